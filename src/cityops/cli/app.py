@@ -1,0 +1,59 @@
+"""The ``cityops`` command: one Typer app, one module per command."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cityops import __version__
+from cityops.errors import CityopsError
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="cityops",
+    help="Long-term operation (长效运营) of smart cities.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cityops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Long-term operation (长效运营) of smart cities: register → ingest → indicators →
+    evaluation → settlement."""
+
+
+def main() -> None:
+    """Run the CLI; an intended error is one red line on stderr and exit status 1."""
+    from cityops.cli.options import stderr
+
+    try:
+        app(standalone_mode=False)
+    except CityopsError as error:
+        stderr.print(f"[bold red]error:[/] {error}", highlight=False)
+        sys.exit(1)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except typer.Abort:
+        stderr.print("aborted")
+        sys.exit(130)
+    except Exception as error:  # click's usage errors carry their own exit code
+        import click
+
+        if isinstance(error, click.ClickException):
+            error.show()
+            sys.exit(error.exit_code)
+        raise

@@ -1,0 +1,1 @@
+"""A workspace holds one city's configuration, register database and lake."""

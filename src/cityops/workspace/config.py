@@ -1,0 +1,91 @@
+"""The workspace configuration file, ``cityops.toml``, and where a workspace is found.
+
+Example::
+
+    name = "示范县"
+    timezone = "Asia/Shanghai"
+    register_url = "sqlite:///register.sqlite"   # or postgresql+psycopg://…
+    lake_path = "lake"
+
+Relative paths (including a relative SQLite file) are relative to the
+workspace directory, so a workspace can be moved or copied whole.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+
+import tomli_w
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cityops.errors import WorkspaceError
+
+__all__ = [
+    "CONFIG_FILE",
+    "DEFAULT_WORKSPACE",
+    "WORKSPACE_ENV",
+    "WorkspaceConfig",
+    "find_workspace_dir",
+    "read_config",
+    "write_config",
+]
+
+CONFIG_FILE = "cityops.toml"
+WORKSPACE_ENV = "CITYOPS_WORKSPACE"
+DEFAULT_WORKSPACE = "cityops-workspace"
+SQLITE_PREFIX = "sqlite:///"
+
+
+class WorkspaceConfig(BaseModel):
+    """What ``cityops.toml`` holds."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    timezone: str = "Asia/Shanghai"
+    register_url: str = f"{SQLITE_PREFIX}register.sqlite"
+    lake_path: str = "lake"
+
+    def resolved_register_url(self, root: Path) -> str:
+        """The register URL with a relative SQLite path made absolute under ``root``."""
+        if self.register_url.startswith(SQLITE_PREFIX):
+            path = Path(self.register_url.removeprefix(SQLITE_PREFIX))
+            if not path.is_absolute():
+                return f"{SQLITE_PREFIX}{(root / path).resolve()}"
+        return self.register_url
+
+    def resolved_lake(self, root: Path) -> Path:
+        path = Path(self.lake_path)
+        return path if path.is_absolute() else (root / path).resolve()
+
+
+def find_workspace_dir(option: Path | None) -> Path:
+    """The workspace directory: the ``--workspace`` option, else ``$CITYOPS_WORKSPACE``,
+    else ``./cityops-workspace``."""
+    if option is not None:
+        return option
+    from_env = os.environ.get(WORKSPACE_ENV)
+    return Path(from_env) if from_env else Path(DEFAULT_WORKSPACE)
+
+
+def read_config(root: Path) -> WorkspaceConfig:
+    """Read ``cityops.toml`` in ``root``; a missing or invalid file says how to fix it."""
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise WorkspaceError(
+            f"{root} is not a cityops workspace (no {CONFIG_FILE}); "
+            f"create one with `cityops init {root}` or pass --workspace"
+        )
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return WorkspaceConfig.model_validate(data)
+    except (tomllib.TOMLDecodeError, ValidationError) as error:
+        raise WorkspaceError(f"{path} is not a valid workspace configuration: {error}") from error
+
+
+def write_config(root: Path, config: WorkspaceConfig) -> Path:
+    path = root / CONFIG_FILE
+    path.write_text(tomli_w.dumps(config.model_dump()), encoding="utf-8")
+    return path
