@@ -37,23 +37,12 @@ def _root(
 
 
 def main() -> None:
-    """Run the CLI; an intended error is one red line on stderr and exit status 1."""
+    """Run the CLI; an intended error is one red line on stderr and exit status 1
+    (usage errors keep the parser's own message and status 2)."""
     from cityops.cli.options import stderr
 
     try:
-        app(standalone_mode=False)
+        app()
     except CityopsError as error:
         stderr.print(f"[bold red]error:[/] {error}", highlight=False)
         sys.exit(1)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
-    except typer.Abort:
-        stderr.print("aborted")
-        sys.exit(130)
-    except Exception as error:  # click's usage errors carry their own exit code
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            sys.exit(error.exit_code)
-        raise
