@@ -44,5 +44,16 @@ def main() -> None:
     try:
         app()
     except CityopsError as error:
-        stderr.print(f"[bold red]error:[/] {error}", highlight=False)
+        stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(1)
+
+
+def _register_commands() -> None:
+    """Each command lives in its own module; this is the one place that lists them."""
+    from cityops.cli import ingest, init
+
+    app.command("init")(init.init)
+    app.command("ingest")(ingest.ingest)
+
+
+_register_commands()

@@ -59,6 +59,8 @@ class Field:
     allowed: tuple[str, ...] | tuple[int, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    references: str | None = None
+    """The register table whose key this value must name (referential check)."""
     description: str = ""
 
 
@@ -139,7 +141,7 @@ TABLES: tuple[Table, ...] = (
             _f("name", FieldType.STRING),
             _f("department", FieldType.STRING),
             _f("category", FieldType.STRING),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("on_portal", FieldType.BOOL, description="offered on the unified portal (统一门户)"),
             _f(
                 "one_thing_id",
@@ -159,7 +161,7 @@ TABLES: tuple[Table, ...] = (
         (
             _f("device_id", FieldType.STRING),
             _f("kind", FieldType.STRING, description="camera, sensor, …"),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("installed_at", FieldType.DATE),
             _f("retired_at", FieldType.DATE, required=False),
             _f("shared", FieldType.BOOL, description="connected for sharing (接入共享)"),
@@ -174,7 +176,7 @@ TABLES: tuple[Table, ...] = (
         (
             _f("resource_id", FieldType.STRING),
             _f("department", FieldType.STRING),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("vcpu_alloc", FieldType.FLOAT, minimum=0),
             _f("mem_alloc_gb", FieldType.FLOAT, minimum=0),
             _f("storage_alloc_tb", FieldType.FLOAT, minimum=0),
@@ -188,7 +190,7 @@ TABLES: tuple[Table, ...] = (
         (
             _f("resource_id", FieldType.STRING),
             _f("department", FieldType.STRING),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("name", FieldType.STRING),
             _f("classification", FieldType.STRING, allowed=("core", "important", "general")),
             _f("share_type", FieldType.STRING, allowed=("unconditional", "conditional", "none")),
@@ -206,7 +208,7 @@ TABLES: tuple[Table, ...] = (
             _f("system_id", FieldType.STRING),
             _f("name", FieldType.STRING),
             _f("department", FieldType.STRING),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("functions_planned", FieldType.INT, minimum=0),
             _f("functions_live", FieldType.INT, minimum=0),
             _f("interfaces_total", FieldType.INT, minimum=0),
@@ -221,7 +223,7 @@ TABLES: tuple[Table, ...] = (
         (
             _f("staff_id", FieldType.STRING),
             _f("operator", FieldType.STRING),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("role", FieldType.STRING),
             _f("required", FieldType.BOOL),
             _f("certified", FieldType.BOOL),
@@ -240,7 +242,7 @@ TABLES: tuple[Table, ...] = (
                 FieldType.STRING,
                 description="a pseudonym, never an ID-card number or phone",
             ),
-            _f("region_code", FieldType.STRING, description="residence"),
+            _f("region_code", FieldType.STRING, references="regions", description="residence"),
             _f("registered_at", FieldType.TIMESTAMP),
             _f("real_name", FieldType.BOOL),
             _f("channel", FieldType.STRING, allowed=CHANNELS_PORTAL),
@@ -257,7 +259,13 @@ TABLES: tuple[Table, ...] = (
             _f("ts", FieldType.TIMESTAMP),
             _f("user_id", FieldType.STRING),
             _f("event_type", FieldType.STRING, allowed=("login", "service_call")),
-            _f("service_id", FieldType.STRING, required=False, description="service_call only"),
+            _f(
+                "service_id",
+                FieldType.STRING,
+                required=False,
+                references="services",
+                description="service_call only",
+            ),
             _f("channel", FieldType.STRING, allowed=CHANNELS_PORTAL),
             _f("success", FieldType.BOOL, required=False, description="service_call only"),
         ),
@@ -272,7 +280,7 @@ TABLES: tuple[Table, ...] = (
             _f("event_id", FieldType.STRING),
             _f("ts", FieldType.TIMESTAMP),
             _f("user_id", FieldType.STRING),
-            _f("service_id", FieldType.STRING),
+            _f("service_id", FieldType.STRING, references="services"),
             _f(
                 "rating",
                 FieldType.INT,
@@ -293,7 +301,7 @@ TABLES: tuple[Table, ...] = (
             _f("ticket_id", FieldType.STRING),
             _f("ts", FieldType.TIMESTAMP),
             _f("status", FieldType.STRING, allowed=TICKET_STATUSES),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("category", FieldType.STRING),
             _f("department", FieldType.STRING),
             _f("channel", FieldType.STRING, allowed=TICKET_CHANNELS),
@@ -313,7 +321,7 @@ TABLES: tuple[Table, ...] = (
         _EVENT,
         ("device_id", "ts"),
         (
-            _f("device_id", FieldType.STRING),
+            _f("device_id", FieldType.STRING, references="devices"),
             _f("ts", FieldType.TIMESTAMP),
             _f("status", FieldType.STRING, allowed=("ok", "fault")),
         ),
@@ -325,7 +333,7 @@ TABLES: tuple[Table, ...] = (
         _EVENT,
         ("resource_id", "ts"),
         (
-            _f("resource_id", FieldType.STRING),
+            _f("resource_id", FieldType.STRING, references="cloud_resources"),
             _f("ts", FieldType.TIMESTAMP),
             _f("vcpu_used", FieldType.FLOAT, minimum=0),
             _f("mem_used_gb", FieldType.FLOAT, minimum=0),
@@ -342,7 +350,7 @@ TABLES: tuple[Table, ...] = (
             _f("event_id", FieldType.STRING),
             _f("request_id", FieldType.STRING),
             _f("department", FieldType.STRING),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("requested_at", FieldType.TIMESTAMP),
             _f("fulfilled_at", FieldType.TIMESTAMP, required=False),
         ),
@@ -355,7 +363,7 @@ TABLES: tuple[Table, ...] = (
         ("link_id", "ts"),
         (
             _f("link_id", FieldType.STRING),
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("ts", FieldType.TIMESTAMP),
             _f("latency_ms", FieldType.FLOAT, minimum=0),
             _f("loss_pct", FieldType.FLOAT, minimum=0, maximum=100),
@@ -369,7 +377,7 @@ TABLES: tuple[Table, ...] = (
         _EVENT,
         ("system_id", "ts"),
         (
-            _f("system_id", FieldType.STRING),
+            _f("system_id", FieldType.STRING, references="systems"),
             _f("ts", FieldType.TIMESTAMP),
             _f("up", FieldType.BOOL),
         ),
@@ -382,7 +390,7 @@ TABLES: tuple[Table, ...] = (
         ("event_id",),
         (
             _f("event_id", FieldType.STRING),
-            _f("resource_id", FieldType.STRING),
+            _f("resource_id", FieldType.STRING, references="data_resources"),
             _f("ts", FieldType.TIMESTAMP),
             _f("dimension", FieldType.STRING, allowed=QUALITY_DIMENSIONS),
             _f("rows_checked", FieldType.INT, minimum=0),
@@ -398,7 +406,7 @@ TABLES: tuple[Table, ...] = (
         (
             _f("event_id", FieldType.STRING),
             _f("ts", FieldType.TIMESTAMP),
-            _f("resource_id", FieldType.STRING),
+            _f("resource_id", FieldType.STRING, references="data_resources"),
             _f("provider_department", FieldType.STRING),
             _f("consumer_department", FieldType.STRING),
             _f("rows", FieldType.INT, minimum=0),
@@ -415,8 +423,8 @@ TABLES: tuple[Table, ...] = (
             _f("event_id", FieldType.STRING),
             _f("incident_id", FieldType.STRING),
             _f("ts", FieldType.TIMESTAMP),
-            _f("region_code", FieldType.STRING),
-            _f("system_id", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
+            _f("system_id", FieldType.STRING, references="systems"),
             _f("grade", FieldType.INT, allowed=(1, 2, 3, 4), description="1 特别重大 … 4 一般"),
             _f("phase", FieldType.STRING, allowed=SECURITY_PHASES),
             _f("leak", FieldType.BOOL),
@@ -429,7 +437,7 @@ TABLES: tuple[Table, ...] = (
         _EVENT,
         ("region_code", "period", "item_code"),
         (
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("period", FieldType.PERIOD),
             _f("item_code", FieldType.STRING),
             _f("score", FieldType.FLOAT, minimum=0, maximum=1),
@@ -443,7 +451,7 @@ TABLES: tuple[Table, ...] = (
         _EVENT,
         ("region_code", "period", "respondent"),
         (
-            _f("region_code", FieldType.STRING),
+            _f("region_code", FieldType.STRING, references="regions"),
             _f("period", FieldType.PERIOD),
             _f("respondent", FieldType.STRING, allowed=RESPONDENTS),
             _f("score", FieldType.FLOAT, minimum=0, maximum=100),

@@ -1,0 +1,50 @@
+"""``cityops ingest``: files of one contract table into the workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+
+__all__ = ["ingest"]
+
+
+def ingest(
+    table: Annotated[str, typer.Argument(help="Contract table, e.g. portal_events.")],
+    files: Annotated[list[Path], typer.Argument(help="CSV, Parquet or JSON Lines files.")],
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Validate, deduplicate and store files of TABLE; every row is accounted for:
+    received = stored + quarantined + duplicates."""
+    from cityops.ingestion.batch import ingest_file
+    from cityops.workspace.workspace import open_workspace
+
+    ws = open_workspace(workspace_dir(workspace))
+    reports = [ingest_file(ws, table, path) for path in files]
+    totals = {
+        key: sum(int(getattr(r, key)) for r in reports)
+        for key in ("received", "stored", "quarantined", "duplicates")
+    }
+    result: dict[str, object] = {"table": table, "files": [str(p) for p in files], **totals}
+
+    def describe(console: Console) -> None:
+        view = RichTable(title=f"ingest {table}")
+        for column in ("file", "received", "stored", "quarantined", "duplicates"):
+            view.add_column(column, justify="left" if column == "file" else "right")
+        for r in reports:
+            counts = (r.received, r.stored, r.quarantined, r.duplicates)
+            view.add_row(r.source, *(f"{n:,}" for n in counts))
+        console.print(view)
+        if totals["quarantined"]:
+            console.print(
+                f"[yellow]{totals['quarantined']:,} row(s) quarantined[/]: "
+                f"with line, field and reason in {ws.lake / '_quarantine' / table}"
+            )
+
+    emit(result, as_json, describe)

@@ -1,0 +1,71 @@
+"""Opening a source file as a DuckDB relation of raw rows, numbered by line.
+
+CSV is read as text (every column VARCHAR) so that nothing is coerced before
+the contract checks see it; Parquet and JSON Lines keep their own types.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from cityops.errors import ContractError
+from cityops.ingestion.checks import quote_literal
+
+__all__ = ["FORMATS", "file_digest", "read_source", "source_format"]
+
+FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+def source_format(path: Path) -> str:
+    """The format named by the file's suffix, or a clear error listing those supported."""
+    try:
+        return FORMATS[path.suffix.lower()]
+    except KeyError:
+        supported = ", ".join(sorted(FORMATS))
+        raise ContractError(
+            f"{path}: cannot tell the format from {path.suffix!r}; supported: {supported}"
+        ) from None
+
+
+def file_digest(path: Path) -> str:
+    """SHA-256 of the file's bytes: the same file always makes the same batch."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_source(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> dict[str, str]:
+    """Create view ``name`` over the file's rows with a ``_line`` number; return its
+    column types.
+
+    ``_line`` is the line a person finds the row on: for CSV the header is line
+    1, so the first data row is line 2; for the other formats it is the row's
+    1-based position.
+    """
+    if not path.is_file():
+        raise ContractError(f"{path}: no such file")
+    kind = source_format(path)
+    where = quote_literal(str(path))
+    if kind == "csv":
+        reader = f"read_csv({where}, header = true, all_varchar = true)"
+        first_line = 1
+    elif kind == "parquet":
+        reader = f"read_parquet({where})"
+        first_line = 0
+    else:
+        reader = f"read_json({where}, format = 'newline_delimited')"
+        first_line = 0
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS "
+            f"SELECT row_number() OVER () + {first_line} AS _line, * FROM {reader}"
+        )
+        described = con.execute(f"DESCRIBE {name}").fetchall()
+    except duckdb.Error as error:
+        raise ContractError(f"{path}: cannot be read as {kind}: {error}") from error
+    return {str(row[0]): str(row[1]) for row in described if row[0] != "_line"}
