@@ -1,0 +1,246 @@
+"""The indicator catalogue (指标目录): definitions as data, loaded in two stages.
+
+1. *parse*: ``catalogue.toml`` → frozen pydantic metas (``IndicatorMeta``), which
+   check the shape of each entry (types, enums, unknown keys);
+2. *expand*: the metas → a checked ``Catalogue`` (unique codes, known
+   directions and contents, known contract tables, goalposts that agree with
+   the polarity).  Any failure is a ``ConfigError`` naming the file and code.
+
+The shipped default lives next to this module; a city may point at its own
+file with the same format (``docs/indicators.md``).
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cityops.domain.contract import TABLES
+from cityops.errors import ConfigError
+
+__all__ = [
+    "DEFAULT_CATALOGUE",
+    "Catalogue",
+    "CatalogueFile",
+    "Direction",
+    "DirectionMeta",
+    "Goalposts",
+    "IndicatorMeta",
+    "Polarity",
+    "ScaledGoalpost",
+    "Unit",
+    "expand_catalogue",
+    "load_catalogue",
+    "parse_catalogue",
+]
+
+DEFAULT_CATALOGUE = "catalogue.toml"
+
+
+class Direction(StrEnum):
+    """The four directions of the framework (表8)."""
+
+    CONTENT = "content"  # 运营内容
+    MECHANISM = "mechanism"  # 运营机制
+    CAPABILITY = "capability"  # 运营能力
+    EFFECTIVENESS = "effectiveness"  # 运营成效
+
+
+class Polarity(StrEnum):
+    HIGHER = "higher"  # higher is better
+    LOWER = "lower"  # lower is better
+
+
+class Unit(StrEnum):
+    RATIO = "ratio"  # a share in [0, 1]
+    COUNT = "count"
+    MS = "ms"
+    PERCENT = "percent"  # 0–100
+    POINTS = "points"  # a 0–100 score
+
+
+_FROZEN = ConfigDict(extra="forbid", frozen=True)
+
+
+class ScaledGoalpost(BaseModel):
+    """A goalpost that grows with the region: ``per_million_residents × pop ÷ 1e6``,
+    capped at ``at_most`` when given (a county should not need a megacity's count)."""
+
+    model_config = _FROZEN
+
+    per_million_residents: float = Field(gt=0)
+    at_most: float | None = Field(default=None, gt=0)
+
+    def resolve(self, resident_population: int) -> float:
+        scaled = self.per_million_residents * resident_population / 1_000_000
+        return scaled if self.at_most is None else min(self.at_most, scaled)
+
+
+class Goalposts(BaseModel):
+    """``lo`` maps to score 0, ``hi`` to 100 (for lower-is-better, ``lo > hi``)."""
+
+    model_config = _FROZEN
+
+    lo: float
+    hi: float | ScaledGoalpost
+
+    def resolve(self, resident_population: int) -> tuple[float, float]:
+        """The numeric (lo, hi) for a region with this resident population."""
+        if isinstance(self.hi, ScaledGoalpost):
+            return self.lo, self.hi.resolve(resident_population)
+        return self.lo, self.hi
+
+
+class DirectionMeta(BaseModel):
+    model_config = _FROZEN
+
+    name_zh: str
+    name_en: str
+    contents: tuple[str, ...]
+
+
+class IndicatorMeta(BaseModel):
+    """One indicator definition as written in the catalogue file."""
+
+    model_config = _FROZEN
+
+    code: str = Field(pattern=r"^[a-z]+\.[a-z0-9_]+$")
+    name_zh: str
+    name_en: str
+    direction: Direction
+    content: str
+    formula: str
+    unit: Unit
+    polarity: Polarity
+    sources: tuple[str, ...] = Field(min_length=1)
+    goalposts: Goalposts
+    evidence_items: tuple[str, ...] = ()
+    """For ``mechanism.*``: the evidence ``item_code``s whose mean is the score."""
+
+    def canonical_json(self) -> str:
+        """A stable text of the definition, for hashing."""
+        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+class CatalogueFile(BaseModel):
+    model_config = _FROZEN
+
+    version: int
+    directions: dict[Direction, DirectionMeta]
+    indicator: tuple[IndicatorMeta, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Catalogue:
+    """A checked catalogue: indicators in file order, looked up by code."""
+
+    source: str
+    version: int
+    directions: Mapping[Direction, DirectionMeta]
+    indicators: tuple[IndicatorMeta, ...]
+
+    def get(self, code: str) -> IndicatorMeta:
+        for meta in self.indicators:
+            if meta.code == code:
+                return meta
+        raise ConfigError(f"{self.source}: no indicator {code!r} in the catalogue")
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(meta.code for meta in self.indicators)
+
+    def in_direction(self, direction: Direction) -> tuple[IndicatorMeta, ...]:
+        return tuple(meta for meta in self.indicators if meta.direction is direction)
+
+
+def load_catalogue(path: Path | None = None) -> Catalogue:
+    """Load and check a catalogue file (default: the shipped ``catalogue.toml``)."""
+    if path is None:
+        text = resources.files("cityops.indicators").joinpath(DEFAULT_CATALOGUE).read_text("utf-8")
+        source = f"cityops/indicators/{DEFAULT_CATALOGUE}"
+    else:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as error:
+            raise ConfigError(f"cannot read indicator catalogue {path}: {error}") from error
+        source = str(path)
+    return expand_catalogue(parse_catalogue(text, source), source)
+
+
+def parse_catalogue(text: str, source: str) -> CatalogueFile:
+    """Stage 1: TOML text → frozen metas; errors name the file and the indicator."""
+    try:
+        raw: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{source}: not valid TOML: {error}") from error
+    try:
+        return CatalogueFile.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(f"{source}: {_describe(error, raw)}") from error
+
+
+def _describe(error: ValidationError, raw: Mapping[str, Any]) -> str:
+    """The first validation problem, with the indicator code when there is one."""
+    first = error.errors()[0]
+    location = first["loc"]
+    where = ".".join(str(part) for part in location)
+    if len(location) >= 2 and location[0] == "indicator" and isinstance(location[1], int):
+        entries = raw.get("indicator", [])
+        entry = entries[location[1]] if location[1] < len(entries) else {}
+        code = entry.get("code", f"#{location[1] + 1}") if isinstance(entry, dict) else "?"
+        where = f"indicator {code!r}, field {'.'.join(str(p) for p in location[2:])}"
+    return f"{where}: {first['msg']}; fix the catalogue entry (see docs/indicators.md)"
+
+
+def expand_catalogue(parsed: CatalogueFile, source: str) -> Catalogue:
+    """Stage 2: check references across entries and return the catalogue."""
+    known_tables = {t.name for t in TABLES}
+    missing_directions = set(Direction) - set(parsed.directions)
+    if missing_directions:
+        names = ", ".join(sorted(missing_directions))
+        raise ConfigError(f"{source}: [directions] lacks {names}; describe all four directions")
+    seen: set[str] = set()
+    for meta in parsed.indicator:
+        where = f"{source}: indicator {meta.code!r}"
+        if meta.code in seen:
+            raise ConfigError(f"{where} is defined twice; codes must be unique")
+        seen.add(meta.code)
+        contents = parsed.directions[meta.direction].contents
+        if meta.content not in contents:
+            raise ConfigError(
+                f"{where}: content {meta.content!r} is not one of the {meta.direction} "
+                f"contents ({', '.join(contents)})"
+            )
+        unknown = [name for name in meta.sources if name not in known_tables]
+        if unknown:
+            raise ConfigError(f"{where}: sources {unknown} are not contract tables")
+        _check_goalposts(meta, where)
+        if len(set(meta.evidence_items)) != len(meta.evidence_items):
+            raise ConfigError(f"{where}: evidence_items lists an item twice")
+        if meta.direction is Direction.MECHANISM and not meta.evidence_items:
+            raise ConfigError(f"{where}: a mechanism indicator needs evidence_items")
+    return Catalogue(source, parsed.version, dict(parsed.directions), parsed.indicator)
+
+
+def _check_goalposts(meta: IndicatorMeta, where: str) -> None:
+    """Fixed goalposts must point the way the polarity says; a scaled upper
+    goalpost only makes sense when higher is better."""
+    lo, hi = meta.goalposts.lo, meta.goalposts.hi
+    if isinstance(hi, ScaledGoalpost):
+        if meta.polarity is Polarity.LOWER:
+            raise ConfigError(f"{where}: a population-scaled hi needs polarity = higher")
+        return
+    good_direction = hi > lo if meta.polarity is Polarity.HIGHER else hi < lo
+    if not good_direction:
+        raise ConfigError(
+            f"{where}: goalposts lo={lo} → hi={hi} contradict polarity {meta.polarity} "
+            "(lo is the bad end, hi the good end)"
+        )

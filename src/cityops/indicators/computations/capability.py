@@ -1,0 +1,92 @@
+"""运营能力 capability: coverage, availability, reliability, ease, timeliness, 7×24, team."""
+
+from __future__ import annotations
+
+from cityops.indicators.computations.base import Computation
+from cityops.indicators.computations.common import (
+    ACTIVE_SERVICE,
+    ALL,
+    IN_PERIOD,
+    RESIDENCE_CTE,
+    SHARE,
+    TICKETS_CTE,
+    rolled_up,
+)
+
+__all__ = ["CAPABILITY"]
+
+_RESPONDED_IN_30_MIN = "coalesce(responded_at <= created_at + INTERVAL 30 MINUTE, false)"
+"""A ticket never responded counts as not responded in time (it stays in the denominator)."""
+
+
+def _response_within_30_min(extra_condition: str) -> str:
+    return rolled_up(
+        f"SELECT region_code, {_RESPONDED_IN_30_MIN} AS hit FROM tickets "
+        f"WHERE {IN_PERIOD.format(ts='created_at')}{extra_condition}",
+        SHARE,
+        ALL,
+        ctes=TICKETS_CTE,
+    )
+
+
+CAPABILITY: tuple[Computation, ...] = (
+    Computation(
+        "capability.portal_service_coverage",  # 统一门户服务事项覆盖率
+        rolled_up(
+            f"SELECT region_code, on_portal AS hit FROM services WHERE {ACTIVE_SERVICE}",
+            SHARE,
+            ALL,
+        ),
+    ),
+    Computation(
+        "capability.online_availability",  # 网上业务7×24可用性
+        rolled_up(
+            "SELECT s.region_code, p.up AS hit "
+            "FROM system_probes AS p JOIN systems AS s USING (system_id) "
+            f"WHERE {IN_PERIOD.format(ts='p.ts')}",
+            SHARE,
+            ALL,
+        ),
+    ),
+    Computation(
+        "capability.packet_loss_pct",  # 网络丢包率: mean loss_pct, percent
+        rolled_up(
+            f"SELECT region_code, loss_pct FROM network_probes WHERE {IN_PERIOD.format(ts='ts')}",
+            "sum(x.loss_pct)",
+            ALL,
+        ),
+    ),
+    Computation(
+        "capability.service_success_rate",  # 服务一次办成率: by the caller's residence
+        rolled_up(
+            "SELECT r.region_code, coalesce(e.success, false) AS hit "
+            "FROM portal_events AS e JOIN residence AS r USING (user_id) "
+            f"WHERE e.event_type = 'service_call' AND {IN_PERIOD.format(ts='e.ts')}",
+            SHARE,
+            ALL,
+            ctes=RESIDENCE_CTE,
+        ),
+    ),
+    Computation(
+        "capability.response_30min_rate",  # 30分钟响应率
+        _response_within_30_min(""),
+    ),
+    Computation(
+        "capability.night_response_rate",  # 夜间响应率: created 22:00–06:00 local time
+        _response_within_30_min(" AND (hour(created_at) >= 22 OR hour(created_at) < 6)"),
+    ),
+    Computation(
+        "capability.on_time_closure_rate",  # 按时办结率: due in P, first closed by due_at
+        rolled_up(
+            "SELECT region_code, coalesce(closed_at <= due_at, false) AS hit FROM tickets "
+            f"WHERE {IN_PERIOD.format(ts='due_at')}",
+            SHARE,
+            ALL,
+            ctes=TICKETS_CTE,
+        ),
+    ),
+    Computation(
+        "capability.team_staffing_rate",  # 团队专业性
+        rolled_up("SELECT region_code, certified AS hit FROM staff WHERE required", SHARE, ALL),
+    ),
+)

@@ -1,0 +1,123 @@
+"""运营内容 content: infrastructure, data resources, systems, portal, security."""
+
+from __future__ import annotations
+
+from cityops.indicators.computations.base import Computation, ValueKind
+from cityops.indicators.computations.common import (
+    ACTIVE_DEVICE,
+    ACTIVE_SERVICE,
+    ALL,
+    IN_PERIOD,
+    SHARE,
+    rolled_up,
+)
+
+__all__ = ["CONTENT"]
+
+
+def _resource_share(condition: str) -> str:
+    """Share of catalogue data resources meeting ``condition``."""
+    return rolled_up(f"SELECT region_code, {condition} AS hit FROM data_resources", SHARE, ALL)
+
+
+def _system_ratio(part: str, whole: str) -> str:
+    """Σ part ÷ Σ whole over the information systems of the region."""
+    return rolled_up(
+        f"SELECT region_code, {part} AS part, {whole} AS whole FROM systems",
+        "sum(x.part)",
+        "sum(x.whole)",
+    )
+
+
+_PORTAL_SERVICES = (
+    f"SELECT region_code, category FROM services WHERE on_portal AND {ACTIVE_SERVICE}"
+)
+
+CONTENT: tuple[Computation, ...] = (
+    Computation(
+        "infra.camera_sharing_rate",  # 视频监控接入共享率
+        rolled_up(
+            "SELECT region_code, shared AS hit FROM devices "
+            f"WHERE kind = 'camera' AND {ACTIVE_DEVICE}",
+            SHARE,
+            ALL,
+        ),
+    ),
+    Computation(
+        "infra.network_latency_p95_ms",  # 网络时延: continuous p95 of up probes, ms
+        rolled_up(
+            "SELECT region_code, latency_ms FROM network_probes "
+            f"WHERE up AND {IN_PERIOD.format(ts='ts')}",
+            "NULL",
+            value="quantile_cont(x.latency_ms, 0.95)",
+        ),
+        ValueKind.STATISTIC,
+    ),
+    Computation(
+        "infra.cloud_fulfilment_rate",  # 政务云资源满足率: fulfilled within 72 h
+        rolled_up(
+            "SELECT region_code, fulfilled_at <= requested_at + INTERVAL 72 HOUR AS hit "
+            f"FROM requests WHERE {IN_PERIOD.format(ts='requested_at')}",
+            SHARE,
+            ALL,
+            ctes="""requests AS (
+    SELECT request_id,
+        min(requested_at) AS requested_at,
+        min(fulfilled_at) AS fulfilled_at,
+        arg_min(region_code, (requested_at, event_id)) AS region_code
+    FROM cloud_requests GROUP BY request_id
+)""",
+        ),
+    ),
+    Computation(
+        "data.resource_count",  # 数据资源数量
+        rolled_up("SELECT region_code FROM data_resources", ALL),
+        ValueKind.COUNT,
+    ),
+    Computation(
+        "data.quality_pass_rate",  # 数据质量合格率 = 1 − Σ failed ÷ Σ checked
+        rolled_up(
+            "SELECT d.region_code, q.rows_checked, q.rows_failed "
+            "FROM data_quality_checks AS q JOIN data_resources AS d USING (resource_id) "
+            f"WHERE {IN_PERIOD.format(ts='q.ts')}",
+            "sum(x.rows_checked - x.rows_failed)",
+            "sum(x.rows_checked)",
+        ),
+    ),
+    Computation("data.sharing_rate", _resource_share("share_type <> 'none'")),  # 数据共享率
+    Computation("data.open_rate", _resource_share("open_type <> 'none'")),  # 数据开放率
+    Computation(
+        "systems.function_completeness",  # 信息系统功能完备性
+        _system_ratio("functions_live", "functions_planned"),
+    ),
+    Computation(
+        "systems.interface_standard_rate",  # 接口标准化率
+        _system_ratio("interfaces_standard", "interfaces_total"),
+    ),
+    Computation(
+        "portal.service_count",  # 应用门户整合服务数量
+        rolled_up(_PORTAL_SERVICES, ALL),
+        ValueKind.COUNT,
+    ),
+    Computation(
+        "portal.service_categories",  # 整合服务种类
+        rolled_up(_PORTAL_SERVICES, "count(DISTINCT x.category)"),
+        ValueKind.COUNT,
+    ),
+    Computation(
+        "security.leak_incidents",  # 失泄密事件数量: rows_read counts incidents
+        rolled_up(
+            "SELECT region_code FROM incidents "
+            f"WHERE leak AND {IN_PERIOD.format(ts='detected_at')}",
+            ALL,
+            ctes="""incidents AS (
+    SELECT incident_id,
+        min(ts) AS detected_at,
+        arg_min(region_code, (ts, event_id)) AS region_code,
+        bool_or(leak) AS leak
+    FROM security_events GROUP BY incident_id
+)""",
+        ),
+        ValueKind.COUNT,
+    ),
+)

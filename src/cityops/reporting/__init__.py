@@ -1,0 +1,1 @@
+"""Reports (报告): an evaluation run rendered for people, as one self-contained HTML file."""

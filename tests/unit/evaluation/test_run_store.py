@@ -1,0 +1,84 @@
+"""The default framework, and runs saved as immutable JSON files."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from cityops.errors import ConfigError, PipelineError
+from cityops.evaluation.engine import evaluate
+from cityops.evaluation.framework import load_framework
+from cityops.evaluation.model import EvaluationRun
+from cityops.evaluation.regions import Region
+from cityops.evaluation.store import latest_run, load_run, save_run
+from cityops.indicators.catalogue import Direction, load_catalogue
+from cityops.indicators.facts import IndicatorFact
+
+REGIONS = (
+    Region("330100", "示范市", "city", None, 1_000_000),
+    Region("330102", "上城区", "district", "330100", 400_000),
+)
+
+
+def _run(value: float = 0.6, day: int = 1) -> EvaluationRun:
+    facts = [
+        IndicatorFact("data.sharing_rate", "330102", "2025-03", value, 6, 10, 10, "duckdb", "h"),
+        IndicatorFact("data.sharing_rate", "330100", "2025-03", 0.5, 5, 10, 10, "duckdb", "h"),
+    ]
+    return evaluate(facts, REGIONS, period="2025-03", created_at=datetime(2025, 4, day, tzinfo=UTC))
+
+
+def test_the_default_framework_weighs_directions_and_indicators_equally() -> None:
+    framework = load_framework()
+    catalogue = load_catalogue()
+    assert framework.direction_weights == dict.fromkeys(Direction, 0.25)
+    assert [leaf.code for leaf in framework.indicators] == list(catalogue.codes)
+    assert {leaf.weight for leaf in framework.indicators} == {1.0}
+    assert framework.hash == load_framework().hash
+
+
+def test_a_framework_naming_an_unknown_indicator_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "framework.toml"
+    path.write_text(
+        'name = "x"\nversion = 1\n[directions]\ncontent = 1\nmechanism = 1\n'
+        'capability = 1\neffectiveness = 1\n[indicators."effect.happiness"]\nweight = 2\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match=r"effect\.happiness"):
+        load_framework(path)
+
+
+def test_a_saved_run_loads_back_equal(tmp_path: Path) -> None:
+    run = _run()
+    path = save_run(tmp_path, run)
+    assert path == tmp_path / f"{run.run_id}.json"
+    assert load_run(path) == run
+    # data.sharing_rate 0.6 on 0.5 → 0.95: 100·0.1/0.45 = 22.2; the only content value
+    assert run.region("330102").directions["content"] == pytest.approx(100 * 0.1 / 0.45)
+
+
+def test_saving_the_same_run_again_keeps_the_first_file(tmp_path: Path) -> None:
+    first = _run(day=1)
+    save_run(tmp_path, first)
+    save_run(tmp_path, _run(day=2))  # same inputs, later: the same run
+    assert load_run(tmp_path / f"{first.run_id}.json").created_at == first.created_at
+
+
+def test_a_run_id_can_never_mean_two_different_results(tmp_path: Path) -> None:
+    run = _run()
+    save_run(tmp_path, run)
+    tampered = replace(run, regions=(replace(run.regions[0], score=99.0), *run.regions[1:]))
+    with pytest.raises(PipelineError, match="different results"):
+        save_run(tmp_path, tampered)
+
+
+def test_latest_run_is_the_most_recently_created(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match="cityops evaluate"):
+        latest_run(tmp_path)
+    older, newer = _run(0.6, day=1), _run(0.7, day=2)
+    save_run(tmp_path, newer)
+    save_run(tmp_path, older)
+    assert latest_run(tmp_path).run_id == newer.run_id

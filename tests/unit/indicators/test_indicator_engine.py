@@ -1,0 +1,72 @@
+"""compute_indicators as a whole, and facts on disk."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from cityops.errors import ConfigError, PipelineError
+from cityops.indicators.catalogue import load_catalogue
+from cityops.indicators.engine import computable_codes, compute_indicators
+from cityops.indicators.facts import IndicatorFact, facts_hash, read_facts, write_facts
+from cityops.indicators.testing import CITY, DISTRICT_A, DISTRICT_B, PERIOD, STREET_A1, FakeLake
+
+
+def test_every_computable_indicator_yields_a_fact_for_every_region() -> None:
+    lake = FakeLake()
+    facts = compute_indicators(lake.con, PERIOD)
+    codes = computable_codes(load_catalogue())
+    assert {(f.indicator, f.region_code) for f in facts} == {
+        (code, region) for code in codes for region in (CITY, DISTRICT_A, STREET_A1, DISTRICT_B)
+    }
+    assert {f.engine for f in facts} == {"duckdb"}
+    assert {f.period for f in facts} == {"2025-03"}
+
+
+def test_definition_hashes_differ_between_indicators_and_repeat_between_runs() -> None:
+    lake = FakeLake()
+    first = compute_indicators(lake.con, PERIOD, ["data.sharing_rate", "data.open_rate"])
+    second = compute_indicators(lake.con, PERIOD, ["data.sharing_rate", "data.open_rate"])
+    hashes = {f.indicator: f.definition_hash for f in first}
+    assert hashes["data.sharing_rate"] != hashes["data.open_rate"]
+    assert [f.definition_hash for f in first] == [f.definition_hash for f in second]
+
+
+def test_an_unknown_code_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match=r"no indicator 'effect\.happiness'"):
+        compute_indicators(FakeLake().con, PERIOD, ["effect.happiness"])
+
+
+def test_a_catalogue_code_without_computation_is_a_pipeline_error() -> None:
+    with pytest.raises(PipelineError, match=r"'infra\.camera_intact_rate' .* not computed yet"):
+        compute_indicators(FakeLake().con, PERIOD, ["infra.camera_intact_rate"])
+
+
+def _facts() -> list[IndicatorFact]:
+    return [
+        IndicatorFact("effect.mau_rate", CITY, "2025-03", 0.4, 2.0, 5.0, 5, "duckdb", "h1"),
+        IndicatorFact("effect.mau_rate", DISTRICT_B, "2025-03", None, 0.0, 0.0, 0, "duckdb", "h1"),
+        IndicatorFact("portal.service_count", CITY, "2025-03", 3.0, 3.0, None, 3, "duckdb", "h2"),
+    ]
+
+
+def test_facts_round_trip_through_parquet_with_missing_values_kept(tmp_path: Path) -> None:
+    path = tmp_path / "facts" / "2025-03.parquet"
+    write_facts(path, _facts())
+    assert read_facts(path) == _facts()
+    assert [p.name for p in path.parent.iterdir()] == ["2025-03.parquet"]  # no temp file left
+
+
+def test_reading_absent_facts_tells_the_user_what_to_run(tmp_path: Path) -> None:
+    with pytest.raises(PipelineError, match="run `cityops indicators` first"):
+        read_facts(tmp_path / "2025-03.parquet")
+
+
+def test_facts_hash_ignores_order_and_engine_but_not_values() -> None:
+    facts = _facts()
+    same = [facts[1], facts[0], replace(facts[2], engine="spark", rows_read=7)]
+    changed = [facts[0], facts[1], replace(facts[2], value=4.0)]
+    assert facts_hash(same) == facts_hash(facts)
+    assert facts_hash(changed) != facts_hash(facts)
