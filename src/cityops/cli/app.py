@@ -50,10 +50,14 @@ def main() -> None:
 
 def _register_commands() -> None:
     """Each command lives in its own module; this is the one place that lists them."""
-    from cityops.cli import ingest, init
+    from cityops.cli import evaluate, indicators, ingest, init, report, synth
 
+    app.command("synth")(synth.synth)
     app.command("init")(init.init)
     app.command("ingest")(ingest.ingest)
+    app.command("indicators")(indicators.indicators)
+    app.command("evaluate")(evaluate.evaluate)
+    app.command("report")(report.report)
 
 
 _register_commands()

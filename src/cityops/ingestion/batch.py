@@ -46,7 +46,7 @@ def ingest_file(workspace: Workspace, table_name: str, path: Path) -> IngestBatc
     engine = make_engine(workspace.register_url)
     con = duckdb.connect()
     try:
-        con.execute("SET TimeZone = 'Asia/Shanghai'")
+        _configure(con, LakeLayout(workspace.lake))
         source_types = read_source(con, path, "raw")
         _require_columns(table, source_types, path)
         references = _load_reference_keys(con, table, engine)
@@ -80,6 +80,18 @@ def ingest_file(workspace: Workspace, table_name: str, path: Path) -> IngestBatc
     finally:
         con.close()
         engine.dispose()
+
+
+MEMORY_LIMIT = "2GB"
+"""DuckDB spills to disk beyond this, so a batch's memory stays flat as files grow."""
+
+
+def _configure(con: duckdb.DuckDBPyConnection, layout: LakeLayout) -> None:
+    spill = layout.root / STAGING_DIR / "spill"
+    spill.mkdir(parents=True, exist_ok=True)
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute(f"SET temp_directory = {quote_literal(str(spill))}")
 
 
 def _field_list(table: Table) -> str:
@@ -191,12 +203,13 @@ def _write_events(
     key = layout.partition_key(table)
     staging = layout.root / STAGING_DIR / f"{table.name}-{batch_id}"
     shutil.rmtree(staging, ignore_errors=True)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     fields = _field_list(table)
     partition = _partition_expression(table)
     # The period column doubles as the partition; keep it in the files too.
     select = f"{fields}, {partition} AS _part"
     con.execute(
-        f"COPY (SELECT {select} FROM kept ORDER BY _line) TO {quote_literal(str(staging))} "
+        f"COPY (SELECT {select} FROM kept) TO {quote_literal(str(staging))} "
         f"(FORMAT parquet, PARTITION_BY (_part), FILENAME_PATTERN 'part-{batch_id}-{{i}}', "
         "COMPRESSION zstd)"
     )

@@ -51,20 +51,24 @@ def read_source(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> dict[s
         raise ContractError(f"{path}: no such file")
     kind = source_format(path)
     where = quote_literal(str(path))
-    if kind == "csv":
-        reader = f"read_csv({where}, header = true, all_varchar = true)"
-        first_line = 1
-    elif kind == "parquet":
-        reader = f"read_parquet({where})"
-        first_line = 0
-    else:
-        reader = f"read_json({where}, format = 'newline_delimited')"
-        first_line = 0
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name} AS "
-            f"SELECT row_number() OVER () + {first_line} AS _line, * FROM {reader}"
+    if kind == "parquet":
+        # Parquet numbers its own rows, which streams; a window would hold them all.
+        numbered = (
+            f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _line "
+            f"FROM read_parquet({where}, file_row_number = true)"
         )
+    elif kind == "csv":
+        numbered = (
+            "SELECT row_number() OVER () + 1 AS _line, * "
+            f"FROM read_csv({where}, header = true, all_varchar = true)"
+        )
+    else:
+        numbered = (
+            "SELECT row_number() OVER () AS _line, * "
+            f"FROM read_json({where}, format = 'newline_delimited')"
+        )
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {numbered}")
         described = con.execute(f"DESCRIBE {name}").fetchall()
     except duckdb.Error as error:
         raise ContractError(f"{path}: cannot be read as {kind}: {error}") from error

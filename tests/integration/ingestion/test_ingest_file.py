@@ -75,6 +75,15 @@ def test_every_row_is_stored_quarantined_or_a_duplicate(
     ]
 
 
+def test_a_clean_file_into_an_empty_lake_is_stored_whole(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    clean = "\n".join(line for line in RATINGS.splitlines() if not line.startswith(("r3", "r4")))
+    batch = ingest_file(workspace, "portal_ratings", write(tmp_path / "clean.csv", clean + "\n"))
+    assert (batch.received, batch.stored, batch.quarantined, batch.duplicates) == (4, 3, 0, 1)
+    assert not (workspace.lake / "_quarantine").exists()
+
+
 def test_events_are_partitioned_by_shanghai_day(workspace: Workspace, tmp_path: Path) -> None:
     ingest_file(workspace, "portal_ratings", write(tmp_path / "ratings.csv", RATINGS))
     # r1 is 23:30 local on 1 January; r2 is 23:30 UTC, i.e. 07:30 local on 2 January.
