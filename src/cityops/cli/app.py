@@ -50,8 +50,9 @@ def main() -> None:
 
 def _register_commands() -> None:
     """Each command lives in its own module; this is the one place that lists them."""
-    from cityops.cli import evaluate, indicators, ingest, init, report, synth
+    from cityops.cli import demo, evaluate, indicators, ingest, init, report, synth
 
+    app.command("demo")(demo.demo)
     app.command("synth")(synth.synth)
     app.command("init")(init.init)
     app.command("ingest")(ingest.ingest)

@@ -21,23 +21,12 @@ def evaluate(
     """Normalise, weight and aggregate the facts of PERIOD for every region (score, stage,
     rank among peers), and save the run as runs/<run_id>.json."""
     from cityops.domain.period import Period
-    from cityops.evaluation.engine import evaluate as evaluate_period
-    from cityops.evaluation.regions import regions_from_arrow
-    from cityops.evaluation.store import save_run
-    from cityops.indicators.facts import read_facts
-    from cityops.lake.connection import open_analytics
+    from cityops.pipeline import evaluate_period
     from cityops.workspace.workspace import open_workspace
 
     month = Period.parse(period)
     ws = open_workspace(workspace_dir(workspace))
-    facts = read_facts(ws.facts_dir / f"{month}.parquet")
-    con = open_analytics(ws)
-    try:
-        regions = regions_from_arrow(con.sql("SELECT * FROM regions").to_arrow_table())
-    finally:
-        con.close()
-    run = evaluate_period(facts, regions, period=month)
-    path = save_run(ws.runs_dir, run)
+    run, path = evaluate_period(ws, month)
     result = {
         "run_id": run.run_id,
         "period": run.period,

@@ -24,19 +24,13 @@ def indicators(
     """Compute every computable indicator for every region in PERIOD, on DuckDB, and store
     the facts in facts/<period>.parquet."""
     from cityops.domain.period import Period
-    from cityops.indicators.engine import ENGINE, compute_indicators
-    from cityops.indicators.facts import write_facts
-    from cityops.lake.connection import open_analytics
+    from cityops.indicators.engine import ENGINE
+    from cityops.pipeline import compute_period
     from cityops.workspace.workspace import open_workspace
 
     month = Period.parse(period)
     ws = open_workspace(workspace_dir(workspace))
-    con = open_analytics(ws)
-    try:
-        facts = compute_indicators(con, month)
-    finally:
-        con.close()
-    path = write_facts(ws.facts_dir / f"{month}.parquet", facts)
+    facts, path = compute_period(ws, month)
     shown = [f for f in facts if region is None or f.region_code == region]
     result = {
         "period": str(month),

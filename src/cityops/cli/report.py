@@ -25,16 +25,11 @@ def report(
 ) -> None:
     """Write the HTML report of a run (Chinese with English labels) and print its path."""
     from cityops.evaluation.store import latest_run, load_run, run_path
-    from cityops.indicators.catalogue import load_catalogue
-    from cityops.indicators.facts import read_facts
-    from cityops.reporting.html import render_html_report, write_html_report
+    from cityops.pipeline import write_report
     from cityops.workspace.workspace import open_workspace
 
     ws = open_workspace(workspace_dir(workspace))
     chosen = latest_run(ws.runs_dir) if run is None else load_run(run_path(ws.runs_dir, run))
-    facts = read_facts(ws.facts_dir / f"{chosen.period}.parquet")
-    html = render_html_report(chosen, facts, load_catalogue(), city_name=ws.config.name)
-    target = out or ws.reports_dir / f"report-{chosen.period}-{chosen.run_id}.html"
-    path = write_html_report(target, html)
+    path = write_report(ws, chosen, out)
     result = {"run_id": chosen.run_id, "period": chosen.period, "path": str(path)}
     emit(result, as_json, lambda console: console.print(f"report written to {path}"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from cityops.domain.contract import EVENT_TABLES, TABLES
+from cityops.domain.contract import EVENT_TABLES, REGISTER_TABLES, TABLES
 from cityops.domain.period import Period
 from cityops.errors import ConfigError
 
@@ -100,7 +100,7 @@ def generate_city(
         truth=TruthRecorder(window, regions),
     )
     days = window.days()
-    with _progress(progress, total=len(TABLES) + len(days) * len(EVENT_TABLES)) as advance:
+    with _progress(progress, total=len(REGISTER_TABLES) + len(days) * len(EVENT_TABLES)) as advance:
         sinks = {str(t.name): open_sink(out, t.name, file_format) for t in TABLES}
         streams = _write_world(ctx, sinks, advance)
         for day in days:

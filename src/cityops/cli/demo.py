@@ -1,0 +1,152 @@
+"""``cityops demo``: synthetic city → workspace → ingest → indicators → evaluation → report."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich import box
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, stderr, workspace_dir
+
+if TYPE_CHECKING:
+    from cityops.evaluation.model import EvaluationRun, RegionResult
+    from cityops.register.batches import IngestBatch
+
+__all__ = ["demo"]
+
+DIRECTIONS = (
+    ("content", "内容", "content"),
+    ("mechanism", "机制", "mechan."),
+    ("capability", "能力", "capab."),
+    ("effectiveness", "成效", "effect."),
+)
+"""Direction code, short Chinese and short English header (运营内容 … 运营成效)."""
+
+
+def demo(
+    scale: Annotated[
+        str, typer.Option("--scale", help="county (0.6 M residents), city (5 M) or megacity.")
+    ] = "county",
+    months: Annotated[int, typer.Option("--months", min=1, help="Months to generate.")] = 1,
+    start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2025-01",
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic city.")] = 1,
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Run the whole job on a synthetic city into a fresh workspace and summarise it:
+    each district's score, stage and four direction scores."""
+    from cityops.demo import run_demo
+    from cityops.domain.period import Period
+
+    began = time.monotonic()
+
+    def on_step(name: str) -> None:
+        stderr.print(f"[bold cyan]▶ {name}[/]  [dim]{time.monotonic() - began:6.1f} s[/]")
+
+    def on_batch(batch: IngestBatch) -> None:
+        stderr.print(
+            f"    {batch.table_name:<20} {batch.received:>11,} rows: {batch.stored:,} stored, "
+            f"{batch.quarantined:,} quarantined, {batch.duplicates:,} duplicates",
+            highlight=False,
+            soft_wrap=True,
+        )
+
+    result = run_demo(
+        workspace_dir(workspace),
+        scale=scale,
+        months=months,
+        start=Period.parse(start),
+        seed=seed,
+        progress=not as_json,
+        on_step=on_step,
+        on_batch=on_batch,
+    )
+    run = result.latest_run
+    totals = {
+        key: sum(int(getattr(b, key)) for b in result.batches)
+        for key in ("received", "stored", "quarantined", "duplicates")
+    }
+    summary = {
+        "workspace": str(result.workspace.root),
+        "sources": str(result.sources),
+        "period": run.period,
+        "run_id": run.run_id,
+        "report": str(result.report),
+        "ingest": totals,
+        "regions": [
+            {
+                "region_code": r.region_code,
+                "name": r.name,
+                "level": r.level,
+                "score": r.score,
+                "stage": r.stage,
+                "rank": r.rank,
+                "directions": dict(r.directions),
+            }
+            for r in run.regions
+            if r.level in ("city", "district")
+        ],
+    }
+
+    def describe(console: Console) -> None:
+        console.print(_summary_table(run, result.workspace.config.name))
+        console.print(
+            f"ingested {totals['received']:,} rows: {totals['stored']:,} stored, "
+            f"{totals['quarantined']:,} quarantined, {totals['duplicates']:,} duplicates"
+        )
+        lines = (
+            f"workspace  {result.workspace.root}",
+            f"report     {result.report}",
+            f"           open it in a browser: {result.report.as_uri()}",
+            f"explore    cityops indicators -w {result.workspace.root} --period {run.period}"
+            " --region <code>",
+        )
+        for line in lines:
+            console.print(line, soft_wrap=True, highlight=False)
+        console.print(f"[dim]done in {time.monotonic() - began:.0f} s[/]")
+
+    emit(summary, as_json, describe)
+
+
+def _summary_table(run: EvaluationRun, city_name: str) -> RichTable:
+    view = RichTable(
+        title=f"{city_name} · {run.period} · 运营评价 evaluation · run {run.run_id}",
+        box=box.SIMPLE_HEAD,
+    )
+    view.add_column("排名\nrank", justify="right")
+    view.add_column("区域\nregion", no_wrap=True)
+    view.add_column("得分\nscore", justify="right")
+    view.add_column("阶段\nstage", no_wrap=True)
+    for _, zh, en in DIRECTIONS:
+        view.add_column(f"{zh}\n{en}", justify="right")
+    city = [r for r in run.regions if r.level == "city"]
+    districts = sorted(
+        (r for r in run.regions if r.level == "district"),
+        key=lambda r: (r.rank is None, r.rank or 0, r.region_code),
+    )
+    for region in city:
+        view.add_row(*_cells(region), style="bold")
+    if city:
+        view.add_section()
+    for region in districts:
+        view.add_row(*_cells(region))
+    return view
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def _cells(region: RegionResult) -> tuple[str, ...]:
+    rank = "" if region.rank is None or region.level == "city" else str(region.rank)
+    return (
+        rank,
+        f"{region.name} {region.region_code}",
+        _number(region.score),
+        region.stage_zh or "—",
+        *(_number(region.directions.get(code)) for code, _, _ in DIRECTIONS),
+    )

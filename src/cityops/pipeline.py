@@ -1,0 +1,59 @@
+"""The pipeline's steps over a workspace: the service layer that the commands and
+``cityops demo`` share, so a step runs the same way wherever it is called from.
+
+Each step reads what the previous one stored in the workspace (lake and
+register → facts → runs → reports) and stores its own result.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cityops.domain.period import Period
+from cityops.evaluation.engine import evaluate as evaluate_facts
+from cityops.evaluation.model import EvaluationRun
+from cityops.evaluation.regions import regions_from_arrow
+from cityops.evaluation.store import save_run
+from cityops.indicators.catalogue import load_catalogue
+from cityops.indicators.engine import compute_indicators
+from cityops.indicators.facts import IndicatorFact, read_facts, write_facts
+from cityops.lake.connection import open_analytics
+from cityops.reporting.html import render_html_report, write_html_report
+from cityops.workspace.workspace import Workspace
+
+__all__ = ["compute_period", "evaluate_period", "facts_path", "write_report"]
+
+
+def facts_path(workspace: Workspace, period: Period | str) -> Path:
+    return workspace.facts_dir / f"{period}.parquet"
+
+
+def compute_period(workspace: Workspace, period: Period) -> tuple[list[IndicatorFact], Path]:
+    """Compute every computable indicator for every region in ``period`` and store the
+    facts in ``facts/<period>.parquet``."""
+    con = open_analytics(workspace)
+    try:
+        facts = compute_indicators(con, period)
+    finally:
+        con.close()
+    return facts, write_facts(facts_path(workspace, period), facts)
+
+
+def evaluate_period(workspace: Workspace, period: Period) -> tuple[EvaluationRun, Path]:
+    """Evaluate the stored facts of ``period`` with the default framework; save the run."""
+    facts = read_facts(facts_path(workspace, period))
+    con = open_analytics(workspace)
+    try:
+        regions = regions_from_arrow(con.sql("SELECT * FROM regions").to_arrow_table())
+    finally:
+        con.close()
+    run = evaluate_facts(facts, regions, period=period)
+    return run, save_run(workspace.runs_dir, run)
+
+
+def write_report(workspace: Workspace, run: EvaluationRun, out: Path | None = None) -> Path:
+    """Render the run's HTML report, by default to ``reports/report-<period>-<run>.html``."""
+    facts = read_facts(facts_path(workspace, run.period))
+    html = render_html_report(run, facts, load_catalogue(), city_name=workspace.config.name)
+    target = out or workspace.reports_dir / f"report-{run.period}-{run.run_id}.html"
+    return write_html_report(target, html)

@@ -1,0 +1,79 @@
+"""`cityops demo` end to end, as `make demo` runs it, on the small test scale."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+
+from cityops.domain.contract import TABLES
+
+
+def demo(workspace: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "cityops", "demo", "-w", str(workspace), "--scale", "tiny", *extra],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    workspace = tmp_path_factory.mktemp("demo") / "ws"
+    done = demo(workspace, "--json")
+    assert done.returncode == 0, done.stderr
+    return workspace, json.loads(done.stdout)
+
+
+def test_every_generated_row_is_accounted_for(finished: tuple[Path, dict[str, Any]]) -> None:
+    workspace, summary = finished
+    sources = workspace / "sources"
+    generated = sum(pq.ParquetFile(sources / f"{t.name}.parquet").metadata.num_rows for t in TABLES)
+    ingest = summary["ingest"]
+    assert ingest["received"] == generated
+    assert ingest["received"] == ingest["stored"] + ingest["quarantined"] + ingest["duplicates"]
+    assert ingest["quarantined"] == 0  # the synthetic city keeps the contract
+
+
+def test_the_summary_is_the_saved_evaluation_run(finished: tuple[Path, dict[str, Any]]) -> None:
+    workspace, summary = finished
+    saved = json.loads((workspace / "runs" / f"{summary['run_id']}.json").read_text("utf-8"))
+    saved_scores = {r["region_code"]: r["score"] for r in saved["regions"]}
+    districts = [r for r in summary["regions"] if r["level"] == "district"]
+    assert len(districts) == 3  # the tiny scale has three districts
+    for region in summary["regions"]:
+        assert region["score"] == saved_scores[region["region_code"]]
+        assert set(region["directions"]) == {"content", "mechanism", "capability", "effectiveness"}
+
+
+def test_the_strong_district_outranks_the_weak_one(finished: tuple[Path, dict[str, Any]]) -> None:
+    workspace, summary = finished
+    truth = json.loads((workspace / "sources" / "truth.json").read_text("utf-8"))
+    rank = {r["region_code"]: r["rank"] for r in summary["regions"]}
+    assert rank[truth["strong_district"]] < rank[truth["weak_district"]]
+
+
+def test_the_report_shows_every_district_score(finished: tuple[Path, dict[str, Any]]) -> None:
+    _, summary = finished
+    html = Path(summary["report"]).read_text("utf-8")
+    for region in summary["regions"]:
+        assert region["name"] in html
+        assert f"{region['score']:.1f}" in html
+
+
+def test_a_second_demo_replaces_its_own_workspace_only(tmp_path: Path) -> None:
+    workspace = tmp_path / "ws"
+    assert demo(workspace).returncode == 0
+    again = demo(workspace)
+    assert again.returncode == 0, again.stderr
+    stranger = tmp_path / "mine"
+    stranger.mkdir()
+    (stranger / "notes.txt").write_text("keep me")
+    refused = demo(stranger)
+    assert refused.returncode == 1
+    assert "was not made by `cityops demo`" in refused.stderr
+    assert (stranger / "notes.txt").read_text() == "keep me"
