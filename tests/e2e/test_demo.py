@@ -77,3 +77,44 @@ def test_a_second_demo_replaces_its_own_workspace_only(tmp_path: Path) -> None:
     assert refused.returncode == 1
     assert "was not made by `cityops demo`" in refused.stderr
     assert (stranger / "notes.txt").read_text() == "keep me"
+
+
+# indicator → (truth metric of its numerator, truth metric of its denominator)
+TRUTH_OF = {
+    "capability.response_30min_rate": ("tickets_responded_30min", "tickets_created"),
+    "capability.night_response_rate": ("night_tickets_responded_30min", "night_tickets_created"),
+    "capability.on_time_closure_rate": ("tickets_closed_on_time", "tickets_due"),
+    "capability.service_success_rate": ("service_calls_ok", "service_calls"),
+    "capability.portal_service_coverage": ("services_on_portal", "services_active"),
+    "capability.online_availability": ("system_probes_up", "system_probes"),
+    "capability.team_staffing_rate": ("staff_required_certified", "staff_required"),
+    "infra.camera_sharing_rate": ("shared_cameras", "active_cameras"),
+    "effect.mau_rate": ("active_users", "registered_users"),
+    "effect.rating_good_rate": ("ratings_good", "ratings"),
+    "effect.hotline_satisfaction": ("callbacks_satisfied", "callbacks"),
+    "data.sharing_rate": ("data_resources_shared", "data_resources"),
+    "data.open_rate": ("data_resources_open", "data_resources"),
+}
+
+
+def test_indicator_counts_equal_the_generators_truth(
+    finished: tuple[Path, dict[str, Any]],
+) -> None:
+    """The generator counted what it wrote; the indicators counted what was ingested.
+    Every numerator and denominator must agree at every region of every level."""
+    workspace, summary = finished
+    truth = json.loads((workspace / "sources" / "truth.json").read_text("utf-8"))
+    known = truth["months_data"][summary["period"]]
+    facts = pq.read_table(workspace / "facts" / f"{summary['period']}.parquet").to_pylist()
+    checked = 0
+    for fact in facts:
+        if fact["indicator"] not in TRUTH_OF:
+            continue
+        numerator_metric, denominator_metric = TRUTH_OF[fact["indicator"]]
+        expected = (
+            known[numerator_metric].get(fact["region_code"], 0),
+            known[denominator_metric].get(fact["region_code"], 0),
+        )
+        assert (fact["numerator"] or 0, fact["denominator"] or 0) == expected, fact
+        checked += 1
+    assert checked == len(TRUTH_OF) * len(truth["regions"])

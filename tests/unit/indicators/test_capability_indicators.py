@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cityops.indicators.testing import (
+from fake_lake import (
     CITY,
     DISTRICT_A,
     DISTRICT_B,

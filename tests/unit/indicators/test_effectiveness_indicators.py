@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cityops.indicators.testing import (
+from fake_lake import (
     CITY,
     DISTRICT_A,
     DISTRICT_B,

@@ -11,7 +11,8 @@ from cityops.errors import ConfigError, PipelineError
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.engine import computable_codes, compute_indicators
 from cityops.indicators.facts import IndicatorFact, facts_hash, read_facts, write_facts
-from cityops.indicators.testing import CITY, DISTRICT_A, DISTRICT_B, PERIOD, STREET_A1, FakeLake
+
+from fake_lake import CITY, DISTRICT_A, DISTRICT_B, PERIOD, STREET_A1, FakeLake
 
 
 def test_every_computable_indicator_yields_a_fact_for_every_region() -> None:

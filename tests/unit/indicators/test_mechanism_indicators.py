@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cityops.indicators.testing import CITY, DISTRICT_A, DISTRICT_B, STREET_A1, FakeLake
+from fake_lake import CITY, DISTRICT_A, DISTRICT_B, STREET_A1, FakeLake
 
 
 def _evidence(region: str, item: str, score: float, period: str = "2025-03") -> dict[str, Any]:
