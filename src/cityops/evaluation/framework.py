@@ -13,12 +13,12 @@ import json
 import tomllib
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cityops.definitions import read_definition
 from cityops.errors import ConfigError
 from cityops.indicators.catalogue import Catalogue, Direction, Goalposts, Polarity, load_catalogue
 
@@ -80,15 +80,9 @@ class Framework:
 def load_framework(path: Path | None = None, catalogue: Catalogue | None = None) -> Framework:
     """Load a framework file (default: the shipped one) against ``catalogue``."""
     catalogue = catalogue or load_catalogue()
-    if path is None:
-        text = resources.files("cityops.evaluation").joinpath(DEFAULT_FRAMEWORK).read_text("utf-8")
-        source = f"cityops/evaluation/{DEFAULT_FRAMEWORK}"
-    else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"cannot read evaluation framework {path}: {error}") from error
-        source = str(path)
+    text, source = read_definition(
+        path, package="cityops.evaluation", default=DEFAULT_FRAMEWORK, what="evaluation framework"
+    )
     try:
         parsed = _FrameworkFile.model_validate(tomllib.loads(text))
     except (tomllib.TOMLDecodeError, ValidationError) as error:

@@ -17,12 +17,12 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from cityops.definitions import read_definition
 from cityops.domain.contract import TABLES
 from cityops.errors import ConfigError
 
@@ -163,15 +163,9 @@ class Catalogue:
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load and check a catalogue file (default: the shipped ``catalogue.toml``)."""
-    if path is None:
-        text = resources.files("cityops.indicators").joinpath(DEFAULT_CATALOGUE).read_text("utf-8")
-        source = f"cityops/indicators/{DEFAULT_CATALOGUE}"
-    else:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as error:
-            raise ConfigError(f"cannot read indicator catalogue {path}: {error}") from error
-        source = str(path)
+    text, source = read_definition(
+        path, package="cityops.indicators", default=DEFAULT_CATALOGUE, what="indicator catalogue"
+    )
     return expand_catalogue(parse_catalogue(text, source), source)
 
 
