@@ -10,6 +10,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from cityops.domain.contract import TABLES
+from cityops.domain.period import Period
+from cityops.indicators.engine import compute_indicators
+from cityops.indicators.facts import read_facts
+from cityops.lake.connection import open_analytics
+from cityops.pipeline import facts_path
+from cityops.workspace.workspace import open_workspace
 
 
 def demo(workspace: Path, *extra: str) -> subprocess.CompletedProcess[str]:
@@ -118,3 +124,19 @@ def test_indicator_counts_equal_the_generators_truth(
         assert (fact["numerator"] or 0, fact["denominator"] or 0) == expected, fact
         checked += 1
     assert checked == len(TRUTH_OF) * len(truth["regions"])
+
+
+def test_recomputing_a_period_gives_bit_identical_facts(
+    finished: tuple[Path, dict[str, Any]],
+) -> None:
+    """DuckDB aggregates in parallel; sums of floats must still not depend on the order."""
+    workspace_dir, summary = finished
+    workspace = open_workspace(workspace_dir)
+    period = Period.parse(summary["period"])
+    stored = read_facts(facts_path(workspace, period))
+    for _ in range(3):
+        con = open_analytics(workspace)
+        try:
+            assert compute_indicators(con, period) == stored
+        finally:
+            con.close()

@@ -10,6 +10,7 @@ from cityops.indicators.computations.common import (
     RESIDENCE_CTE,
     SHARE,
     TICKETS_CTE,
+    exact_sum,
     rolled_up,
 )
 
@@ -52,7 +53,7 @@ CAPABILITY: tuple[Computation, ...] = (
         "capability.packet_loss_pct",  # 网络丢包率: mean loss_pct, percent
         rolled_up(
             f"SELECT region_code, loss_pct FROM network_probes WHERE {IN_PERIOD.format(ts='ts')}",
-            "sum(x.loss_pct)",
+            exact_sum("x.loss_pct"),
             ALL,
         ),
     ),

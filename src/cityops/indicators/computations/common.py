@@ -10,6 +10,7 @@ __all__ = [
     "RESIDENCE_CTE",
     "SHARE",
     "TICKETS_CTE",
+    "exact_sum",
     "rolled_up",
 ]
 
@@ -20,6 +21,20 @@ SHARE = "count(*) FILTER (WHERE x.hit)"
 """The numerator of a share: rows whose boolean ``hit`` is true."""
 
 ALL = "count(*)"
+
+
+def exact_sum(expression: str, where: str | None = None) -> str:
+    """Σ of a floating-point expression, the same on every run.
+
+    DuckDB sums in parallel, and floating-point addition depends on the order,
+    so a plain ``sum`` of doubles can differ in its last bits between two runs
+    over the same rows; facts, run ids and payments must not.  Summing in fixed
+    point (12 decimal places, each value rounded to 10⁻¹²) is exact and so
+    independent of the order.  ``where`` filters the rows summed.
+    """
+    only = f" FILTER (WHERE {where})" if where else ""
+    return f"CAST(sum(CAST({expression} AS DECIMAL(38, 12))){only} AS DOUBLE)"
+
 
 RESIDENCE_CTE = """residence AS (
     SELECT user_id, region_code, real_name

@@ -9,6 +9,7 @@ from cityops.indicators.computations.common import (
     RESIDENCE_CTE,
     SHARE,
     TICKETS_CTE,
+    exact_sum,
     rolled_up,
 )
 
@@ -40,7 +41,7 @@ def _survey_mean(respondent: str) -> str:
     return rolled_up(
         "SELECT region_code, score, sample_size FROM surveys "
         f"WHERE period = $period AND respondent = '{respondent}'",
-        "sum(x.score * x.sample_size)",
+        exact_sum("x.score * x.sample_size"),
         "sum(x.sample_size)",
     )
 
@@ -52,7 +53,7 @@ EFFECTIVENESS: tuple[Computation, ...] = (
             "SELECT r.region_code, u.vcpu_used / nullif(r.vcpu_alloc, 0) AS share "
             "FROM cloud_usage AS u JOIN cloud_resources AS r USING (resource_id) "
             f"WHERE {IN_PERIOD.format(ts='u.ts')}",
-            "sum(x.share)",
+            exact_sum("x.share"),
             "count(x.share)",
         ),
     ),

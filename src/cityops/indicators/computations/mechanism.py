@@ -8,11 +8,12 @@ absent item scores 0; a region with no evidence rows at all for P is missing.
 from __future__ import annotations
 
 from cityops.indicators.computations.base import Computation
+from cityops.indicators.computations.common import exact_sum
 
 __all__ = ["MECHANISM", "MECHANISM_BODY"]
 
-MECHANISM_BODY = """SELECT region_code,
-    coalesce(sum(score) FILTER (WHERE list_contains($items, item_code)), 0) AS numerator,
+MECHANISM_BODY = f"""SELECT region_code,
+    coalesce({exact_sum("score", "list_contains($items, item_code)")}, 0) AS numerator,
     len($items) AS denominator,
     NULL AS value,
     count(*) FILTER (WHERE list_contains($items, item_code)) AS rows_read
