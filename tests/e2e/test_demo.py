@@ -95,6 +95,7 @@ TRUTH_OF = {
     "capability.online_availability": ("system_probes_up", "system_probes"),
     "capability.team_staffing_rate": ("staff_required_certified", "staff_required"),
     "infra.camera_sharing_rate": ("shared_cameras", "active_cameras"),
+    "infra.camera_intact_rate": ("intact_cameras", "active_cameras"),
     "effect.mau_rate": ("active_users", "registered_users"),
     "effect.rating_good_rate": ("ratings_good", "ratings"),
     "effect.hotline_satisfaction": ("callbacks_satisfied", "callbacks"),

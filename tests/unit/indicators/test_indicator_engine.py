@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from importlib.resources import files
 from pathlib import Path
 
 import pytest
@@ -40,9 +41,33 @@ def test_an_unknown_code_is_a_config_error() -> None:
         compute_indicators(FakeLake().con, PERIOD, ["effect.happiness"])
 
 
-def test_a_catalogue_code_without_computation_is_a_pipeline_error() -> None:
-    with pytest.raises(PipelineError, match=r"'infra\.camera_intact_rate' .* not computed yet"):
-        compute_indicators(FakeLake().con, PERIOD, ["infra.camera_intact_rate"])
+def test_every_indicator_of_the_shipped_catalogue_is_computed() -> None:
+    catalogue = load_catalogue()
+    assert computable_codes(catalogue) == catalogue.codes
+
+
+CITY_OWN_INDICATOR = """
+[[indicator]]
+code = "city.bike_docks"
+name_zh = "共享单车停放点"
+name_en = "Bike docks"
+direction = "content"
+content = "基础设施"
+formula = "docks in R"
+unit = "count"
+polarity = "higher"
+sources = ["devices"]
+goalposts = { lo = 0, hi = 100 }
+"""
+
+
+def test_a_catalogue_code_without_computation_is_a_pipeline_error(tmp_path: Path) -> None:
+    shipped = files("cityops.indicators").joinpath("catalogue.toml").read_text("utf-8")
+    own = tmp_path / "catalogue.toml"
+    own.write_text(shipped + CITY_OWN_INDICATOR, encoding="utf-8")
+    catalogue = load_catalogue(own)
+    with pytest.raises(PipelineError, match=r"'city\.bike_docks' .* not computed yet"):
+        compute_indicators(FakeLake().con, PERIOD, ["city.bike_docks"], catalogue=catalogue)
 
 
 def _facts() -> list[IndicatorFact]:

@@ -29,11 +29,55 @@ def _system_ratio(part: str, whole: str) -> str:
     )
 
 
+DEFAULT_HEARTBEAT_S = 300
+"""The contract's default ``heartbeat_interval_s``."""
+
+INTACT_AVAILABILITY = 0.95
+"""A camera is intact (完好) in P when its availability reaches this share."""
+
 _PORTAL_SERVICES = (
     f"SELECT region_code, category FROM services WHERE on_portal AND {ACTIVE_SERVICE}"
 )
 
+_CAMERA_AVAILABILITY = f"""camera_window AS (
+    SELECT device_id, region_code,
+        coalesce(heartbeat_interval_s, {DEFAULT_HEARTBEAT_S}) * 1000000 AS slot_us,
+        greatest(epoch_us(CAST(installed_at AS TIMESTAMPTZ)), epoch_us($period_start)) AS from_us,
+        least(coalesce(epoch_us(CAST(retired_at AS TIMESTAMPTZ)), epoch_us($period_end)),
+              epoch_us($period_end)) AS to_us
+    FROM devices
+    WHERE kind = 'camera' AND {ACTIVE_DEVICE}
+),
+ok_slots AS (
+    SELECT w.device_id, count(DISTINCT epoch_us(h.ts) // w.slot_us) AS slots
+    FROM device_heartbeats AS h JOIN camera_window AS w USING (device_id)
+    WHERE h.status = 'ok' AND epoch_us(h.ts) >= w.from_us AND epoch_us(h.ts) < w.to_us
+    GROUP BY w.device_id
+),
+camera_availability AS (
+    SELECT w.region_code,
+        least(coalesce(o.slots, 0) / ((w.to_us - w.from_us) / w.slot_us), 1.0) AS availability
+    FROM camera_window AS w LEFT JOIN ok_slots AS o USING (device_id)
+    WHERE w.to_us > w.from_us
+)"""
+"""Each active camera's availability in P (INDICATORS.md, precise rules): distinct
+slots ⌊epoch ÷ interval⌋ with an ok heartbeat inside P and inside the camera's
+active window (from the start of its ``installed_at`` day to the start of its
+``retired_at`` day, local time) ÷ the slots that window holds in P, capped at
+1.  A camera whose window holds no time in P (retired on the first day) had
+nothing to be available for and is left out."""
+
 CONTENT: tuple[Computation, ...] = (
+    Computation(
+        "infra.camera_intact_rate",  # 视频监控设备完好率: availability ≥ 0.95
+        rolled_up(
+            f"SELECT region_code, availability >= {INTACT_AVAILABILITY} AS hit "
+            "FROM camera_availability",
+            SHARE,
+            ALL,
+            ctes=_CAMERA_AVAILABILITY,
+        ),
+    ),
     Computation(
         "infra.camera_sharing_rate",  # 视频监控接入共享率
         rolled_up(
