@@ -56,7 +56,7 @@ def _register_commands() -> None:
     app.command("synth")(synth.synth)
     app.command("init")(init.init)
     app.command("ingest")(ingest.ingest)
-    app.command("indicators")(indicators.indicators)
+    app.add_typer(indicators.indicators_app, name="indicators")
     app.command("evaluate")(evaluate.evaluate)
     app.command("report")(report.report)
 

@@ -1,4 +1,5 @@
-"""``cityops indicators``: compute a period's indicator facts from the workspace."""
+"""``cityops indicators``: compute a period's indicator facts from the workspace, and
+``cityops indicators explain``: why one fact is what it is."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from rich.table import Table as RichTable
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
 
-__all__ = ["indicators"]
+__all__ = ["indicators_app"]
+
+indicators_app = typer.Typer(
+    invoke_without_command=True, no_args_is_help=False, add_completion=False
+)
 
 
+@indicators_app.callback()
 def indicators(
-    period: Annotated[str, typer.Option("--period", help="Month to compute, YYYY-MM.")],
+    context: typer.Context,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Month to compute, YYYY-MM.")
+    ] = None,
     region: Annotated[
         str | None, typer.Option("--region", help="Show only this region (all are stored).")
     ] = None,
@@ -22,7 +31,11 @@ def indicators(
     as_json: JsonOption = False,
 ) -> None:
     """Compute every computable indicator for every region in PERIOD, on DuckDB, and store
-    the facts in facts/<period>.parquet."""
+    the facts in facts/<period>.parquet.  `cityops indicators explain` explains one fact."""
+    if context.invoked_subcommand is not None:
+        return
+    if period is None:
+        raise typer.BadParameter("give the month to compute", param_hint="--period")
     from cityops.domain.period import Period
     from cityops.indicators.engine import ENGINE
     from cityops.pipeline import compute_period
@@ -63,5 +76,58 @@ def indicators(
             view.add_row(f.indicator, *(cells if region else (f.region_code, *cells)))
         console.print(view)
         console.print(f"{len(facts):,} facts written to {path}")
+
+    emit(result, as_json, describe)
+
+
+@indicators_app.command("explain")
+def explain(
+    code: Annotated[str, typer.Argument(help="Indicator code, e.g. effect.mau_rate.")],
+    region: Annotated[str, typer.Option("--region", help="Region code.")],
+    period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM.")],
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Explain a stored fact: the formula, the numbers that went into it, and the query
+    that produced them."""
+    from rich.syntax import Syntax
+
+    from cityops.domain.period import Period
+    from cityops.indicators.catalogue import load_catalogue
+    from cityops.indicators.explain import explain_fact
+    from cityops.indicators.facts import read_facts
+    from cityops.pipeline import facts_path
+    from cityops.workspace.workspace import open_workspace
+
+    month = Period.parse(period)
+    ws = open_workspace(workspace_dir(workspace))
+    facts = read_facts(facts_path(ws, month))
+    explanation = explain_fact(load_catalogue(), facts, code, region, month)
+    result = explanation.as_dict()
+
+    def describe(console: Console) -> None:
+        meta, fact = explanation.meta, explanation.fact
+        console.print(f"[bold]{meta.name_zh}[/] {meta.name_en} · {fact.indicator}")
+        console.print(f"region {fact.region_code} · period {fact.period} · engine {fact.engine}")
+        console.print(f"formula    {meta.formula}", soft_wrap=True)
+        numbers = RichTable(show_header=False, box=None)
+        for label, number in (
+            ("value", fact.value),
+            ("numerator", fact.numerator),
+            ("denominator", fact.denominator),
+        ):
+            numbers.add_row(label, "—" if number is None else f"{number:,.10g}")
+        numbers.add_row("rows read", f"{fact.rows_read:,}")
+        console.print(numbers)
+        console.print(f"definition {fact.definition_hash}", soft_wrap=True)
+        if not explanation.definition_current:
+            console.print(
+                "[bold yellow]the definition has changed since this fact was computed;[/] "
+                "the query below is today's, not the one that produced the fact",
+                soft_wrap=True,
+            )
+        shown = ", ".join(f"${k} = {v}" for k, v in result["parameters"].items())
+        console.print(f"query      ({shown})", soft_wrap=True)
+        console.print(Syntax(explanation.sql, "sql", word_wrap=True))
 
     emit(result, as_json, describe)

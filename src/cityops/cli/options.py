@@ -22,7 +22,7 @@ WorkspaceOption = Annotated[
     typer.Option(
         "--workspace",
         "-w",
-        help="Workspace directory [default: $CITYOPS_WORKSPACE, else ./cityops-workspace].",
+        help="Workspace directory (default: $CITYOPS_WORKSPACE, else ./cityops-workspace).",
         show_default=False,
     ),
 ]

@@ -22,7 +22,13 @@ from cityops.indicators.facts import IndicatorFact
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["ENGINE", "computable_codes", "compute_indicators", "definition_hash"]
+__all__ = [
+    "ENGINE",
+    "computable_codes",
+    "compute_indicators",
+    "definition_hash",
+    "query_parameters",
+]
 
 ENGINE = "duckdb"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
@@ -67,7 +73,7 @@ def compute_indicators(
     facts: list[IndicatorFact] = []
     for code in selected:
         meta, computation = catalogue.get(code), COMPUTATIONS[code]
-        rows = _run(con, computation, _parameters(period, meta))
+        rows = _run(con, computation, query_parameters(computation.sql, period, meta))
         digest = definition_hash(meta, computation)
         facts.extend(
             IndicatorFact(
@@ -76,6 +82,13 @@ def compute_indicators(
             for region, value, numerator, denominator, rows_read in rows
         )
     return facts
+
+
+def query_parameters(sql: str, period: Period, meta: IndicatorMeta) -> dict[str, Any]:
+    """The values of the ``$name`` parameters that ``sql`` uses, for ``period``
+    (DuckDB rejects parameters a query does not name)."""
+    every = _parameters(period, meta)
+    return {name: every[name] for name in sorted(set(_PARAMETER.findall(sql)))}
 
 
 def _parameters(period: Period, meta: IndicatorMeta) -> dict[str, Any]:
@@ -93,13 +106,10 @@ def _parameters(period: Period, meta: IndicatorMeta) -> dict[str, Any]:
 def _run(
     con: duckdb.DuckDBPyConnection, computation: Computation, parameters: dict[str, Any]
 ) -> list[tuple[str, float | None, float | None, float | None, int]]:
-    """Execute with only the parameters the SQL names (DuckDB rejects extras)."""
     import duckdb
 
-    sql = computation.sql
-    used = {name: parameters[name] for name in set(_PARAMETER.findall(sql))}
     try:
-        result: list[Any] = con.execute(sql, used).fetchall()
+        result: list[Any] = con.execute(computation.sql, parameters).fetchall()
     except duckdb.Error as error:
         raise PipelineError(f"computing {computation.code} failed: {error}") from error
     return result

@@ -1,0 +1,82 @@
+"""Why a fact is what it is: its formula, the numbers that went into it, the query.
+
+An auditor or an operator disputing a payment starts here.  The explanation is
+built from the stored fact (so it explains the number that was used, not a
+recomputation) and from today's definition; when the two definition hashes
+differ, the definition changed after the fact was computed, and the
+explanation says so instead of passing today's formula off as the one used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cityops.domain.period import Period
+from cityops.errors import PipelineError
+from cityops.indicators.catalogue import Catalogue, IndicatorMeta
+from cityops.indicators.computations import COMPUTATIONS
+from cityops.indicators.engine import definition_hash, query_parameters
+from cityops.indicators.facts import IndicatorFact
+
+__all__ = ["Explanation", "explain_fact"]
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    meta: IndicatorMeta
+    fact: IndicatorFact
+    sql: str
+    parameters: dict[str, Any]
+    """The values of the query's ``$name`` parameters for the fact's period."""
+    definition_current: bool
+    """False when the definition changed after the fact was computed."""
+
+    def as_dict(self) -> dict[str, Any]:
+        fact = self.fact
+        return {
+            "indicator": fact.indicator,
+            "name_zh": self.meta.name_zh,
+            "name_en": self.meta.name_en,
+            "formula": self.meta.formula,
+            "unit": self.meta.unit,
+            "polarity": self.meta.polarity,
+            "region_code": fact.region_code,
+            "period": fact.period,
+            "value": fact.value,
+            "numerator": fact.numerator,
+            "denominator": fact.denominator,
+            "rows_read": fact.rows_read,
+            "engine": fact.engine,
+            "definition_hash": fact.definition_hash,
+            "definition_current": self.definition_current,
+            "sql": self.sql,
+            "parameters": {name: str(value) for name, value in self.parameters.items()},
+        }
+
+
+def explain_fact(
+    catalogue: Catalogue,
+    facts: Sequence[IndicatorFact],
+    code: str,
+    region_code: str,
+    period: Period,
+) -> Explanation:
+    """Explain the stored fact of ``code`` for ``region_code`` in ``period``."""
+    meta = catalogue.get(code)
+    found = [f for f in facts if f.indicator == code and f.region_code == region_code]
+    if not found:
+        raise PipelineError(
+            f"no fact of {code} for region {region_code} in {period}; "
+            f"check the region code, or run `cityops indicators --period {period}`"
+        )
+    computation = COMPUTATIONS[code]
+    sql = computation.sql
+    return Explanation(
+        meta=meta,
+        fact=found[0],
+        sql=sql,
+        parameters=query_parameters(sql, period, meta),
+        definition_current=found[0].definition_hash == definition_hash(meta, computation),
+    )
