@@ -11,9 +11,10 @@ from pathlib import Path
 
 from cityops.domain.period import Period
 from cityops.evaluation.engine import evaluate as evaluate_facts
+from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
 from cityops.evaluation.regions import regions_from_arrow
-from cityops.evaluation.store import save_run
+from cityops.evaluation.store import previous_run, save_run
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.engine import compute_indicators
 from cityops.indicators.facts import IndicatorFact, read_facts, write_facts
@@ -39,15 +40,32 @@ def compute_period(workspace: Workspace, period: Period) -> tuple[list[Indicator
     return facts, write_facts(facts_path(workspace, period), facts)
 
 
-def evaluate_period(workspace: Workspace, period: Period) -> tuple[EvaluationRun, Path]:
-    """Evaluate the stored facts of ``period`` with the default framework; save the run."""
+def evaluate_period(
+    workspace: Workspace,
+    period: Period,
+    *,
+    framework_path: Path | None = None,
+    replications: int = 0,
+) -> tuple[EvaluationRun, Path]:
+    """Evaluate the stored facts of ``period`` with the framework (default: the shipped
+    one), against the previous month's run when the workspace has one made with the
+    same framework, with ``replications`` Monte Carlo runs; save the run."""
     facts = read_facts(facts_path(workspace, period))
     con = open_analytics(workspace)
     try:
         regions = regions_from_arrow(con.sql("SELECT * FROM regions").to_arrow_table())
     finally:
         con.close()
-    run = evaluate_facts(facts, regions, period=period)
+    framework = load_framework(framework_path)
+    previous = previous_run(workspace.runs_dir, str(period), framework.hash)
+    run = evaluate_facts(
+        facts,
+        regions,
+        period=period,
+        framework=framework,
+        previous=previous,
+        replications=replications,
+    )
     return run, save_run(workspace.runs_dir, run)
 
 

@@ -1,10 +1,9 @@
-"""Evaluate one period: facts → normalised scores → direction scores → total score,
-stage, rank, strengths and weaknesses, for every region.
+"""Evaluate one period: facts → normalised indicator scores → node scores up the
+framework tree → total score, stage, rank, strengths and weaknesses, change
+against the previous period and, when asked, the Monte Carlo uncertainty and
+Sobol sensitivity, for every region.
 
-Pure NumPy over a regions × indicators matrix; no database.  Missing data:
-a missing indicator is left out and the weights of the present indicators of
-its direction are renormalised; a direction with no indicator present is
-missing and the total renormalises over the present directions.
+Pure NumPy over a regions × indicators matrix; no database, no files.
 """
 
 from __future__ import annotations
@@ -20,17 +19,31 @@ from cityops.domain.period import Period
 from cityops.domain.stages import stage_of
 from cityops.errors import PipelineError
 from cityops.evaluation.framework import Framework, load_framework
-from cityops.evaluation.model import EvaluationRun, RegionResult
-from cityops.evaluation.normalise import FloatArray, goalpost_bounds, goalpost_scores
+from cityops.evaluation.model import EvaluationRun, RegionResult, RegionUncertainty
+from cityops.evaluation.normalisation import FloatArray, goalpost_bounds
 from cityops.evaluation.ranking import peer_ranks
 from cityops.evaluation.regions import Region, regions_hash
+from cityops.evaluation.scoring import Inputs, leaf_scores, score_tree
+from cityops.evaluation.sensitivity import SobolIndices, sobol_indices
+from cityops.evaluation.uncertainty import (
+    ASSUMPTIONS,
+    RegionSpread,
+    draws_from_unit,
+    leaf_bank,
+    random_draws,
+    simulate,
+    summarise,
+)
 from cityops.indicators.catalogue import Direction
 from cityops.indicators.facts import IndicatorFact, facts_hash
 
-__all__ = ["SHOWN_EXTREMES", "evaluate", "weighted_mean"]
+__all__ = ["ROOT", "SHOWN_EXTREMES", "evaluate", "prepare_inputs"]
 
 SHOWN_EXTREMES = 3
 """How many best and worst indicators are named as strengths and weaknesses."""
+
+ROOT = "total"
+"""The name of the framework's root node in ``EvaluationRun.weights``."""
 
 
 def evaluate(
@@ -40,30 +53,46 @@ def evaluate(
     period: Period | str,
     framework: Framework | None = None,
     created_at: datetime | None = None,
+    previous: EvaluationRun | None = None,
+    replications: int = 0,
 ) -> EvaluationRun:
-    """Evaluate ``period`` for every region, from that period's facts."""
+    """Evaluate ``period`` for every region, from that period's facts.
+
+    ``previous`` (the run of the period before, same framework) gives each
+    region's ``change``; ``replications`` > 0 adds the Monte Carlo spread and the
+    Sobol indices, drawn from the framework's seed, so re-running is identical.
+    """
     framework = framework or load_framework()
     period_text = str(period)
     foreign = {f.period for f in facts} - {period_text}
     if foreign:
         raise PipelineError(f"facts for {sorted(foreign)} given to evaluate {period_text}")
+    if replications < 0:
+        raise PipelineError(f"replications must be ≥ 0, got {replications}")
     ordered = sorted(regions, key=lambda r: r.region_code)
-    scores = _indicator_scores(facts, ordered, framework)
-    directions = {
-        direction: _direction_scores(scores, framework, direction) for direction in Direction
-    }
-    direction_weights = np.array([framework.direction_weights[d] for d in Direction])
-    totals = weighted_mean(np.column_stack(list(directions.values())), direction_weights)
-    coverage = np.mean(~np.isnan(scores), axis=1) if scores.size else np.zeros(len(ordered))
+    inputs, coverage = prepare_inputs(facts, ordered, framework)
+    leaves, imputed = leaf_scores(inputs, framework)
+    tree = score_tree(framework, leaves, scored=inputs.scored)
+    totals = np.where(inputs.scored, tree.nodes[""], np.nan)
+    parents = [r.parent_code for r in ordered]
     total_list = [_optional(v) for v in totals]
-    ranks, peers = peer_ranks([r.parent_code for r in ordered], total_list)
+    ranks, peers = peer_ranks(parents, total_list)
+    spreads, sobol = _uncertainty(inputs, framework, tree.weights, parents, replications)
+    earlier = {r.region_code: r.score for r in previous.regions} if previous else {}
     codes = [leaf.code for leaf in framework.indicators]
     results = []
     for row, region in enumerate(ordered):
-        indicator_scores = {code: _optional(scores[row, i]) for i, code in enumerate(codes)}
-        strengths, weaknesses = _extremes(indicator_scores)
+        scored = bool(inputs.scored[row])
+        indicator_scores = {
+            code: _optional(leaves[row, j]) if scored else None for j, code in enumerate(codes)
+        }
+        measured = {
+            c: s for j, (c, s) in enumerate(indicator_scores.items()) if not imputed[row, j]
+        }
+        strengths, weaknesses = _extremes(measured)
         total = total_list[row]
         stage = None if total is None else stage_of(total)
+        before = earlier.get(region.region_code)
         results.append(
             RegionResult(
                 region_code=region.region_code,
@@ -76,35 +105,57 @@ def evaluate(
                 rank=ranks[row],
                 peers=peers[row],
                 coverage=float(coverage[row]),
-                directions={str(d): _optional(directions[d][row]) for d in Direction},
+                directions={
+                    str(d): _node_score(tree.nodes, str(d), row, scored) for d in Direction
+                },
                 indicators=indicator_scores,
                 strengths=strengths,
                 weaknesses=weaknesses,
+                contents={
+                    node.path: _node_score(tree.nodes, node.path, row, scored)
+                    for node in framework.nodes
+                    if "/" in node.path
+                },
+                imputed=tuple(c for j, c in enumerate(codes) if scored and imputed[row, j]),
+                change=None if total is None or before is None else total - before,
+                uncertainty=_region_uncertainty(spreads, sobol, row),
             )
         )
-    hashes = (framework.hash, facts_hash(facts), regions_hash(ordered), __version__)
-    run_id = hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
+    scored_cells = inputs.scored[:, None] & inputs.measured[None, :]
+    imputed_share = float(imputed[scored_cells].mean()) if scored_cells.any() else 0.0
+    seed = framework.uncertainty.seed
+    hashes = (framework.hash, facts_hash(facts), regions_hash(ordered))
+    previous_id = previous.run_id if previous else None
+    identity = (*hashes, __version__, str(replications), str(seed), previous_id or "")
+    run_id = hashlib.sha256("\n".join(identity).encode()).hexdigest()[:16]
     moment = (created_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
+    weights = {
+        node.path or ROOT: {
+            child: float(w) for child, w in zip(node.children, tree.weights[node.path], strict=True)
+        }
+        for node in framework.nodes
+    }
     return EvaluationRun(
-        run_id, period_text, framework.name, *hashes[:3], __version__, moment, tuple(results)
+        run_id,
+        period_text,
+        framework.name,
+        *hashes,
+        __version__,
+        moment,
+        tuple(results),
+        weights,
+        imputed_share,
+        previous_id,
+        replications,
+        seed,
     )
 
 
-def weighted_mean(scores: FloatArray, weights: FloatArray) -> FloatArray:
-    """Row-wise Σ wᵢ·sᵢ ÷ Σ wᵢ over the non-missing sᵢ (weights renormalised over
-    what is present); NaN where nothing with a positive weight is present."""
-    present = ~np.isnan(scores)
-    weight_present = np.where(present, weights, 0.0)
-    total_weight = weight_present.sum(axis=1)
-    weighted = np.where(present, scores, 0.0) @ weights
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total_weight > 0, weighted / total_weight, np.nan)
-
-
-def _indicator_scores(
+def prepare_inputs(
     facts: Sequence[IndicatorFact], regions: Sequence[Region], framework: Framework
-) -> FloatArray:
-    """The regions × framework-indicators matrix of 0–100 scores (NaN = missing)."""
+) -> tuple[Inputs, FloatArray]:
+    """The aligned inputs (regions in code order), and each region's data coverage."""
+    regions = sorted(regions, key=lambda r: r.region_code)
     row_of = {r.region_code: i for i, r in enumerate(regions)}
     column_of = {leaf.code: j for j, leaf in enumerate(framework.indicators)}
     values = np.full((len(regions), len(framework.indicators)), np.nan)
@@ -113,17 +164,64 @@ def _indicator_scores(
         if row is not None and column is not None and fact.value is not None:
             values[row, column] = fact.value
     populations = np.array([r.resident_population for r in regions], dtype=np.float64)
-    scores = np.empty_like(values)
-    for j, leaf in enumerate(framework.indicators):
-        lo, hi = goalpost_bounds(leaf.goalposts, populations)
-        scores[:, j] = goalpost_scores(values[:, j], lo, hi)
-    return scores
+    bounds = [goalpost_bounds(leaf.goalposts, populations) for leaf in framework.indicators]
+    lo = np.column_stack([b[0] for b in bounds]) if bounds else values.copy()
+    hi = np.column_stack([b[1] for b in bounds]) if bounds else values.copy()
+    present = ~np.isnan(values)
+    measured = present.any(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        coverage = np.where(measured.any(), present.sum(axis=1) / measured.sum(), 0.0)
+    scored = (coverage > 0) & (coverage >= framework.coverage_threshold)
+    levels = sorted({r.level for r in regions})
+    groups = np.array([levels.index(r.level) for r in regions], dtype=np.int64)
+    return Inputs(values, lo, hi, groups, measured, scored), coverage
 
 
-def _direction_scores(scores: FloatArray, framework: Framework, direction: Direction) -> FloatArray:
-    columns = [j for j, leaf in enumerate(framework.indicators) if leaf.direction is direction]
-    weights = np.array([framework.indicators[j].weight for j in columns], dtype=np.float64)
-    return weighted_mean(scores[:, columns], weights)
+def _uncertainty(
+    inputs: Inputs,
+    framework: Framework,
+    nominal: dict[str, FloatArray],
+    parents: list[str | None],
+    replications: int,
+) -> tuple[list[RegionSpread | None], list[SobolIndices]]:
+    """The Monte Carlo spread of every region, and its Sobol indices per assumption."""
+    if replications == 0:
+        return [], []
+    seed = framework.uncertainty.seed
+    bank = leaf_bank(inputs, framework)
+    draws = random_draws(framework, replications, seed)
+    totals = simulate(bank, draws, framework, nominal, scored=inputs.scored)
+
+    def model(unit: FloatArray) -> FloatArray:
+        unit_draws = draws_from_unit(framework, unit, seed)
+        return simulate(bank, unit_draws, framework, nominal, scored=inputs.scored)
+
+    indices = sobol_indices(
+        model, ASSUMPTIONS, base_samples=framework.uncertainty.sobol_samples, seed=seed
+    )
+    return summarise(totals, parents), indices
+
+
+def _region_uncertainty(
+    spreads: list[RegionSpread | None], sobol: list[SobolIndices], row: int
+) -> RegionUncertainty | None:
+    spread = spreads[row] if spreads else None
+    if spread is None:
+        return None
+    return RegionUncertainty(
+        score_low=spread.score_interval[0],
+        score_median=spread.score_median,
+        score_high=spread.score_interval[1],
+        rank_best=spread.rank_interval[0],
+        rank_worst=spread.rank_interval[1],
+        stage_probability=spread.stage_probability,
+        sobol_first=sobol[row].first,
+        sobol_total=sobol[row].total,
+    )
+
+
+def _node_score(nodes: dict[str, FloatArray], path: str, row: int, scored: bool) -> float | None:
+    return _optional(nodes[path][row]) if scored else None
 
 
 def _extremes(scores: dict[str, float | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
-__all__ = ["peer_ranks"]
+import numpy as np
+
+from cityops.evaluation.normalisation import FloatArray
+
+__all__ = ["peer_ranks", "replicated_ranks"]
 
 _TIE_DECIMALS = 9
 """Scores equal to 9 decimals tie: floating-point noise must not split a tie."""
@@ -29,3 +33,18 @@ def peer_ranks(
         mine = round(score, _TIE_DECIMALS)
         ranks.append(1 + sum(other > mine for other in groups[parent]))
     return ranks, [len(groups.get(parent, ())) for parent in parents]
+
+
+def replicated_ranks(parents: Sequence[str | None], totals: FloatArray) -> FloatArray:
+    """Competition ranks among peers for every replication at once: ``totals`` is
+    replications × regions; NaN scores get NaN ranks.  Ties as ``peer_ranks``."""
+    rounded = np.round(totals, _TIE_DECIMALS)
+    ranks = np.full(totals.shape, np.nan)
+    codes = np.array([str(p) for p in parents])
+    for parent in np.unique(codes):
+        members = np.flatnonzero(codes == parent)
+        block = rounded[:, members]
+        present = ~np.isnan(block)
+        better = (block[:, None, :] > block[:, :, None]) & present[:, None, :]
+        ranks[:, members] = np.where(present, 1.0 + better.sum(axis=-1), np.nan)
+    return ranks

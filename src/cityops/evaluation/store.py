@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from cityops.errors import PipelineError
-from cityops.evaluation.model import EvaluationRun, RegionResult
+from cityops.evaluation.model import EvaluationRun, RegionResult, RegionUncertainty
 
-__all__ = ["latest_run", "load_run", "run_path", "save_run"]
+__all__ = ["latest_run", "load_run", "previous_run", "run_path", "save_run"]
 
 
 def run_path(runs_dir: Path, run_id: str) -> Path:
@@ -49,21 +49,38 @@ def save_run(runs_dir: Path, run: EvaluationRun) -> Path:
 def load_run(path: Path) -> EvaluationRun:
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as error:
+        regions = tuple(_region(region) for region in data.pop("regions"))
+        return EvaluationRun(**data, regions=regions)
+    except (OSError, json.JSONDecodeError, TypeError, KeyError) as error:
         raise PipelineError(f"cannot read evaluation run {path}: {error}") from error
-    regions = tuple(
-        RegionResult(
-            **(
-                region
-                | {
-                    "strengths": tuple(region["strengths"]),
-                    "weaknesses": tuple(region["weaknesses"]),
-                }
-            )
-        )
-        for region in data.pop("regions")
+
+
+def _region(region: dict[str, Any]) -> RegionResult:
+    """A region's result from JSON: lists back to tuples, the uncertainty back to its class."""
+    spread = region.pop("uncertainty")
+    return RegionResult(
+        **region
+        | {
+            "strengths": tuple(region["strengths"]),
+            "weaknesses": tuple(region["weaknesses"]),
+            "imputed": tuple(region["imputed"]),
+            "uncertainty": None if spread is None else RegionUncertainty(**spread),
+        }
     )
-    return EvaluationRun(**data, regions=regions)
+
+
+def previous_run(runs_dir: Path, period: str, framework_hash: str) -> EvaluationRun | None:
+    """The latest run of the month before ``period`` made with the same framework, if any
+    (only such a run is comparable for the change against the previous period)."""
+    from cityops.domain.period import Period
+
+    wanted = str(Period.parse(period).plus(-1))
+    runs = [
+        run
+        for run in (load_run(p) for p in sorted(runs_dir.glob("*.json")))
+        if run.period == wanted and run.framework_hash == framework_hash
+    ]
+    return max(runs, key=lambda run: (run.created_at, run.run_id)) if runs else None
 
 
 def latest_run(runs_dir: Path) -> EvaluationRun:

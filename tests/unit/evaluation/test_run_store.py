@@ -1,4 +1,4 @@
-"""The default framework, and runs saved as immutable JSON files."""
+"""Runs saved as immutable JSON files, and the previous period's run."""
 
 from __future__ import annotations
 
@@ -8,51 +8,32 @@ from pathlib import Path
 
 import pytest
 
-from cityops.errors import ConfigError, PipelineError
+from cityops.errors import PipelineError
 from cityops.evaluation.engine import evaluate
-from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
 from cityops.evaluation.regions import Region
-from cityops.evaluation.store import latest_run, load_run, save_run
-from cityops.indicators.catalogue import Direction, load_catalogue
+from cityops.evaluation.store import latest_run, load_run, previous_run, save_run
 from cityops.indicators.facts import IndicatorFact
 
 REGIONS = (
     Region("330100", "示范市", "city", None, 1_000_000),
     Region("330102", "上城区", "district", "330100", 400_000),
+    Region("330105", "拱墅区", "district", "330100", 600_000),
 )
 
 
-def _run(value: float = 0.6, day: int = 1) -> EvaluationRun:
+def _run(value: float = 0.6, day: int = 1, period: str = "2025-03", **kw: int) -> EvaluationRun:
     facts = [
-        IndicatorFact("data.sharing_rate", "330102", "2025-03", value, 6, 10, 10, "duckdb", "h"),
-        IndicatorFact("data.sharing_rate", "330100", "2025-03", 0.5, 5, 10, 10, "duckdb", "h"),
+        IndicatorFact("data.sharing_rate", "330102", period, value, 6, 10, 10, "duckdb", "h"),
+        IndicatorFact("data.sharing_rate", "330105", period, 0.9, 9, 10, 10, "duckdb", "h"),
+        IndicatorFact("data.sharing_rate", "330100", period, 0.5, 5, 10, 10, "duckdb", "h"),
     ]
-    return evaluate(facts, REGIONS, period="2025-03", created_at=datetime(2025, 4, day, tzinfo=UTC))
-
-
-def test_the_default_framework_weighs_directions_and_indicators_equally() -> None:
-    framework = load_framework()
-    catalogue = load_catalogue()
-    assert framework.direction_weights == dict.fromkeys(Direction, 0.25)
-    assert [leaf.code for leaf in framework.indicators] == list(catalogue.codes)
-    assert {leaf.weight for leaf in framework.indicators} == {1.0}
-    assert framework.hash == load_framework().hash
-
-
-def test_a_framework_naming_an_unknown_indicator_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "framework.toml"
-    path.write_text(
-        'name = "x"\nversion = 1\n[directions]\ncontent = 1\nmechanism = 1\n'
-        'capability = 1\neffectiveness = 1\n[indicators."effect.happiness"]\nweight = 2\n',
-        encoding="utf-8",
-    )
-    with pytest.raises(ConfigError, match=r"effect\.happiness"):
-        load_framework(path)
+    moment = datetime(2025, 4, day, tzinfo=UTC)
+    return evaluate(facts, REGIONS, period=period, created_at=moment, **kw)  # type: ignore[arg-type]
 
 
 def test_a_saved_run_loads_back_equal(tmp_path: Path) -> None:
-    run = _run()
+    run = _run(replications=32)
     path = save_run(tmp_path, run)
     assert path == tmp_path / f"{run.run_id}.json"
     assert load_run(path) == run
@@ -82,3 +63,13 @@ def test_latest_run_is_the_most_recently_created(tmp_path: Path) -> None:
     save_run(tmp_path, newer)
     save_run(tmp_path, older)
     assert latest_run(tmp_path).run_id == newer.run_id
+
+
+def test_the_previous_run_is_last_months_with_the_same_framework(tmp_path: Path) -> None:
+    assert previous_run(tmp_path, "2025-03", "any") is None
+    february = _run(period="2025-02")
+    save_run(tmp_path, february)
+    save_run(tmp_path, _run(period="2025-03"))
+    assert previous_run(tmp_path, "2025-03", february.framework_hash) == february
+    assert previous_run(tmp_path, "2025-03", "another framework") is None
+    assert previous_run(tmp_path, "2025-05", february.framework_hash) is None
