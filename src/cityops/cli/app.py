@@ -17,6 +17,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help text is reflowed, not printed with its source line breaks
 )
 
 
@@ -50,7 +51,19 @@ def main() -> None:
 
 def _register_commands() -> None:
     """Each command lives in its own module; this is the one place that lists them."""
-    from cityops.cli import demo, evaluate, indicators, ingest, init, report, synth
+    from cityops.cli import (
+        advise,
+        compliance,
+        contracts,
+        demo,
+        evaluate,
+        indicators,
+        ingest,
+        init,
+        report,
+        settle,
+        synth,
+    )
 
     app.command("demo")(demo.demo)
     app.command("synth")(synth.synth)
@@ -59,6 +72,10 @@ def _register_commands() -> None:
     app.add_typer(indicators.indicators_app, name="indicators")
     app.command("evaluate")(evaluate.evaluate)
     app.command("report")(report.report)
+    app.add_typer(contracts.contracts_app, name="contracts")
+    app.add_typer(settle.settle_app, name="settle")
+    app.command("advise")(advise.advise)
+    app.command("compliance")(compliance.compliance)
 
 
 _register_commands()

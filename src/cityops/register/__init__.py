@@ -4,4 +4,11 @@ SQLite is the embedded default, PostgreSQL the production database; both run
 the same schema (``schema``), migrations (``migrate``) and store
 (``store``, ``batches``).  The modules import SQLAlchemy, so entry points
 import them inside commands.
+
+Importing the package puts every table on ``schema.metadata``: the contract's
+register tables (``schema``) and the contracts and settlement tables
+(``contracts_schema``), so migrations and the metadata they are checked
+against always see the whole register.
 """
+
+from cityops.register import contracts_schema as contracts_schema

@@ -42,7 +42,16 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         "systems",
         "staff",
     }
-    expected = registers | {f"{name}_history" for name in registers} | {"ingest_batches"}
+    contracts = {  # migration 0002
+        "operators",
+        "contracts",
+        "region_budgets",
+        "settlement_statements",
+        "settlement_lines",
+    }
+    expected = (
+        registers | {f"{name}_history" for name in registers} | {"ingest_batches"} | contracts
+    )
     assert _table_names(register_url) == expected
 
 

@@ -1,0 +1,133 @@
+"""``cityops settle``: a contract's settlement statement for a period, and its workflow
+(``settle review|approve|show``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+
+if TYPE_CHECKING:
+    from cityops.settlement.statement import Statement
+
+__all__ = ["settle_app"]
+
+settle_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, add_completion=False)
+
+StatementArgument = Annotated[str, typer.Argument(help="Statement id, e.g. C1@2025-03#v1.")]
+ByOption = Annotated[str, typer.Option("--by", help="Who does this step (name or user id).")]
+
+
+@settle_app.callback()
+def settle(
+    context: typer.Context,
+    contract: Annotated[str | None, typer.Option("--contract", help="Contract id.")] = None,
+    period: Annotated[str | None, typer.Option("--period", help="Month, YYYY-MM.")] = None,
+    by: Annotated[str, typer.Option("--by", help="Who computes the statement.")] = "cityops",
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Compute a new draft statement of CONTRACT for PERIOD from facts/<period>.parquet:
+    per KPI clause the value, completion, points and amount, each with its evidence.
+    `settle review|approve ID --by NAME` move a statement on; `settle show ID` prints it."""
+    if context.invoked_subcommand is not None:
+        return
+    if contract is None or period is None:
+        raise typer.BadParameter("give --contract ID and --period YYYY-MM")
+    from cityops.domain.period import Period
+    from cityops.settlement.service import settle_period
+    from cityops.workspace.workspace import open_workspace
+
+    ws = open_workspace(workspace_dir(workspace))
+    _emit(settle_period(ws, contract, Period.parse(period), by=by), as_json)
+
+
+@settle_app.command("show")
+def show(
+    statement_id: StatementArgument, workspace: WorkspaceOption = None, as_json: JsonOption = False
+) -> None:
+    """Print a stored statement."""
+    from cityops.settlement.service import show_statement
+    from cityops.workspace.workspace import open_workspace
+
+    _emit(show_statement(open_workspace(workspace_dir(workspace)), statement_id), as_json)
+
+
+@settle_app.command("list")
+def list_(
+    contract: Annotated[str | None, typer.Option("--contract", help="Only this contract.")] = None,
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List stored statement ids (by contract, period and version)."""
+    from cityops.settlement.service import list_statements
+    from cityops.workspace.workspace import open_workspace
+
+    ids = list_statements(open_workspace(workspace_dir(workspace)), contract)
+    emit({"statements": ids}, as_json, lambda console: console.print("\n".join(ids)))
+
+
+@settle_app.command("review")
+def review(
+    statement_id: StatementArgument,
+    by: ByOption,
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Mark a draft statement reviewed (复核)."""
+    from cityops.settlement.service import review_statement
+    from cityops.workspace.workspace import open_workspace
+
+    ws = open_workspace(workspace_dir(workspace))
+    _emit(review_statement(ws, statement_id, by=by), as_json)
+
+
+@settle_app.command("approve")
+def approve(
+    statement_id: StatementArgument,
+    by: ByOption,
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Approve (批准) a reviewed, complete statement; it never changes afterwards."""
+    from cityops.settlement.service import approve_statement
+    from cityops.workspace.workspace import open_workspace
+
+    ws = open_workspace(workspace_dir(workspace))
+    _emit(approve_statement(ws, statement_id, by=by), as_json)
+
+
+def _emit(statement: Statement, as_json: bool) -> None:
+    from cityops.settlement.service import statement_as_dict
+
+    result = statement_as_dict(statement)
+
+    def describe(console: Console) -> None:
+        view = RichTable(
+            title=f"{statement.statement_id} · {statement.status.value}"
+            f"{'' if statement.complete else ' · 指标缺失 incomplete'}"
+        )
+        for column in ("clause", "indicator", "value", "completion", "points", "amount", "note"):
+            view.add_column(column)
+        for line in statement.lines:
+            view.add_row(
+                line.clause_id,
+                line.indicator,
+                "—" if line.value is None else f"{line.value:.4g}",
+                "—" if line.completion is None else f"{line.completion:.2%}",
+                "—" if line.points is None else str(line.points),
+                "—" if line.amount is None else f"{line.amount:,}",
+                line.note,
+            )
+        console.print(view)
+        console.print(
+            f"base {statement.base_amount:,} · fixed {statement.fixed_amount:,} · "
+            f"deductions {statement.total_deductions:,} · withheld {statement.withheld:,} · "
+            f"[bold]payable {statement.total_payable:,}[/] yuan · points {statement.total_points}"
+        )
+
+    emit(result, as_json, describe)

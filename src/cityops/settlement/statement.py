@@ -1,0 +1,224 @@
+"""Settlement statements (结算单): a contract's KPI clauses applied to a period's facts.
+
+The arithmetic, in yuan, rounded half up to the fen where written::
+
+    base          = fen(annual_amount ÷ periods per year)         本期基数
+    fixed         = fen(base × (1 − Σ payment_share))             固定部分
+    per clause    = min(cap, fen(base × payment_share × completion) + bonuses)
+    points        = weight × completion                           (0.01 points)
+    total_payable = min(period_cap, max(0, fixed + Σ clause amounts − Σ deductions))
+
+A clause whose value is missing (no fact, or a fact without value) is *not*
+scored: its line says ``missing``, it has no amount, its share of the base is
+reported as ``withheld`` and the statement is incomplete — never silently paid
+as 0 or as 100 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from cityops.domain.period import Period
+from cityops.errors import ConfigError, PipelineError
+from cityops.indicators.facts import IndicatorFact
+from cityops.settlement.model import Contract, KpiClause
+from cityops.settlement.money import ZERO, round_fen
+from cityops.settlement.scoring import as_decimal, bonuses_earned, completion, deductions_due
+
+__all__ = [
+    "LineStatus",
+    "Statement",
+    "StatementLine",
+    "StatementStatus",
+    "compute_statement",
+    "statement_id",
+]
+
+_POINTS = Decimal("0.01")
+
+
+class StatementStatus(StrEnum):
+    DRAFT = "draft"  # 草稿
+    REVIEWED = "reviewed"  # 已复核
+    APPROVED = "approved"  # 已批准 (immutable)
+
+
+class LineStatus(StrEnum):
+    SCORED = "scored"
+    MISSING = "missing"  # 指标缺失: flagged, not paid
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One clause of a statement, with the fact behind it (its evidence)."""
+
+    clause_id: str
+    indicator: str
+    region_code: str
+    period: str
+    status: LineStatus
+    share_amount: Decimal
+    """base × payment_share: what the clause pays at full completion."""
+    value: float | None
+    completion: Decimal | None
+    points: Decimal | None
+    amount: Decimal | None
+    deductions: Decimal
+    bonuses: Decimal
+    note: str
+    definition_hash: str | None
+    numerator: float | None
+    denominator: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    statement_id: str
+    contract_id: str
+    period: str
+    version: int
+    contract_hash: str
+    status: StatementStatus
+    base_amount: Decimal
+    fixed_amount: Decimal
+    total_points: Decimal
+    total_deductions: Decimal
+    total_bonuses: Decimal
+    total_payable: Decimal
+    withheld: Decimal
+    lines: tuple[StatementLine, ...]
+    created_at: datetime
+    created_by: str
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+    approved_by: str | None = None
+    approved_at: datetime | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Every clause had a value; an incomplete statement cannot be approved."""
+        return all(line.status is LineStatus.SCORED for line in self.lines)
+
+
+def statement_id(contract_id: str, period: str, version: int) -> str:
+    return f"{contract_id}@{period}#v{version}"
+
+
+def compute_statement(
+    contract: Contract,
+    facts: Iterable[IndicatorFact],
+    *,
+    period: str,
+    version: int,
+    contract_hash: str,
+    created_at: datetime,
+    created_by: str,
+) -> Statement:
+    """The draft statement of ``contract`` for ``period`` from that period's ``facts``."""
+    if contract.annual_amount is None:
+        raise ConfigError(
+            f"contract {contract.contract_id} states no annual_amount, so it has no base to "
+            "settle; add annual_amount to its file and load it again"
+        )
+    month = Period.parse(period)
+    if month.last_day < contract.start or month.first_day > contract.end:
+        raise PipelineError(
+            f"{period} is outside contract {contract.contract_id}'s term "
+            f"({contract.start} … {contract.end}); settle a month within it"
+        )
+    by_key = {(f.indicator, f.region_code): f for f in facts if f.period == period}
+    base = round_fen(contract.annual_amount / contract.settlement_cycle.periods_per_year)
+    fixed = round_fen(base * contract.fixed_share)
+    lines = tuple(_line(clause, base, by_key, period) for clause in contract.clauses)
+    scored = [line for line in lines if line.status is LineStatus.SCORED]
+    deductions = sum((line.deductions for line in scored), ZERO)
+    payable = max(ZERO, fixed + sum((line.amount or ZERO for line in scored), ZERO) - deductions)
+    if contract.period_cap is not None:
+        payable = min(payable, contract.period_cap)
+    return Statement(
+        statement_id=statement_id(contract.contract_id, period, version),
+        contract_id=contract.contract_id,
+        period=period,
+        version=version,
+        contract_hash=contract_hash,
+        status=StatementStatus.DRAFT,
+        base_amount=base,
+        fixed_amount=fixed,
+        total_points=sum((line.points or ZERO for line in scored), ZERO),
+        total_deductions=deductions,
+        total_bonuses=sum((line.bonuses for line in scored), ZERO),
+        total_payable=payable,
+        withheld=sum(
+            (line.share_amount for line in lines if line.status is LineStatus.MISSING), ZERO
+        ),
+        lines=lines,
+        created_at=created_at,
+        created_by=created_by,
+    )
+
+
+def _line(
+    clause: KpiClause,
+    base: Decimal,
+    facts: Mapping[tuple[str, str], IndicatorFact],
+    period: str,
+) -> StatementLine:
+    share_amount = round_fen(base * clause.payment_share)
+    fact = facts.get((clause.indicator, clause.region_code))
+    if fact is None or fact.value is None:
+        note = (
+            f"no fact for {clause.indicator} in region {clause.region_code}, period {period}"
+            if fact is None
+            else f"{clause.indicator} has no value for region {clause.region_code} in {period}"
+        )
+        return StatementLine(
+            clause_id=clause.clause_id,
+            indicator=clause.indicator,
+            region_code=clause.region_code,
+            period=period,
+            status=LineStatus.MISSING,
+            share_amount=share_amount,
+            value=None,
+            completion=None,
+            points=None,
+            amount=None,
+            deductions=ZERO,
+            bonuses=ZERO,
+            note=f"指标缺失, withheld: {note}",
+            definition_hash=None if fact is None else fact.definition_hash,
+            numerator=None if fact is None else fact.numerator,
+            denominator=None if fact is None else fact.denominator,
+        )
+    value = as_decimal(fact.value)
+    done = completion(clause, value)
+    deductions = deductions_due(clause, value)
+    bonuses = bonuses_earned(clause, value)
+    bonus_total = sum((b.amount for b in bonuses), ZERO)
+    amount = round_fen(base * clause.payment_share * done) + bonus_total
+    notes = [f"扣减 {d.amount}: {d.reason}" for d in deductions]
+    notes += [f"奖励 {b.amount}: {b.reason}" for b in bonuses]
+    if clause.cap is not None and amount > clause.cap:
+        notes.append(f"capped at {clause.cap} (计算 {amount})")
+        amount = clause.cap
+    return StatementLine(
+        clause_id=clause.clause_id,
+        indicator=clause.indicator,
+        region_code=clause.region_code,
+        period=period,
+        status=LineStatus.SCORED,
+        share_amount=share_amount,
+        value=fact.value,
+        completion=done,
+        points=(clause.weight * done).quantize(_POINTS, rounding=ROUND_HALF_UP),
+        amount=amount,
+        deductions=sum((d.amount for d in deductions), ZERO),
+        bonuses=bonus_total,
+        note="; ".join(notes),
+        definition_hash=fact.definition_hash,
+        numerator=fact.numerator,
+        denominator=fact.denominator,
+    )

@@ -1,0 +1,84 @@
+"""The commands end to end on a SQLite workspace: load the demo contract, settle a
+month, review and approve, check compliance, and ask the advisor."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cityops.cli import advise, compliance, contracts, settle
+from cityops.domain.period import Period
+from cityops.indicators.facts import IndicatorFact, write_facts
+from cityops.pipeline import facts_path
+from cityops.workspace.create import create_workspace
+
+ROOT = Path(__file__).parents[3]
+DEMO_CONTRACT = ROOT / "examples" / "contracts" / "demo-purchase-of-service.yaml"
+
+app = typer.Typer()
+app.add_typer(contracts.contracts_app, name="contracts")
+app.add_typer(settle.settle_app, name="settle")
+app.command("compliance")(compliance.compliance)
+app.command("advise")(advise.advise)
+
+VALUES = {
+    "effect.resident_coverage": 0.45,
+    "capability.online_availability": 0.999,
+    "capability.response_30min_rate": 0.90,
+    "effect.rating_good_rate": 0.92,
+    "security.leak_incidents": 0.0,
+}
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    ws = create_workspace(root, name="示范市")
+    facts = [
+        IndicatorFact(code, "970100", "2025-03", value, value, 1.0, 1, "duckdb", f"h-{code}")
+        for code, value in VALUES.items()
+    ]
+    write_facts(facts_path(ws, Period(2025, 3)), facts)
+    return root
+
+
+def _run(*args: str) -> dict[str, object]:
+    result = CliRunner().invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    parsed: dict[str, object] = json.loads(result.stdout)
+    return parsed
+
+
+def test_a_month_is_settled_reviewed_and_approved_from_the_command_line(workspace: Path) -> None:
+    ws = str(workspace)
+    loaded = _run("contracts", "load", "-w", ws, str(DEMO_CONTRACT))
+    assert loaded["contracts"] == ["DEMO-970100-2025-PORTAL"]
+    statement = _run(
+        "settle", "-w", ws, "--contract", "DEMO-970100-2025-PORTAL", "--period", "2025-03"
+    )
+    # base 3,600,000 ÷ 12 = 300,000.00; fixed 0.10 → 30,000.00
+    # K1 (0.45 − 0.30) ÷ 0.30 = 0.5 → 300,000 × 0.30 × 0.5 = 45,000.00
+    # K2 0.999 → band 1.0 → 60,000.00; K3 0.90 = target → 60,000.00 (bonus needs 0.95)
+    # K4 0.92 ≥ 0.90 → 30,000.00; K5 0 ≤ 0 → 30,000.00, no deduction
+    # total 30,000 + 45,000 + 60,000 + 60,000 + 30,000 + 30,000 = 255,000.00
+    assert statement["total_payable"] == "255000.00"
+    identifier = str(statement["statement_id"])
+    _run("settle", "review", "-w", ws, identifier, "--by", "张审核")
+    approved = _run("settle", "approve", "-w", ws, identifier, "--by", "李批准")
+    assert (approved["status"], approved["approved_by"]) == ("approved", "李批准")
+
+    again = CliRunner().invoke(app, ["settle", "review", "-w", ws, identifier, "--by", "王"])
+    assert again.exit_code != 0
+
+
+def test_compliance_and_the_advisor_answer_in_json(workspace: Path) -> None:
+    ws = str(workspace)
+    _run("contracts", "load", "-w", ws, str(DEMO_CONTRACT))
+    checked = _run("compliance", "-w", ws)
+    assert checked["compliant"] is True
+    advice = _run("advise", str(ROOT / "examples" / "advisor" / "xiangtan.yaml"))
+    assert advice["recommended"] == "PPP"

@@ -1,0 +1,131 @@
+"""The contract file format: what it accepts, and errors that say where and what."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from cityops.errors import ConfigError
+from cityops.settlement.files import load_register_file, parse_register_text
+from cityops.settlement.model import ReturnMechanism, term_months
+from cityops.settlement.money import parse_money
+
+BASE = """
+operators:
+  - id: OP1
+    name: 示范市民云服务有限公司
+    type: 联合公司
+    shareholders:
+      - {name: 示范城投, share: 0.6, state_owned: true}
+      - {name: 某科技公司, share: 0.4}
+contracts:
+  - id: C1
+    name: 运营服务
+    project: 市民云
+    region: 970100
+    operator: OP1
+    model: 政府购买服务
+    investor_mode: 政府投资企业运营
+    return_mechanisms: [政府购买服务]
+    start: 2025-01-01
+    end: 2025-12-31
+    total_amount: 1200000
+    annual_amount: 1200000
+    kpis:
+      - {id: K1, indicator: effect.mau_rate, formula: linear, floor: 0.2, target: 0.5,
+         weight: 60, payment_share: 0.5}
+      - {id: K2, indicator: effect.rating_good_rate, formula: pass_fail, target: 0.9,
+         weight: 40, payment_share: 0.3}
+budgets:
+  - {region: 970100, year: 2025, general_budget_expenditure: "5000000000.00"}
+"""
+
+
+def test_a_valid_file_gives_operators_contracts_and_budgets() -> None:
+    bundle = parse_register_text(BASE, where="c.yaml")
+    assert bundle.operators[0].state_share == Decimal("0.6")
+    contract = bundle.contracts[0]
+    assert contract.region_code == "970100"  # unquoted in YAML, kept as text
+    assert contract.clauses[0].region_code == "970100"  # the contract's region by default
+    assert contract.fixed_share == Decimal("0.2")  # 1 − 0.5 − 0.3
+    assert bundle.budgets[0].general_budget_expenditure == Decimal("5000000000.00")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("weight: 40", "weight: 30"), "weights sum to 90"),
+        (("payment_share: 0.3", "payment_share: 0.6"), "payment shares sum to 1.1"),
+        (("floor: 0.2, target: 0.5", "floor: 0.5, target: 0.2"), "must be above floor"),
+        (("end: 2025-12-31", "end: 2024-12-31"), "is before start"),
+        (("total_amount: 1200000", "total_amount: 1200000.005"), "fractions of a fen"),
+        (("model: 政府购买服务", "model: BT"), "contracts.0.model"),
+    ],
+)
+def test_a_wrong_contract_is_refused_with_the_place_and_the_reason(
+    change: tuple[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message) as raised:
+        parse_register_text(BASE.replace(*change), where="c.yaml")
+    assert "c.yaml" in str(raised.value)
+
+
+def test_money_from_a_yaml_float_keeps_its_written_decimals() -> None:
+    assert parse_money(0.1, "x") == Decimal("0.10")
+    assert parse_money("1,200,000.50", "x") == Decimal("1200000.50")
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        ("2025-01-01", "2025-12-31", 12),
+        ("2025-01-01", "2027-12-31", 36),
+        ("2025-01-01", "2028-12-31", 48),
+        ("2025-01-01", "2026-01-01", 13),  # a started month counts
+        ("2025-01-15", "2026-01-14", 12),
+    ],
+)
+def test_the_term_counts_months_with_the_end_day_included(
+    start: str, end: str, months: int
+) -> None:
+    from datetime import date
+
+    assert term_months(date.fromisoformat(start), date.fromisoformat(end)) == months
+
+
+def test_contracts_and_budgets_load_from_csv_with_plus_separated_lists(tmp_path: Path) -> None:
+    contracts_csv = tmp_path / "contracts.csv"
+    contracts_csv.write_text(
+        "\ufeffid,name,project,region,operator,model,investor_mode,return_mechanisms,"
+        "operation_type,start,end,total_amount,annual_amount,bundled,user_pay_share\n"
+        "P1,智慧停车,停车,970100,OP1,PPP,联合投资企业运营,使用者付费+可行性缺口补助,BOT,"
+        "2025-01-01,2036-12-31,90000000,,true,0.35\n",
+        "utf-8",
+    )
+    (contract,) = load_register_file(contracts_csv).contracts
+    assert contract.return_mechanisms == (
+        ReturnMechanism.USER_PAY,
+        ReturnMechanism.VIABILITY_GAP,
+    )
+    assert (contract.annual_amount, contract.bundled, contract.user_pay_share) == (
+        None,
+        True,
+        Decimal("0.35"),
+    )
+    budgets_csv = tmp_path / "budgets.csv"
+    budgets_csv.write_text(
+        "region,year,general_budget_expenditure,other_ppp_expenditure\n"
+        "970100,2025,8000000000.00,\n",
+        "utf-8",
+    )
+    (budget,) = load_register_file(budgets_csv).budgets
+    assert (budget.year, budget.other_ppp_expenditure) == (2025, Decimal("0.00"))
+
+
+def test_a_csv_whose_header_says_nothing_known_is_refused(tmp_path: Path) -> None:
+    unknown = tmp_path / "x.csv"
+    unknown.write_text("a,b\n1,2\n", "utf-8")
+    with pytest.raises(ConfigError, match="cannot tell what the CSV holds"):
+        load_register_file(unknown)
