@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,13 @@ from cityops.errors import PipelineError
 from cityops.evaluation.model import EvaluationRun, RegionResult, RegionUncertainty
 
 __all__ = ["latest_run", "load_run", "previous_run", "run_path", "save_run"]
+
+
+RUN_FORMAT = 2
+"""The layout of a run file.  Runs are kept for good, so a file written by an
+earlier version may have another layout: loading it says so, and the searches
+for a comparable run (latest, previous period) pass over it.  Files without
+the field are format 1 (cityops 0.1.0 before the full evaluation engine)."""
 
 
 def run_path(runs_dir: Path, run_id: str) -> Path:
@@ -38,7 +46,8 @@ def save_run(runs_dir: Path, run: EvaluationRun) -> Path:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(
-            json.dumps(asdict(run), ensure_ascii=False, indent=2), encoding="utf-8"
+            json.dumps({"run_format": RUN_FORMAT} | asdict(run), ensure_ascii=False, indent=2),
+            encoding="utf-8",
         )
         temporary.replace(path)
     finally:
@@ -47,8 +56,16 @@ def save_run(runs_dir: Path, run: EvaluationRun) -> Path:
 
 
 def load_run(path: Path) -> EvaluationRun:
+    """Read a saved run; a run in another file format is an error that says what to do."""
     try:
         data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        found = data.pop("run_format", 1)
+        if found != RUN_FORMAT:
+            raise PipelineError(
+                f"evaluation run {path} is in run format {found} (written by cityops "
+                f"{data.get('code_version', '?')}); this version reads format {RUN_FORMAT}: "
+                f"evaluate the period again with `cityops evaluate --period {data.get('period')}`"
+            )
         regions = tuple(_region(region) for region in data.pop("regions"))
         return EvaluationRun(**data, regions=regions)
     except (OSError, json.JSONDecodeError, TypeError, KeyError) as error:
@@ -77,7 +94,7 @@ def previous_run(runs_dir: Path, period: str, framework_hash: str) -> Evaluation
     wanted = str(Period.parse(period).plus(-1))
     runs = [
         run
-        for run in (load_run(p) for p in sorted(runs_dir.glob("*.json")))
+        for run in _current_runs(runs_dir)
         if run.period == wanted and run.framework_hash == framework_hash
     ]
     return max(runs, key=lambda run: (run.created_at, run.run_id)) if runs else None
@@ -85,7 +102,15 @@ def previous_run(runs_dir: Path, period: str, framework_hash: str) -> Evaluation
 
 def latest_run(runs_dir: Path) -> EvaluationRun:
     """The most recently created run; none saved yet says what to run."""
-    runs = [load_run(path) for path in sorted(runs_dir.glob("*.json"))]
+    runs = list(_current_runs(runs_dir))
     if not runs:
         raise PipelineError(f"no evaluation runs in {runs_dir}; run `cityops evaluate` first")
     return max(runs, key=lambda run: (run.created_at, run.run_id))
+
+
+def _current_runs(runs_dir: Path) -> Iterator[EvaluationRun]:
+    """The saved runs in the current file format (others are not comparable)."""
+    for path in sorted(runs_dir.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("run_format", 1) == RUN_FORMAT:
+            yield load_run(path)

@@ -73,3 +73,26 @@ def test_the_previous_run_is_last_months_with_the_same_framework(tmp_path: Path)
     assert previous_run(tmp_path, "2025-03", february.framework_hash) == february
     assert previous_run(tmp_path, "2025-03", "another framework") is None
     assert previous_run(tmp_path, "2025-05", february.framework_hash) is None
+
+
+# A run file as cityops 0.1.0 wrote it before the full evaluation engine (run format 1):
+# no run_format field, and regions without contents, imputation or uncertainty.
+FORMAT_1_RUN = """{"run_id": "16cc01fc99442e6b", "period": "2025-03", "framework_name":
+"cityops-default", "framework_hash": "d5", "facts_hash": "d7", "regions_hash": "02",
+"code_version": "0.1.0", "created_at": "2026-11-22T03:54:47+00:00", "regions": [{"region_code":
+"330100", "level": "city", "parent_code": null, "name": "示范市", "score": 53.5, "stage":
+"preparation", "stage_zh": "准备期", "rank": null, "peers": 1, "coverage": 0.97, "directions": {},
+"indicators": {}, "strengths": [], "weaknesses": []}]}"""
+
+
+def test_a_run_of_an_older_format_is_named_and_passed_over(tmp_path: Path) -> None:
+    old = tmp_path / "16cc01fc99442e6b.json"
+    old.write_text(FORMAT_1_RUN, encoding="utf-8")
+    with pytest.raises(PipelineError, match=r"run format 1 .*cityops 0\.1\.0.*evaluate the period"):
+        load_run(old)
+    with pytest.raises(PipelineError, match="no evaluation runs"):
+        latest_run(tmp_path)
+    current = _run(period="2025-04")
+    save_run(tmp_path, current)
+    assert latest_run(tmp_path).run_id == current.run_id
+    assert previous_run(tmp_path, "2025-04", current.framework_hash) is None
