@@ -29,7 +29,10 @@ _DISTRICT_NAMES = (
     "东湖区", "西山区", "南江区", "北塘区", "中心区", "新城区", "滨海区", "高新区",
     "临江区", "云台区", "青石区", "金沙区", "翠屏区", "白鹭区", "龙泉区", "凤鸣区",
 )  # fmt: skip
-_STREET_FIRST = "长安和平永宁兴华福源锦绣太平光明春晖清河望湖桂花秀水丰乐朝阳"
+_STREET_FIRST = (
+    "长安", "和平", "永宁", "兴华", "福源", "锦绣", "太平", "光明", "春晖", "清河",
+    "望湖", "桂花", "秀水", "丰乐", "朝阳", "东风", "文昌", "南湖", "建新", "红星",
+)  # fmt: skip
 _STREET_SECOND = "里坊桥湾塘苑园庄岭口"
 
 
@@ -80,10 +83,12 @@ class RegionTree:
 
 
 def _street_name(number: int) -> str:
-    first = _STREET_FIRST[2 * (number % 20) : 2 * (number % 20) + 2]
-    second = _STREET_SECOND[(number // 20) % len(_STREET_SECOND)]
+    """A distinct name for street ``number``: first × second syllables, then the same
+    with 新 in front once those run out."""
+    first = _STREET_FIRST[number % len(_STREET_FIRST)]
+    second = _STREET_SECOND[(number // len(_STREET_FIRST)) % len(_STREET_SECOND)]
     kind = "镇" if number % 4 == 3 else "街道"
-    renewed = "新" if number >= 20 * len(_STREET_SECOND) else ""
+    renewed = "新" if number >= len(_STREET_FIRST) * len(_STREET_SECOND) else ""
     return f"{renewed}{first}{second}{kind}"
 
 
