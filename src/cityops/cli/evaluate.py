@@ -62,7 +62,8 @@ def evaluate(
             columns += ["score 90 %", "rank range", "P(stage)"]
         for column in columns:
             view.add_column(column)
-        for r in run.regions:
+        scored = [r for r in run.regions if r.score is not None]
+        for r in scored:
             cells = [
                 r.region_code,
                 r.name,
@@ -86,6 +87,12 @@ def evaluate(
                 )
             view.add_row(*cells)
         console.print(view)
+        unscored = len(run.regions) - len(scored)
+        if unscored:
+            console.print(
+                f"{unscored} region(s) not scored: too few of their indicators have values "
+                "(coverage below the framework's threshold; all are in --json)"
+            )
         console.print(f"run saved to {path}")
 
     emit(result, as_json, describe)
