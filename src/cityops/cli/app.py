@@ -60,7 +60,9 @@ def _register_commands() -> None:
         indicators,
         ingest,
         init,
+        quarantine,
         report,
+        schemas,
         settle,
         synth,
     )
@@ -69,6 +71,8 @@ def _register_commands() -> None:
     app.command("synth")(synth.synth)
     app.command("init")(init.init)
     app.command("ingest")(ingest.ingest)
+    app.command("quarantine")(quarantine.quarantine)
+    app.command("schemas")(schemas.schemas)
     app.add_typer(indicators.indicators_app, name="indicators")
     app.command("evaluate")(evaluate.evaluate)
     app.command("report")(report.report)

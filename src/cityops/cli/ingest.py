@@ -16,17 +16,38 @@ __all__ = ["ingest"]
 
 def ingest(
     table: Annotated[str, typer.Argument(help="Contract table, e.g. portal_events.")],
-    files: Annotated[list[Path], typer.Argument(help="CSV, Parquet or JSON Lines files.")],
+    files: Annotated[
+        list[Path], typer.Argument(help="CSV, Parquet, JSON Lines or Excel (.xlsx) files.")
+    ],
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Encoding of CSV files: utf-8, utf-8-sig, gbk, gb18030 [default: detected].",
+            show_default=False,
+        ),
+    ] = None,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option(
+            "--pseudonymise",
+            help="user_id is given in clear: store its keyed hash (HMAC-SHA256, secret.key).",
+        ),
+    ] = False,
 ) -> None:
     """Validate, deduplicate and store files of TABLE; every row is accounted for:
-    received = stored + quarantined + duplicates."""
+    received = stored + quarantined + duplicates.  Exit status 0 when the run
+    completes, even with quarantined rows (see `cityops quarantine`)."""
     from cityops.ingestion.batch import ingest_file
     from cityops.workspace.workspace import open_workspace
 
     ws = open_workspace(workspace_dir(workspace))
-    reports = [ingest_file(ws, table, path) for path in files]
+    reports = [
+        ingest_file(ws, table, path, encoding=encoding, pseudonymise_users=pseudonymise)
+        for path in files
+    ]
     totals = {
         key: sum(int(getattr(r, key)) for r in reports)
         for key in ("received", "stored", "quarantined", "duplicates")
@@ -44,7 +65,7 @@ def ingest(
         if totals["quarantined"]:
             console.print(
                 f"[yellow]{totals['quarantined']:,} row(s) quarantined[/]: "
-                f"with line, field and reason in {ws.lake / '_quarantine' / table}"
+                f"with line, field and reason: cityops quarantine --table {table}"
             )
 
     emit(result, as_json, describe)

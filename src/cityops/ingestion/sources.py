@@ -1,7 +1,9 @@
 """Opening a source file as a DuckDB relation of raw rows, numbered by line.
 
-CSV is read as text (every column VARCHAR) so that nothing is coerced before
-the contract checks see it; Parquet and JSON Lines keep their own types.
+CSV and Excel are read as text (every column VARCHAR) so that nothing is
+coerced before the contract checks see it; Parquet and JSON Lines keep their
+own types.  A CSV in GB18030/GBK and an Excel workbook are first converted
+into ``scratch`` (UTF-8 CSV, Parquet), since DuckDB reads neither itself.
 """
 
 from __future__ import annotations
@@ -13,10 +15,18 @@ import duckdb
 
 from cityops.errors import ContractError
 from cityops.ingestion.checks import quote_literal
+from cityops.ingestion.encodings import detect_encoding, is_utf8_readable, transcode_to_utf8
+from cityops.ingestion.xlsx import xlsx_to_parquet
 
 __all__ = ["FORMATS", "file_digest", "read_source", "source_format"]
 
-FORMATS = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+FORMATS = {
+    ".csv": "csv",
+    ".parquet": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".xlsx": "xlsx",
+}
 
 
 def source_format(path: Path) -> str:
@@ -39,19 +49,41 @@ def file_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_source(con: duckdb.DuckDBPyConnection, path: Path, name: str) -> dict[str, str]:
+def read_source(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: str,
+    *,
+    scratch: Path,
+    encoding: str | None = None,
+) -> dict[str, str]:
     """Create view ``name`` over the file's rows with a ``_line`` number; return its
     column types.
 
-    ``_line`` is the line a person finds the row on: for CSV the header is line
-    1, so the first data row is line 2; for the other formats it is the row's
-    1-based position.
+    ``_line`` is the line a person finds the row on: for CSV and Excel the
+    header is line 1, so the first data row is line 2; for the other formats it
+    is the row's 1-based position.  ``encoding`` (CSV only) is detected when not
+    given; ``scratch`` receives converted copies and is the caller's to remove.
     """
     if not path.is_file():
         raise ContractError(f"{path}: no such file")
     kind = source_format(path)
-    where = quote_literal(str(path))
-    if kind == "parquet":
+    if encoding is not None and kind != "csv":
+        raise ContractError(f"{path}: --encoding applies to CSV files only")
+    readable = path
+    if kind == "csv":
+        found = detect_encoding(path, encoding)
+        if not is_utf8_readable(found):
+            readable = transcode_to_utf8(path, found, scratch / f"{path.stem}.utf8.csv")
+    elif kind == "xlsx":
+        readable = xlsx_to_parquet(path, scratch / f"{path.stem}.xlsx.parquet")
+    where = quote_literal(str(readable))
+    if kind == "xlsx":
+        numbered = (
+            f"SELECT * EXCLUDE (file_row_number), file_row_number + 2 AS _line "
+            f"FROM read_parquet({where}, file_row_number = true)"
+        )
+    elif kind == "parquet":
         # Parquet numbers its own rows, which streams; a window would hold them all.
         numbered = (
             f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _line "

@@ -5,18 +5,38 @@ period::
 
     lake/portal_events/day=2025-03-01/part-<batch>.parquet
     lake/surveys/period=2025-03/part-<batch>.parquet
+    lake/_derived/user_day_activity/day=2025-03-01/part-<batch>.parquet
+    lake/_derived/user_index/part-<batch>.parquet
+    lake/_quarantine/portal_events/part-<batch>.parquet
 
-A batch writes new part files only, so a reader sees a batch whole or not at
-all once its files are renamed into place.
+A batch writes new part files only, published by the commit protocol of
+``publish.py``; readers list files with :meth:`LakeLayout.files`, which leaves
+out those of a batch not yet committed, so they see a batch whole or not at
+all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from cityops.domain.contract import Table
+from cityops.lake.publish import pending_targets
 
-__all__ = ["LakeLayout"]
+__all__ = [
+    "DERIVED_DIR",
+    "DEVICE_DAY_SLOTS",
+    "QUARANTINE_DIR",
+    "USER_DAY_ACTIVITY",
+    "USER_INDEX",
+    "LakeLayout",
+]
+
+DERIVED_DIR = "_derived"
+USER_INDEX = "user_index"
+USER_DAY_ACTIVITY = "user_day_activity"
+DEVICE_DAY_SLOTS = "device_day_slots"
+QUARANTINE_DIR = "_quarantine"
 
 
 class LakeLayout:
@@ -32,10 +52,21 @@ class LakeLayout:
         """The Hive-style partition column: ``day`` for timed events, else ``period``."""
         return "day" if table.time_field else "period"
 
-    def glob(self, table: Table) -> str:
-        """A glob over every Parquet file of the table, for DuckDB's ``read_parquet``."""
-        return str(self.table_dir(table) / "**" / "*.parquet")
+    def derived_dir(self, name: str) -> Path:
+        """A compact table built at ingest (user index, user × day, device × day)."""
+        return self.root / DERIVED_DIR / name
 
-    def has_data(self, table: Table) -> bool:
-        directory = self.table_dir(table)
-        return directory.is_dir() and any(directory.rglob("*.parquet"))
+    def quarantine_dir(self, table_name: str) -> Path:
+        return self.root / QUARANTINE_DIR / table_name
+
+    def files(self, directory: Path, partitions: Iterable[str] | None = None) -> list[Path]:
+        """The committed Parquet files under ``directory``, sorted; with ``partitions``
+        (directory names such as ``day=2025-03-01``), only those partitions'."""
+        if not directory.is_dir():
+            return []
+        if partitions is None:
+            found = directory.rglob("*.parquet")
+        else:
+            found = (f for p in partitions for f in (directory / p).glob("*.parquet"))
+        hidden = pending_targets(self.root)
+        return sorted(f for f in found if f not in hidden)

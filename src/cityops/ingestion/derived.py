@@ -1,0 +1,161 @@
+"""Compact tables derived at ingest, so DAU/MAU, retention and availability are cheap.
+
+``count(DISTINCT user_id)`` over hundreds of millions of events is slow; a
+dense integer per user and one row per user and day make the same figures an
+order of magnitude faster (``shared/DESIGN.md`` item 4).  Three tables, under
+``lake/_derived/``:
+
+- ``user_index`` (用户索引): ``user_id → user_ix``, dense from 0; a batch gives
+  its new users the next numbers in user_id order, so the index is stable
+  across batches;
+- ``user_day_activity`` (用户日活跃): ``user_ix, day, events, service_calls``
+  from ``portal_events``;
+- ``device_day_slots`` (设备日心跳时隙): ``device_id, day, ok_slots,
+  fault_slots`` from ``device_heartbeats`` — distinct heartbeat slots
+  (``floor(epoch(ts) ÷ heartbeat_interval_s)``, 300 s when the device does not
+  say) with that status.
+
+Every batch adds only increments: its new users, the activity of the events
+it stores (each stored event is new, so counts add up), and the slots its
+heartbeats fill that the lake did not hold yet.  Readers sum the parts per
+key (``lake/connection.py``).  A re-run stores nothing and so adds nothing.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow as pa
+import sqlalchemy as sa
+
+from cityops.domain.contract import Table
+from cityops.domain.contract import table as contract_table
+from cityops.ingestion.staging import Move, files_relation, stage_query
+from cityops.lake.layout import DEVICE_DAY_SLOTS, USER_DAY_ACTIVITY, USER_INDEX, LakeLayout
+from cityops.register.store import read_current
+
+__all__ = ["DEFAULT_HEARTBEAT_INTERVAL_S", "stage_derived"]
+
+DEFAULT_HEARTBEAT_INTERVAL_S = 300
+
+_EMPTY_USER_INDEX = (
+    "SELECT CAST(NULL AS VARCHAR) AS user_id, CAST(NULL AS BIGINT) AS user_ix LIMIT 0"
+)
+_EMPTY_HEARTBEATS = (
+    "SELECT CAST(NULL AS VARCHAR) AS device_id, CAST(NULL AS TIMESTAMPTZ) AS ts, "
+    "CAST(NULL AS VARCHAR) AS status LIMIT 0"
+)
+
+
+def stage_derived(
+    con: duckdb.DuckDBPyConnection,
+    layout: LakeLayout,
+    table: Table,
+    batch_id: str,
+    *,
+    touched: list[str],
+    engine: sa.Engine,
+) -> list[Move]:
+    """Stage the derived increments of the batch's stored rows (relation ``kept``).
+
+    ``touched`` lists the partitions (``day=…``) the batch writes to.
+    """
+    moves: list[Move] = []
+    if "user_id" in table.field_names:
+        moves += _stage_users(con, layout, batch_id)
+        if table.name == "portal_events":
+            moves += _stage_user_days(con, layout, batch_id)
+    if table.name == "device_heartbeats":
+        moves += _stage_device_slots(con, layout, batch_id, touched, engine)
+    return moves
+
+
+def _stage_users(con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str) -> list[Move]:
+    """Number the batch's users: known ones keep theirs, new ones get the next numbers."""
+    directory = layout.derived_dir(USER_INDEX)
+    known = files_relation(layout.files(directory), _EMPTY_USER_INDEX)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_users AS "
+        f"WITH known AS (SELECT user_id, user_ix FROM {known}), "
+        "seen AS (SELECT DISTINCT user_id FROM kept), "
+        "new AS (SELECT user_id FROM seen ANTI JOIN known USING (user_id)), "
+        "base AS (SELECT coalesce(max(user_ix) + 1, 0) AS next FROM known) "
+        "SELECT user_id, user_ix, FALSE AS is_new FROM known SEMI JOIN seen USING (user_id) "
+        "UNION ALL SELECT user_id, (SELECT next FROM base) + "
+        "row_number() OVER (ORDER BY user_id) - 1, TRUE FROM new"
+    )
+    _, moves = stage_query(
+        con,
+        "SELECT user_id, user_ix FROM batch_users WHERE is_new ORDER BY user_ix",
+        lake=layout.root,
+        batch_id=batch_id,
+        target_dir=directory,
+    )
+    return moves
+
+
+def _stage_user_days(
+    con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
+) -> list[Move]:
+    query = (
+        "SELECT u.user_ix, CAST(k.ts AS DATE) AS day, count(*) AS events, "
+        "count(*) FILTER (WHERE k.event_type = 'service_call') AS service_calls, "
+        "any_value(k._part) AS _part "
+        "FROM kept k JOIN batch_users u USING (user_id) GROUP BY u.user_ix, CAST(k.ts AS DATE) "
+        "ORDER BY day, u.user_ix"
+    )
+    _, moves = stage_query(
+        con,
+        query,
+        lake=layout.root,
+        batch_id=batch_id,
+        target_dir=layout.derived_dir(USER_DAY_ACTIVITY),
+        partition_key="day",
+    )
+    return moves
+
+
+def _slots(relation: str) -> str:
+    return (
+        "SELECT DISTINCT h.device_id, CAST(h.ts AS DATE) AS day, h.status, "
+        "CAST(floor(epoch(h.ts) / coalesce(i.interval_s, "
+        f"{DEFAULT_HEARTBEAT_INTERVAL_S})) AS BIGINT) AS slot "
+        f"FROM {relation} h LEFT JOIN device_intervals i USING (device_id)"
+    )
+
+
+def _stage_device_slots(
+    con: duckdb.DuckDBPyConnection,
+    layout: LakeLayout,
+    batch_id: str,
+    touched: list[str],
+    engine: sa.Engine,
+) -> list[Move]:
+    """Slots the batch fills that the lake's heartbeats of the same days did not."""
+    devices = read_current(engine, contract_table("devices"))
+    intervals = pa.table(
+        {
+            "device_id": devices.column("device_id"),
+            "interval_s": devices.column("heartbeat_interval_s"),
+        }
+    )
+    con.register("device_intervals_arrow", intervals)
+    con.execute("CREATE OR REPLACE TEMP TABLE device_intervals AS FROM device_intervals_arrow")
+    con.unregister("device_intervals_arrow")
+    heartbeats = layout.table_dir(contract_table("device_heartbeats"))
+    earlier = files_relation(layout.files(heartbeats, touched), _EMPTY_HEARTBEATS)
+    query = (
+        f"WITH fresh AS ({_slots('kept')} EXCEPT {_slots(earlier)}) "
+        "SELECT device_id, day, count(*) FILTER (WHERE status = 'ok') AS ok_slots, "
+        "count(*) FILTER (WHERE status = 'fault') AS fault_slots, "
+        "day AS _part FROM fresh GROUP BY device_id, day "
+        "ORDER BY day, device_id"
+    )
+    _, moves = stage_query(
+        con,
+        query,
+        lake=layout.root,
+        batch_id=batch_id,
+        target_dir=layout.derived_dir(DEVICE_DAY_SLOTS),
+        partition_key="day",
+    )
+    return moves

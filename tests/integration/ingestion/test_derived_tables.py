@@ -1,0 +1,139 @@
+"""The compact tables built at ingest, against counts worked by hand."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from ingest_workspace import make_workspace, write_text
+
+from cityops.ingestion.batch import ingest_file
+from cityops.lake.connection import open_analytics
+from cityops.workspace.workspace import Workspace
+
+EVENTS_HEADER = "event_id,ts,user_id,event_type,service_id,channel,success\n"
+FIRST_EVENTS = EVENTS_HEADER + (
+    "e1,2025-01-01 10:00:00,u1,login,,app,\n"
+    "e2,2025-01-01 11:00:00,u1,service_call,s1,app,true\n"
+    "e3,2025-01-01 12:00:00,u2,login,,pc,\n"
+    "e4,2025-01-02 09:00:00,u1,login,,app,\n"
+)
+SECOND_EVENTS = EVENTS_HEADER + (
+    "e4,2025-01-02 09:00:00,u1,login,,app,\n"  # already stored
+    "e5,2025-01-02 10:00:00,u3,service_call,s2,app,false\n"
+    "e6,2025-01-02 23:30:00,u2,service_call,s1,app,true\n"
+    "e7,2025-01-02T16:30:00+00:00,u2,login,,app,\n"  # 00:30 on 3 January in Shanghai
+)
+
+HEARTBEATS_HEADER = "device_id,ts,status\n"
+FIRST_HEARTBEATS = HEARTBEATS_HEADER + (
+    "d1,2025-01-01 10:00:00,ok\n"
+    "d1,2025-01-01 10:02:00,ok\n"  # same 300 s slot as 10:00
+    "d1,2025-01-01 10:05:00,fault\n"
+    "d2,2025-01-01 10:00:00,ok\n"
+    "d2,2025-01-01 10:07:00,ok\n"  # same 600 s slot as 10:00
+)
+SECOND_HEARTBEATS = HEARTBEATS_HEADER + (
+    "d1,2025-01-01 10:03:00,ok\n"  # a slot the first batch already filled
+    "d1,2025-01-01 10:11:00,ok\n"
+    "d3,2025-01-01 10:00:00,fault\n"  # no interval registered: 300 s
+    "d2,2025-01-01 10:12:00,ok\n"
+)
+
+
+def ingest_all(ws: Workspace, directory: Path, files: list[tuple[str, str, str]]) -> None:
+    for table, name, text in files:
+        ingest_file(ws, table, write_text(directory / name, text))
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Workspace:
+    ws = make_workspace(tmp_path)
+    ingest_all(
+        ws,
+        tmp_path,
+        [
+            ("portal_events", "events-1.csv", FIRST_EVENTS),
+            ("portal_events", "events-2.csv", SECOND_EVENTS),
+            ("device_heartbeats", "hb-1.csv", FIRST_HEARTBEATS),
+            ("device_heartbeats", "hb-2.csv", SECOND_HEARTBEATS),
+        ],
+    )
+    return ws
+
+
+def query(ws: Workspace, sql: str) -> list[tuple[object, ...]]:
+    con = open_analytics(ws)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_users_are_numbered_densely_in_order_of_first_batch(workspace: Workspace) -> None:
+    # Batch 1 brings u1 and u2 (numbered in id order), batch 2 brings u3.
+    assert query(workspace, "SELECT user_id, user_ix FROM user_index ORDER BY user_ix") == [
+        ("u1", 0),
+        ("u2", 1),
+        ("u3", 2),
+    ]
+
+
+def test_user_day_activity_counts_each_stored_event_once(workspace: Workspace) -> None:
+    d1, d2, d3 = date(2025, 1, 1), date(2025, 1, 2), date(2025, 1, 3)
+    assert query(
+        workspace,
+        "SELECT user_ix, day, events, service_calls FROM user_day_activity ORDER BY day, user_ix",
+    ) == [
+        (0, d1, 2, 1),
+        (1, d1, 1, 0),
+        (0, d2, 1, 0),
+        (1, d2, 1, 1),
+        (2, d2, 1, 1),
+        (1, d3, 1, 0),
+    ]
+
+
+def test_user_day_activity_agrees_with_the_events_themselves(workspace: Workspace) -> None:
+    direct = query(
+        workspace,
+        "SELECT user_id, CAST(ts AS DATE) AS day, count(*), "
+        "count(*) FILTER (WHERE event_type = 'service_call') FROM portal_events "
+        "GROUP BY ALL ORDER BY ALL",
+    )
+    derived = query(
+        workspace,
+        "SELECT i.user_id, a.day, a.events, a.service_calls FROM user_day_activity a "
+        "JOIN user_index i USING (user_ix) ORDER BY ALL",
+    )
+    assert derived == direct
+
+
+def test_device_day_slots_count_distinct_slots_across_batches(workspace: Workspace) -> None:
+    day = date(2025, 1, 1)
+    # d1 (300 s): ok in the 10:00 and 10:10 slots, fault in 10:05;
+    # d2 (600 s): ok in 10:00 and 10:10; d3 (default 300 s): one fault.
+    assert query(
+        workspace, "SELECT device_id, day, ok_slots, fault_slots FROM device_day_slots ORDER BY 1"
+    ) == [("d1", day, 2, 1), ("d2", day, 2, 0), ("d3", day, 0, 1)]
+
+
+def test_re_ingesting_a_batch_leaves_the_derived_tables_unchanged(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    tables = ("user_index", "user_day_activity", "device_day_slots")
+    before = {t: query(workspace, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
+    ingest_all(
+        workspace,
+        tmp_path,
+        [
+            ("portal_events", "events-2.csv", SECOND_EVENTS),
+            ("device_heartbeats", "hb-2.csv", SECOND_HEARTBEATS),
+        ],
+    )
+    assert {t: query(workspace, f"SELECT * FROM {t} ORDER BY ALL") for t in tables} == before
+
+
+def test_an_empty_workspace_has_empty_derived_tables(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    assert query(ws, "SELECT count(*) FROM user_day_activity") == [(0,)]
+    assert query(ws, "SELECT count(*) FROM device_day_slots") == [(0,)]
