@@ -17,6 +17,7 @@ from cityops.types import TableName
 
 __all__ = [
     "CONTRACT_VERSION",
+    "DEFAULT_HEARTBEAT_INTERVAL_S",
     "EVENT_TABLES",
     "REGISTER_TABLES",
     "TABLES",
@@ -28,6 +29,9 @@ __all__ = [
 ]
 
 CONTRACT_VERSION = 1
+
+DEFAULT_HEARTBEAT_INTERVAL_S = 300
+"""``devices.heartbeat_interval_s`` when the register leaves it empty (data contract)."""
 
 
 class FieldType(StrEnum):

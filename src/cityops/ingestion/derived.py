@@ -27,15 +27,14 @@ import duckdb
 import pyarrow as pa
 import sqlalchemy as sa
 
-from cityops.domain.contract import Table
+from cityops.domain.contract import DEFAULT_HEARTBEAT_INTERVAL_S, Table
 from cityops.domain.contract import table as contract_table
 from cityops.ingestion.staging import Move, files_relation, stage_query
 from cityops.lake.layout import DEVICE_DAY_SLOTS, USER_DAY_ACTIVITY, USER_INDEX, LakeLayout
 from cityops.register.store import read_current
 
-__all__ = ["DEFAULT_HEARTBEAT_INTERVAL_S", "stage_derived"]
+__all__ = ["stage_derived"]
 
-DEFAULT_HEARTBEAT_INTERVAL_S = 300
 
 _EMPTY_USER_INDEX = (
     "SELECT CAST(NULL AS VARCHAR) AS user_id, CAST(NULL AS BIGINT) AS user_ix LIMIT 0"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cityops.domain.contract import DEFAULT_HEARTBEAT_INTERVAL_S
 from cityops.indicators.computations.base import Computation, ValueKind
 from cityops.indicators.computations.common import (
     ACTIVE_DEVICE,
@@ -29,9 +30,6 @@ def _system_ratio(part: str, whole: str) -> str:
     )
 
 
-DEFAULT_HEARTBEAT_S = 300
-"""The contract's default ``heartbeat_interval_s``."""
-
 INTACT_AVAILABILITY = 0.95
 """A camera is intact (完好) in P when its availability reaches this share."""
 
@@ -41,7 +39,7 @@ _PORTAL_SERVICES = (
 
 _CAMERA_AVAILABILITY = f"""camera_window AS (
     SELECT device_id, region_code,
-        coalesce(heartbeat_interval_s, {DEFAULT_HEARTBEAT_S}) * 1000000 AS slot_us,
+        coalesce(heartbeat_interval_s, {DEFAULT_HEARTBEAT_INTERVAL_S}) * 1000000 AS slot_us,
         greatest(epoch_us(CAST(installed_at AS TIMESTAMPTZ)), epoch_us($period_start)) AS from_us,
         least(coalesce(epoch_us(CAST(retired_at AS TIMESTAMPTZ)), epoch_us($period_end)),
               epoch_us($period_end)) AS to_us
