@@ -7,20 +7,25 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format bench lock clean
+.PHONY: demo test lint format bench lock clean system
 
-$(STAMP): pyproject.toml requirements/constraints.txt
+$(STAMP): pyproject.toml requirements/constraints.txt scripts/fetch-web-assets
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c requirements/constraints.txt -e '.[dev]'
+	scripts/fetch-web-assets
 	touch $(STAMP)
+
+## system: Debian packages the browser and PDF tests need (chromium, CJK fonts)
+system:
+	scripts/system-packages
 
 ## demo: synthetic county → workspace → ingest → indicators → evaluation → report
 demo: $(STAMP)
 	$(BIN)/cityops demo --workspace cityops-workspace
 
 ## test: the whole test suite (unit, integration against PostgreSQL/Mosquitto, e2e)
-test: $(STAMP)
+test: $(STAMP) system
 	$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
 
@@ -47,4 +52,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf $(VENV) cityops-workspace .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) cityops-workspace .pytest_cache .mypy_cache .ruff_cache src/cityops/console/static/vendor
