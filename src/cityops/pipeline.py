@@ -15,11 +15,10 @@ from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
 from cityops.evaluation.regions import regions_from_arrow
 from cityops.evaluation.store import previous_run, save_run
-from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.engine import compute_indicators
 from cityops.indicators.facts import IndicatorFact, read_facts, write_facts
 from cityops.lake.connection import open_analytics
-from cityops.reporting.html import render_html_report, write_html_report
+from cityops.reporting.service import write_report_file
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["compute_period", "evaluate_period", "facts_path", "write_report"]
@@ -71,7 +70,4 @@ def evaluate_period(
 
 def write_report(workspace: Workspace, run: EvaluationRun, out: Path | None = None) -> Path:
     """Render the run's HTML report, by default to ``reports/report-<period>-<run>.html``."""
-    facts = read_facts(facts_path(workspace, run.period))
-    html = render_html_report(run, facts, load_catalogue(), city_name=workspace.config.name)
-    target = out or workspace.reports_dir / f"report-{run.period}-{run.run_id}.html"
-    return write_html_report(target, html)
+    return write_report_file(workspace, run, out=out)
