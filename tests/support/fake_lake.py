@@ -9,6 +9,11 @@ is small and fixed::
     ├── 330102 上城区 (district, 400,000)
     │   └── 330102001 清波街道 (street, 100,000)
     └── 330105 拱墅区 (district, 600,000)
+
+Like a lake opened with ``open_analytics``, the fake lake also exposes the
+compact tables that ingest derives: ``user_index`` and ``user_day_activity``
+(``COMPACT_TABLES``), rebuilt from the contract tables whenever a table with
+users changes (``derive_compact_tables``).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from cityops.lake.schema import arrow_schema
 
 __all__ = [
     "CITY",
+    "COMPACT_TABLES",
     "DISTRICT_A",
     "DISTRICT_B",
     "PERIOD",
@@ -36,6 +42,7 @@ __all__ = [
     "FakeLake",
     "at",
     "day",
+    "derive_compact_tables",
     "ticket_event",
     "user_row",
 ]
@@ -75,6 +82,53 @@ REGIONS: tuple[dict[str, Any], ...] = (
 )
 
 
+COMPACT_TABLES: dict[str, pa.Schema] = {
+    "user_index": pa.schema([("user_id", pa.string()), ("user_ix", pa.int64())]),
+    "user_day_activity": pa.schema(
+        [
+            ("user_ix", pa.int64()),
+            ("day", pa.date32()),
+            ("events", pa.int64()),
+            ("service_calls", pa.int64()),
+        ]
+    ),
+}
+"""The compact tables an indicator may read besides the contract tables, with the
+types of the lake's views (``cityops.lake.connection``)."""
+
+_USER_TABLES = tuple(t.name for t in TABLES if "user_id" in t.field_names)
+
+_USER_INDEX_SQL = (
+    "SELECT user_id, row_number() OVER (ORDER BY user_id) - 1 AS user_ix FROM ("
+    + " UNION ".join(f"SELECT user_id FROM {name}" for name in _USER_TABLES)
+    + ") AS u WHERE user_id IS NOT NULL"
+)
+
+_USER_DAY_ACTIVITY_SQL = (
+    f"WITH ix AS ({_USER_INDEX_SQL}) "
+    f"SELECT ix.user_ix, CAST(timezone('{CITY_TZ.key}', e.ts) AS DATE) AS day, "
+    "count(*) AS events, count(*) FILTER (WHERE e.event_type = 'service_call') AS service_calls "
+    "FROM portal_events AS e JOIN ix ON ix.user_id = e.user_id "
+    "GROUP BY ix.user_ix, day"
+)
+
+
+def derive_compact_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
+    """``user_index`` and ``user_day_activity`` of the contract tables on ``con``, the
+    whole lake at once: every user of a table with ``user_id`` numbered densely in
+    user_id order, and one row per user and local day of ``portal_events``.
+
+    Written independently of ingest (which adds increments batch by batch); a test
+    checks both give the same tables from the same rows
+    (``tests/integration/indicators/test_compact_activity.py``).
+    """
+    queries = {"user_index": _USER_INDEX_SQL, "user_day_activity": _USER_DAY_ACTIVITY_SQL}
+    return {
+        name: con.sql(queries[name]).to_arrow_table().cast(schema)
+        for name, schema in COMPACT_TABLES.items()
+    }
+
+
 def at(text: str) -> datetime:
     """A local (Asia/Shanghai) instant written ``YYYY-MM-DD HH:MM[:SS]``."""
     return datetime.fromisoformat(text).replace(tzinfo=CITY_TZ)
@@ -91,6 +145,7 @@ class FakeLake:
         self.con = duckdb.connect()
         for contract_table in TABLES:
             self.con.register(contract_table.name, arrow_schema(contract_table).empty_table())
+        self._derive()
         self.add("regions", REGIONS)
 
     def add(self, name: str, rows: Sequence[Mapping[str, Any]]) -> None:
@@ -98,6 +153,13 @@ class FakeLake:
         schema = arrow_schema(table(name))
         complete = [{field: row.get(field) for field in schema.names} for row in rows]
         self.con.register(name, pa.Table.from_pylist(complete, schema=schema))
+        if "user_id" in schema.names:
+            self._derive()
+
+    def _derive(self) -> None:
+        """Re-derive the compact tables, as ingest would after the new rows."""
+        for name, rows in derive_compact_tables(self.con).items():
+            self.con.register(name, rows)
 
     def compute(self, code: str, period: Period = PERIOD) -> dict[str, IndicatorFact]:
         """The facts of one indicator, by region code."""

@@ -15,9 +15,43 @@ from cityops.indicators.computations.common import (
 
 __all__ = ["EFFECTIVENESS"]
 
-_ACTIVE_USERS_CTE = f"""active AS (
-    SELECT DISTINCT user_id FROM portal_events WHERE {IN_PERIOD.format(ts="ts")}
+_ACTIVE_DAYS_CTE = """active AS (
+    SELECT user_ix, count(*) AS active_days
+    FROM user_day_activity
+    WHERE day >= $first_day AND day <= $last_day
+    GROUP BY user_ix
 )"""
+"""Each user active in P (by dense index) and on how many local days of P.
+
+Read from the compact table built at ingest (one row per user and day with any
+``portal_events``), not from the events: a month of a city is a few million
+rows of integers instead of ~120 M events whose string ids would be counted
+distinct, per region, at every level.  ``day`` is the local day of the events,
+so the days of P are exactly the events with ``ts`` in P."""
+
+_DAU_MAU = f"""WITH {RESIDENCE_CTE},
+{_ACTIVE_DAYS_CTE},
+users AS (
+    SELECT r.region_code, a.active_days
+    FROM active AS a
+    JOIN user_index AS i ON i.user_ix = a.user_ix
+    JOIN residence AS r ON r.user_id = i.user_id
+)
+SELECT c.ancestor AS region_code,
+    sum(x.active_days) / $days AS numerator,
+    count(*) AS denominator,
+    NULL AS value,
+    sum(x.active_days) AS rows_read
+FROM users AS x JOIN region_closure AS c ON c.descendant = x.region_code
+GROUP BY c.ancestor"""
+"""日活/月活: (Σ over the days of P of DAU ÷ days) ÷ MAU, per region from the users
+whose residence is in it.
+
+Σ DAU over the days of P is the number of (user, day) pairs, that is Σ of each
+user's active days; MAU is the number of active users.  Each user has one
+residence, so a user is one row under each ancestor of it and a plain count is
+a distinct count: no ``count(DISTINCT)`` at any level.  ``rows_read`` is the
+(user, day) rows read, as when the pairs were taken from the events."""
 
 _RESIDENT_COVERAGE = f"""WITH {RESIDENCE_CTE},
 covered AS (
@@ -69,27 +103,17 @@ EFFECTIVENESS: tuple[Computation, ...] = (
         ),
     ),
     Computation("effect.resident_coverage", _RESIDENT_COVERAGE),  # 用户覆盖率
-    Computation(
-        # 日活/月活: (Σ over the days of P of DAU ÷ days) ÷ MAU.  Each user has one
-        # residence, so the (user, day) pairs under R are distinct and count(*) = Σ DAU.
-        "effect.dau_mau",
-        rolled_up(
-            "SELECT r.region_code, d.user_id FROM ("
-            "SELECT DISTINCT user_id, CAST(ts AS DATE) AS day FROM portal_events "
-            f"WHERE {IN_PERIOD.format(ts='ts')}) AS d JOIN residence AS r USING (user_id)",
-            "count(*) / $days",
-            "count(DISTINCT x.user_id)",
-            ctes=RESIDENCE_CTE,
-        ),
-    ),
+    Computation("effect.dau_mau", _DAU_MAU),  # 用户活跃度 (日活/月活)
     Computation(
         "effect.mau_rate",  # 月活跃率: active in P ÷ registered by the end of P (rows = users)
         rolled_up(
-            "SELECT r.region_code, a.user_id IS NOT NULL AS hit "
-            "FROM residence AS r LEFT JOIN active AS a USING (user_id)",
+            "SELECT r.region_code, a.user_ix IS NOT NULL AS hit "
+            "FROM residence AS r "
+            "LEFT JOIN user_index AS i ON i.user_id = r.user_id "
+            "LEFT JOIN active AS a ON a.user_ix = i.user_ix",
             SHARE,
             ALL,
-            ctes=f"{RESIDENCE_CTE},\n{_ACTIVE_USERS_CTE}",
+            ctes=f"{RESIDENCE_CTE},\n{_ACTIVE_DAYS_CTE}",
         ),
     ),
     Computation(
