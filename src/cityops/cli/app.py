@@ -53,6 +53,7 @@ def _register_commands() -> None:
     """Each command lives in its own module; this is the one place that lists them."""
     from cityops.cli import (
         advise,
+        audit,
         compliance,
         contracts,
         demo,
@@ -60,17 +61,22 @@ def _register_commands() -> None:
         indicators,
         ingest,
         init,
+        listen,
         quarantine,
         report,
         schemas,
+        serve,
         settle,
         synth,
+        tickets,
+        user,
     )
 
     app.command("demo")(demo.demo)
     app.command("synth")(synth.synth)
     app.command("init")(init.init)
     app.command("ingest")(ingest.ingest)
+    app.command("listen")(listen.listen)
     app.command("quarantine")(quarantine.quarantine)
     app.command("schemas")(schemas.schemas)
     app.add_typer(indicators.indicators_app, name="indicators")
@@ -80,6 +86,10 @@ def _register_commands() -> None:
     app.add_typer(settle.settle_app, name="settle")
     app.command("advise")(advise.advise)
     app.command("compliance")(compliance.compliance)
+    app.command("serve")(serve.serve)
+    app.add_typer(user.user_app, name="user")
+    app.add_typer(audit.audit_app, name="audit")
+    app.add_typer(tickets.tickets_app, name="tickets")
 
 
 _register_commands()

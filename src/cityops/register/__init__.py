@@ -11,4 +11,5 @@ register tables (``schema``) and the contracts and settlement tables
 against always see the whole register.
 """
 
+from cityops.register import access_schema as access_schema
 from cityops.register import contracts_schema as contracts_schema

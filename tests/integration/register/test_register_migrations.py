@@ -49,8 +49,17 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         "settlement_statements",
         "settlement_lines",
     }
+    api = {  # migration 0003
+        "users",
+        "api_tokens",
+        "login_failures",
+        "audit_log",
+        "audit_head",
+        "service_requests",
+        "ticket_outbox",
+    }
     expected = (
-        registers | {f"{name}_history" for name in registers} | {"ingest_batches"} | contracts
+        registers | {f"{name}_history" for name in registers} | {"ingest_batches"} | contracts | api
     )
     assert _table_names(register_url) == expected
 

@@ -1,0 +1,7 @@
+"""Open311 GeoReport v2 (``/open311/v2``): citizens' service requests in, their
+status out, in XML or JSON.
+
+``router`` the operations · ``schemas`` the spec's shapes · ``render`` XML and
+JSON · ``errors`` the spec's error answers · ``queries`` what is read ·
+``submission`` how a request becomes a ticket (``cityops.tickets``).
+"""

@@ -1,0 +1,239 @@
+"""Open311 GeoReport v2 at ``/open311/v2`` (市民诉求开放接口).
+
+Public, as the spec has it: anyone may list services and requests and submit
+one; no contact data ever comes back.  Each operation answers in the format
+its URL ends with, ``.xml`` or ``.json``; errors use the spec's error format
+(``errors.Open311Route``).  The handlers parse, call ``queries`` /
+``submission`` and render.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request, Response, status
+from pydantic import BaseModel
+
+from cityops.api.deps import StateDep, audit
+from cityops.api.open311.errors import Open311Route
+from cityops.api.open311.queries import (
+    RequestCriteria,
+    criteria_from_query,
+    find_requests,
+    jurisdiction_of,
+    offered_service,
+    offered_services,
+    request_id_for_token,
+    service_notice,
+)
+from cityops.api.open311.render import MEDIA_TYPES, Format, render_list, render_object
+from cityops.api.open311.schemas import (
+    ErrorPublic,
+    RequestCreatedPublic,
+    RequestTokenPublic,
+    ServiceDefinitionPublic,
+    ServicePublic,
+    ServiceRequestCreate,
+    ServiceRequestPublic,
+)
+from cityops.api.open311.submission import submit_request
+from cityops.api.state import AppState
+from cityops.tickets.settings import TicketSettings
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Route)
+
+FormatPath = Annotated[Format, Path(alias="format", description="Answer as json or xml.")]
+JurisdictionQuery = Annotated[
+    str | None,
+    Query(max_length=20, description="Code of a city (region level city); optional with one city."),
+]
+ListQuery = Annotated[list[str] | None, Query(description="Comma delimited; may repeat.")]
+IdText = Annotated[str, Path(max_length=100)]
+
+
+def _settings(request: Request) -> TicketSettings:
+    settings: TicketSettings = request.app.state.tickets
+    return settings
+
+
+SettingsDep = Annotated[TicketSettings, Depends(_settings)]
+
+
+def _doc(model: type[BaseModel] | Any, created: bool = False) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI: the answer in both formats, and the spec's errors."""
+    ok = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+    return {
+        ok: {"model": model, "content": {MEDIA_TYPES[Format.XML]: {}}},
+        400: {"model": list[ErrorPublic], "description": "Invalid request"},
+        404: {"model": list[ErrorPublic], "description": "Jurisdiction or object not found"},
+    }
+
+
+def _zone(state: AppState) -> ZoneInfo:
+    return ZoneInfo(state.workspace.config.timezone)
+
+
+def _city(state: AppState, jurisdiction_id: str | None) -> str:
+    city = jurisdiction_of(state.engine, jurisdiction_id)
+    if city is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"jurisdiction_id {jurisdiction_id!r} not found; it is the code of a city "
+            "in the region register",
+        )
+    return city
+
+
+@router.get(
+    "/services.{format}",
+    operation_id="list_open311_services",
+    response_class=Response,
+    responses=_doc(list[ServicePublic]),
+)
+def list_services(
+    state: StateDep, fmt: FormatPath, jurisdiction_id: JurisdictionQuery = None
+) -> Response:
+    """The service request types the city offers today (GET Service List)."""
+    city = _city(state, jurisdiction_id)
+    today = datetime.now(_zone(state)).date()
+    services = offered_services(state.engine, state.region_tree(), city, today)
+    return render_list(fmt, "services", "service", [s.public() for s in services])
+
+
+@router.get(
+    "/services/{service_code}.{format}",
+    operation_id="get_open311_service_definition",
+    response_class=Response,
+    responses=_doc(ServiceDefinitionPublic),
+)
+def get_service_definition(
+    state: StateDep,
+    service_code: IdText,
+    fmt: FormatPath,
+    jurisdiction_id: JurisdictionQuery = None,
+) -> Response:
+    """A service's attributes (GET Service Definition): none, for every service here."""
+    city = _city(state, jurisdiction_id)
+    today = datetime.now(_zone(state)).date()
+    service = offered_service(state.engine, state.region_tree(), city, service_code, today)
+    if service is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"service_code {service_code!r} not found in {city}"
+        )
+    definition = ServiceDefinitionPublic(service_code=service.service_code, attributes=[])
+    return render_object(fmt, "service_definition", definition)
+
+
+@router.post(
+    "/requests.{format}",
+    operation_id="create_open311_request",
+    response_class=Response,
+    status_code=status.HTTP_201_CREATED,
+    responses=_doc(list[RequestCreatedPublic], created=True),
+)
+def create_request(
+    request: Request,
+    state: StateDep,
+    settings: SettingsDep,
+    fmt: FormatPath,
+    form: Annotated[ServiceRequestCreate, Form()],
+) -> Response:
+    """Submit a service request (POST Service Request), form-encoded; the id comes
+    back at once.  Contacts are stored encrypted and never shown by Open311."""
+    city = _city(state, form.jurisdiction_id)
+    today = datetime.now(_zone(state)).date()
+    tree = state.region_tree()
+    service = offered_service(state.engine, tree, city, form.service_code, today)
+    if service is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"service_code {form.service_code!r} not found in {city}"
+        )
+    ticket = submit_request(
+        state.engine, state.cipher, tree, city, service, form, due_in=settings.sla
+    )
+    audit(state, request, None, "open311:create_request", f"tickets/{ticket.ticket_id}", "ok")
+    created = RequestCreatedPublic(
+        service_request_id=ticket.ticket_id,
+        service_notice=service_notice(ticket.department, ticket.expected_at, _zone(state)),
+        account_id=None,
+    )
+    return render_list(fmt, "service_requests", "request", [created], status.HTTP_201_CREATED)
+
+
+@router.get(
+    "/tokens/{token}.{format}",
+    operation_id="get_open311_token",
+    response_class=Response,
+    responses=_doc(list[RequestTokenPublic]),
+)
+def get_token(
+    state: StateDep, token: IdText, fmt: FormatPath, jurisdiction_id: JurisdictionQuery = None
+) -> Response:
+    """The service request id behind a token (GET service_request_id from a token)."""
+    city = _city(state, jurisdiction_id)
+    request_id = request_id_for_token(state.engine, city, token)
+    if request_id is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token!r} not found")
+    answer = RequestTokenPublic(service_request_id=request_id, token=token)
+    return render_list(fmt, "service_requests", "request", [answer])
+
+
+@router.get(
+    "/requests.{format}",
+    operation_id="list_open311_requests",
+    response_class=Response,
+    responses=_doc(list[ServiceRequestPublic]),
+)
+def list_requests(
+    state: StateDep,
+    fmt: FormatPath,
+    jurisdiction_id: JurisdictionQuery = None,
+    service_request_id: ListQuery = None,
+    service_code: ListQuery = None,
+    start_date: Annotated[str | None, Query(max_length=40)] = None,
+    end_date: Annotated[str | None, Query(max_length=40)] = None,
+    status_: Annotated[
+        list[str] | None, Query(alias="status", description="open, closed; comma delimited")
+    ] = None,
+) -> Response:
+    """Requests of the city, newest first (GET Service Requests): by default those of
+    the last 90 days, at most 1000; ``service_request_id`` overrides every other filter."""
+    city = _city(state, jurisdiction_id)
+    criteria = criteria_from_query(
+        service_request_id=service_request_id or (),
+        service_code=service_code or (),
+        status=status_ or (),
+        start_date=start_date,
+        end_date=end_date,
+        now=datetime.now(UTC),
+        zone=_zone(state),
+    )
+    found = find_requests(state.engine, city, criteria, _zone(state))
+    return render_list(fmt, "service_requests", "request", found)
+
+
+@router.get(
+    "/requests/{service_request_id}.{format}",
+    operation_id="get_open311_request",
+    response_class=Response,
+    responses=_doc(list[ServiceRequestPublic]),
+)
+def get_request(
+    state: StateDep,
+    service_request_id: IdText,
+    fmt: FormatPath,
+    jurisdiction_id: JurisdictionQuery = None,
+) -> Response:
+    """One request (GET Service Request), as a list of one, like the spec."""
+    city = _city(state, jurisdiction_id)
+    criteria = RequestCriteria(ids=(service_request_id,))
+    found = find_requests(state.engine, city, criteria, _zone(state))
+    if not found:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"service_request_id {service_request_id!r} not found"
+        )
+    return render_list(fmt, "service_requests", "request", found)

@@ -1,0 +1,158 @@
+"""The Open311 GeoReport v2 shapes: the form a request arrives in and the public
+answers, field for field as the spec names them (their order is the XML's).
+
+The public answers hold the spec's public fields only; the contacts a citizen
+leaves are not among them and never leave the register through Open311.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from cityops.api.open311.render import clean_text
+
+__all__ = [
+    "DESCRIPTION_MAX",
+    "ErrorPublic",
+    "RequestCreatedPublic",
+    "RequestTokenPublic",
+    "ServiceAttributePublic",
+    "ServiceDefinitionPublic",
+    "ServicePublic",
+    "ServiceRequestCreate",
+    "ServiceRequestPublic",
+]
+
+DESCRIPTION_MAX = 4000
+"""The spec's limit on a description, in characters."""
+
+
+class ServiceRequestCreate(BaseModel):
+    """``POST requests.{format}``, form-encoded.  An empty field counts as absent
+    (the spec's "optional arguments"); ``attribute[code]`` fields are accepted and
+    ignored (no service here defines attributes), as are ``api_key`` (submission
+    is public), ``device_id`` and ``account_id`` (not stored: personal data we do
+    not need).  ``region_code`` is an extension: the region the request is about,
+    within the service's region (default: the service's region)."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    service_code: str = Field(min_length=1, max_length=100)
+    jurisdiction_id: str | None = Field(default=None, max_length=20)
+    region_code: str | None = Field(default=None, max_length=20)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    long: float | None = Field(default=None, ge=-180, le=180)
+    address_string: str | None = Field(default=None, max_length=1000)
+    address_id: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    device_id: str | None = Field(default=None, max_length=200)
+    account_id: str | None = Field(default=None, max_length=200)
+    first_name: str | None = Field(default=None, max_length=100)
+    last_name: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=40)
+    description: str | None = Field(default=None, max_length=DESCRIPTION_MAX)
+    media_url: str | None = Field(default=None, max_length=2000)
+    api_key: str | None = Field(default=None, max_length=200)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator(
+        "service_code",
+        "address_string",
+        "address_id",
+        "email",
+        "first_name",
+        "last_name",
+        "phone",
+        "description",
+        "media_url",
+    )
+    @classmethod
+    def _xml_safe(cls, value: str | None) -> str | None:
+        return None if value is None else clean_text(value)
+
+    @field_validator("media_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is not None:
+            parts = urlsplit(value)
+            if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+                raise ValueError("must be an http:// or https:// address")
+        return value
+
+    @model_validator(mode="after")
+    def _located(self) -> ServiceRequestCreate:
+        if (self.lat is None) != (self.long is None):
+            raise ValueError("lat and long must be given together")
+        if self.lat is None and self.address_string is None and self.address_id is None:
+            raise ValueError("a location is required: lat and long, address_string or address_id")
+        return self
+
+
+class ServicePublic(BaseModel):
+    service_code: str
+    service_name: str
+    description: str | None
+    metadata: bool
+    type: str
+    keywords: str | None
+    group: str
+
+
+class ServiceAttributePublic(BaseModel):
+    """One attribute of a service definition (none of our services has any)."""
+
+    variable: bool
+    code: str
+    datatype: str
+    required: bool
+    datatype_description: str | None
+    order: int
+    description: str
+
+
+class ServiceDefinitionPublic(BaseModel):
+    service_code: str
+    attributes: list[ServiceAttributePublic]
+
+
+class RequestCreatedPublic(BaseModel):
+    service_request_id: str
+    service_notice: str | None
+    account_id: str | None
+
+
+class RequestTokenPublic(BaseModel):
+    service_request_id: str
+    token: str
+
+
+class ServiceRequestPublic(BaseModel):
+    service_request_id: str
+    status: str
+    status_notes: str | None
+    service_name: str | None
+    service_code: str
+    description: str | None
+    agency_responsible: str | None
+    service_notice: str | None
+    requested_datetime: str
+    updated_datetime: str
+    expected_datetime: str | None
+    address: str | None
+    address_id: str | None
+    zipcode: str | None
+    lat: float | None
+    long: float | None
+    media_url: str | None
+
+
+class ErrorPublic(BaseModel):
+    code: int
+    description: str

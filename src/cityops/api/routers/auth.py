@@ -1,0 +1,60 @@
+"""Logging in and out: bearer tokens (``/api/v1/auth``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Request, status
+
+from cityops.accounts.store import authenticate, revoke_token
+from cityops.api.deps import TOKEN_COOKIE, CurrentPrincipal, StateDep, audit, client_of
+from cityops.api.schemas import PrincipalPublic, TokenPublic
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
+
+
+@router.post("/token", operation_id="login", response_model=TokenPublic)
+def login(
+    request: Request,
+    state: StateDep,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+) -> TokenPublic:
+    """Exchange a user name and password (form fields, as OAuth2's password flow) for a
+    bearer token; repeated failures are throttled (429 with Retry-After)."""
+    outcome = authenticate(state.engine, username, password, client=client_of(request))
+    if outcome.throttled:
+        audit(state, request, None, f"login:{username}", "auth", "throttled")
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            "too many failed logins; try again later",
+            headers={"Retry-After": str(outcome.retry_after_s)},
+        )
+    if outcome.token is None:
+        audit(state, request, None, f"login:{username}", "auth", "failed")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name or password")
+    issued = outcome.token
+    audit(state, request, issued.principal, "login", "auth", "ok")
+    return TokenPublic(
+        access_token=issued.token,
+        expires_at=issued.expires_at,
+        user=PrincipalPublic.of(issued.principal),
+    )
+
+
+@router.get("/me", operation_id="whoami", response_model=PrincipalPublic)
+def whoami(principal: CurrentPrincipal) -> PrincipalPublic:
+    """The user the token belongs to."""
+    return PrincipalPublic.of(principal)
+
+
+@router.post("/logout", operation_id="logout", status_code=status.HTTP_204_NO_CONTENT)
+def logout(request: Request, state: StateDep, principal: CurrentPrincipal) -> None:
+    """Revoke the token used for this request."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        token = request.cookies.get(TOKEN_COOKIE, "")
+    revoke_token(state.engine, token)
+    audit(state, request, principal, "logout", "auth", "ok")

@@ -1,0 +1,157 @@
+"""The indicator catalogue and the stored facts (``/api/v1/indicators``, ``/api/v1/facts``)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+from pydantic import BaseModel
+
+from cityops.access.roles import Action, Resource
+from cityops.access.scope import Principal
+from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
+from cityops.api.services.catalogue import shipped_catalogue
+from cityops.api.services.facts import explain_stored_fact, select_facts, stored_facts
+from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
+from cityops.domain.period import Period
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1", tags=["indicators"])
+Reader = Annotated[Principal, Depends(Allowed(Resource.INDICATORS, Action.READ))]
+PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
+PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="A month, YYYY-MM.")]
+RegionQuery = Annotated[str, Query(min_length=1, max_length=20, description="A region code.")]
+
+
+class IndicatorPublic(BaseModel):
+    code: str
+    name_zh: str
+    name_en: str
+    direction: str
+    direction_zh: str
+    direction_en: str
+    content: str
+    unit: str
+    polarity: str
+    formula: str
+
+
+class FactPublic(BaseModel):
+    indicator: str
+    region_code: str
+    period: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    rows_read: int
+    engine: str
+    definition_hash: str
+
+
+class ExplanationPublic(FactPublic):
+    """A stored fact with its definition and the query that computes it."""
+
+    name_zh: str
+    name_en: str
+    formula: str
+    unit: str
+    polarity: str
+    definition_current: bool
+    """False when the definition changed after the fact was computed."""
+    sql: str
+    parameters: dict[str, str]
+
+
+@router.get("/indicators", operation_id="list_indicators", response_model=Page[IndicatorPublic])
+def list_indicators(
+    _principal: Reader, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+) -> Page[IndicatorPublic]:
+    """The indicator catalogue (指标目录) in catalogue order."""
+    catalogue = shipped_catalogue()
+    items = [
+        IndicatorPublic(
+            code=meta.code,
+            name_zh=meta.name_zh,
+            name_en=meta.name_en,
+            direction=meta.direction.value,
+            direction_zh=catalogue.directions[meta.direction].name_zh,
+            direction_en=catalogue.directions[meta.direction].name_en,
+            content=meta.content,
+            unit=meta.unit.value,
+            polarity=meta.polarity.value,
+            formula=meta.formula,
+        )
+        for meta in catalogue.indicators
+    ]
+    return Page[IndicatorPublic](
+        total=len(items), limit=limit, offset=offset, items=items[offset : offset + limit]
+    )
+
+
+@router.get("/facts", operation_id="list_facts", response_model=Page[FactPublic])
+def list_facts(
+    state: StateDep,
+    principal: Reader,
+    period: PeriodQuery,
+    region: Annotated[str | None, Query(max_length=20, description="Only this region.")] = None,
+    indicator: Annotated[
+        str | None, Query(max_length=100, description="Only this indicator.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Offset = 0,
+) -> Page[FactPublic]:
+    """The stored facts of a month for the regions in the caller's scope, by region and
+    indicator (a region outside the scope is a 404, as an unknown one)."""
+    if region is not None:
+        _require_region(state, principal, region)
+    if indicator is not None and indicator not in shipped_catalogue().codes:
+        raise not_found("indicator", indicator)
+    facts = stored_facts(state.workspace, Period.parse(period))
+    if facts is None:
+        raise not_found("facts of period", period)
+    visible = None
+    if principal.region_code is not None:
+        visible = state.region_tree().descendants(principal.region_code)
+    rows = select_facts(facts, regions=visible, region=region, indicator=indicator)
+    return Page[FactPublic](
+        total=rows.num_rows,
+        limit=limit,
+        offset=offset,
+        items=[FactPublic(**row) for row in rows.slice(offset, limit).to_pylist()],
+    )
+
+
+@router.get(
+    "/facts/{indicator}/explain", operation_id="explain_fact", response_model=ExplanationPublic
+)
+def explain_fact(
+    indicator: Annotated[str, Path(max_length=100)],
+    state: StateDep,
+    principal: Reader,
+    region: RegionQuery,
+    period: PeriodQuery,
+) -> ExplanationPublic:
+    """Why a stored fact is what it is: the formula, the numbers that went into it, the
+    query and its parameters, and whether the definition has changed since."""
+    _require_region(state, principal, region)
+    catalogue = shipped_catalogue()
+    if indicator not in catalogue.codes:
+        raise not_found("indicator", indicator)
+    month = Period.parse(period)
+    facts = stored_facts(state.workspace, month)
+    explanation = (
+        explain_stored_fact(facts, catalogue, indicator, region, month)
+        if facts is not None
+        else None
+    )
+    if explanation is None:
+        raise not_found("fact", f"{indicator} {region} {period}")
+    return ExplanationPublic(**explanation.as_dict())
+
+
+def _require_region(state: StateDep, principal: Principal, region: str) -> None:
+    """404 unless ``region`` is a known region in the caller's scope."""
+    require_in_scope(state, principal, region, "region", region)
+    if region not in state.region_tree().parents:
+        raise not_found("region", region)

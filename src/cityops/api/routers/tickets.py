@@ -1,0 +1,224 @@
+"""Tickets for staff (``/api/v1/tickets``, 工单): read them and record what was done.
+
+Everyone sees only tickets in their region scope, and a department only its
+own department's; any other ticket is answered 404, like a missing one.
+Recording an event updates what Open311 shows (status, notes, update time)
+and goes to the outbox for the lake.  Contacts are masked unless the caller
+may view personal data and asks ``?unmasked=true``; every such view, and
+every refusal of one, is audited.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from pydantic import BaseModel, Field, field_validator
+
+from cityops.access.roles import Action, Resource, Role
+from cityops.access.scope import Principal
+from cityops.api.deps import Allowed, StateDep, audit, not_found, require_in_scope
+from cityops.api.open311.render import clean_text
+from cityops.api.state import AppState
+from cityops.tickets.contacts import Contacts, masked, unseal
+from cityops.tickets.lifecycle import StaffEvent
+from cityops.tickets.store import Ticket, TicketEvent, get_ticket, list_tickets, record_event
+from cityops.tickets.store import ticket_events as events_of
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api/v1/tickets", tags=["tickets"])
+Reader = Annotated[Principal, Depends(Allowed(Resource.TICKETS, Action.READ))]
+Writer = Annotated[Principal, Depends(Allowed(Resource.TICKETS, Action.WRITE))]
+UnmaskedQuery = Annotated[
+    bool,
+    Query(description="Contacts in clear: needs the personal-data right; audited."),
+]
+_PERSONAL_VIEW = f"{Action.READ}:{Resource.PERSONAL_DATA}"
+
+
+class ContactsPublic(BaseModel):
+    name: str | None
+    phone: str | None
+    email: str | None
+    masked: bool
+
+
+class TicketEventPublic(BaseModel):
+    event_id: str
+    status: str
+    ts: datetime
+    satisfaction: int | None
+    due_at: datetime | None
+
+    @classmethod
+    def of(cls, event: TicketEvent) -> TicketEventPublic:
+        return cls(
+            event_id=event.event_id,
+            status=event.status,
+            ts=event.ts,
+            satisfaction=event.satisfaction,
+            due_at=event.due_at,
+        )
+
+
+class TicketPublic(BaseModel):
+    ticket_id: str
+    status: str
+    status_notes: str | None
+    service_code: str
+    region_code: str
+    department: str
+    category: str
+    channel: str
+    description: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    media_url: str | None
+    requested_at: datetime
+    updated_at: datetime
+    expected_at: datetime | None
+    contacts: ContactsPublic
+
+
+class TicketDetailPublic(TicketPublic):
+    events: list[TicketEventPublic]
+
+
+class TicketEventCreate(BaseModel):
+    status: StaffEvent
+    note: str | None = Field(default=None, max_length=1000, description="Shown as status_notes.")
+    satisfaction: int | None = Field(default=None, ge=1, le=5, description="callback only")
+
+    @field_validator("note")
+    @classmethod
+    def _xml_safe(cls, value: str | None) -> str | None:
+        return None if value is None else clean_text(value)
+
+
+@router.get("", operation_id="list_tickets", response_model=list[TicketPublic])
+def list_tickets_in_scope(
+    request: Request,
+    state: StateDep,
+    principal: Reader,
+    status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    unmasked: UnmaskedQuery = False,
+) -> list[TicketPublic]:
+    """Tickets in the caller's scope, newest first."""
+    in_clear = _may_unmask(state, request, principal, unmasked, "tickets")
+    regions = None
+    if principal.region_code is not None:
+        regions = state.region_tree().descendants(principal.region_code)
+    tickets = list_tickets(
+        state.engine,
+        regions=regions,
+        department=_own_department(principal),
+        status=status_,
+        limit=limit,
+        offset=offset,
+    )
+    return [TicketPublic(**_fields(state, t, in_clear)) for t in tickets]
+
+
+@router.get("/{ticket_id}", operation_id="get_ticket", response_model=TicketDetailPublic)
+def get_ticket_in_scope(
+    ticket_id: str,
+    request: Request,
+    state: StateDep,
+    principal: Reader,
+    unmasked: UnmaskedQuery = False,
+) -> TicketDetailPublic:
+    """One ticket with its events, oldest first."""
+    ticket = _visible(state, principal, ticket_id)
+    in_clear = _may_unmask(state, request, principal, unmasked, f"tickets/{ticket_id}")
+    events = [TicketEventPublic.of(e) for e in events_of(state.engine, ticket_id)]
+    return TicketDetailPublic(**_fields(state, ticket, in_clear), events=events)
+
+
+@router.post(
+    "/{ticket_id}/events",
+    operation_id="record_ticket_event",
+    response_model=TicketEventPublic,
+    status_code=status.HTTP_201_CREATED,
+)
+def record_ticket_event(
+    ticket_id: str,
+    body: TicketEventCreate,
+    request: Request,
+    state: StateDep,
+    principal: Writer,
+) -> TicketEventPublic:
+    """Record what was done (dispatched, responded, resolved, closed, reopened, callback
+    with satisfaction); a step the ticket's state does not allow is refused (422)."""
+    _visible(state, principal, ticket_id)
+    event = record_event(
+        state.engine,
+        ticket_id,
+        body.status.value,
+        note=body.note,
+        satisfaction=body.satisfaction,
+    )
+    if event is None:
+        raise not_found("ticket", ticket_id)
+    audit(state, request, principal, f"ticket:{body.status.value}", f"tickets/{ticket_id}", "ok")
+    return TicketEventPublic.of(event)
+
+
+def _own_department(principal: Principal) -> str | None:
+    return principal.department if principal.role is Role.DEPARTMENT else None
+
+
+def _visible(state: AppState, principal: Principal, ticket_id: str) -> Ticket:
+    """The ticket, if the caller may see it; 404 otherwise (missing or not theirs)."""
+    ticket = get_ticket(state.engine, ticket_id)
+    department = _own_department(principal)
+    if ticket is None or (department is not None and ticket.department != department):
+        raise not_found("ticket", ticket_id)
+    require_in_scope(state, principal, ticket.region_code, "ticket", ticket_id)
+    return ticket
+
+
+def _may_unmask(
+    state: AppState, request: Request, principal: Principal, unmasked: bool, obj: str
+) -> bool:
+    """Whether to show contacts in clear; a caller without the right is refused (403)."""
+    if not unmasked:
+        return False
+    if not principal.can_view_personal:
+        audit(state, request, principal, _PERSONAL_VIEW, obj, "refused")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, f"user {principal.username} may not view personal data"
+        )
+    audit(state, request, principal, _PERSONAL_VIEW, obj, "ok")
+    return True
+
+
+def _fields(state: AppState, ticket: Ticket, in_clear: bool) -> dict[str, Any]:
+    """The fields of a ticket's public shape, contacts masked unless ``in_clear``."""
+    contacts: Contacts = unseal(state.cipher, ticket.sealed_contacts)
+    shown = contacts if in_clear else masked(contacts)
+    return {
+        "ticket_id": ticket.ticket_id,
+        "status": ticket.status,
+        "status_notes": ticket.status_notes,
+        "service_code": ticket.service_code,
+        "region_code": ticket.region_code,
+        "department": ticket.department,
+        "category": ticket.category,
+        "channel": ticket.channel,
+        "description": ticket.description,
+        "address": ticket.address,
+        "lat": ticket.lat,
+        "lon": ticket.lon,
+        "media_url": ticket.media_url,
+        "requested_at": ticket.requested_at,
+        "updated_at": ticket.updated_at,
+        "expected_at": ticket.expected_at,
+        "contacts": ContactsPublic(
+            name=shown.name, phone=shown.phone, email=shown.email, masked=not in_clear
+        ),
+    }

@@ -1,0 +1,94 @@
+"""An evaluation run's region table as CSV or Excel, safe to open in a spreadsheet.
+
+One row per region the caller may see (the run's order: code order, so each
+region comes before the regions below it), with the total score, stage, rank,
+data coverage, change against the previous period and the four direction
+scores.  Region names and codes come from data files cityops does not
+control, so every text cell first loses the control characters a workbook
+cannot hold and then goes through
+:func:`cityops.reporting.cells.neutralise_formula` (formula injection), in
+that order so that a hidden character cannot shield a leading ``=``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from cityops.evaluation.model import RegionResult
+from cityops.indicators.catalogue import Catalogue, Direction
+from cityops.reporting.cells import neutralise_formula
+
+__all__ = ["Cell", "header", "region_rows", "to_csv", "to_xlsx"]
+
+Cell = str | int | float | None
+
+_FIXED_COLUMNS = (
+    "区划代码 region_code",
+    "名称 name",
+    "层级 level",
+    "上级区划 parent_code",
+    "综合得分 score",
+    "发展阶段 stage",
+    "阶段 stage_zh",
+    "排名 rank",
+    "同级参评数 peers",
+    "数据覆盖率 coverage",
+    "较上期 change",
+)
+
+
+def header(catalogue: Catalogue) -> list[str]:
+    """Column titles in Chinese and English; the directions named by the catalogue."""
+    return [*_FIXED_COLUMNS, *(f"{catalogue.directions[d].name_zh} {d.value}" for d in Direction)]
+
+
+def region_rows(regions: Sequence[RegionResult]) -> list[list[Cell]]:
+    """The table's rows (in ``header`` order), every text cell made safe."""
+    rows: list[list[Cell]] = []
+    for region in regions:
+        cells: list[Cell] = [
+            region.region_code,
+            region.name,
+            region.level,
+            region.parent_code,
+            region.score,
+            region.stage,
+            region.stage_zh,
+            region.rank,
+            region.peers,
+            region.coverage,
+            region.change,
+            *(region.directions.get(d.value) for d in Direction),
+        ]
+        rows.append([_safe_text(c) if isinstance(c, str) else c for c in cells])
+    return rows
+
+
+def _safe_text(text: str) -> str:
+    return neutralise_formula(ILLEGAL_CHARACTERS_RE.sub("", text))
+
+
+def to_csv(titles: Sequence[str], rows: Sequence[Sequence[Cell]]) -> bytes:
+    """UTF-8 with a byte-order mark, so that Excel reads the Chinese names right."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerow(titles)
+    writer.writerows(["" if cell is None else cell for cell in row] for row in rows)
+    return text.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(titles: Sequence[str], rows: Sequence[Sequence[Cell]], *, sheet: str) -> bytes:
+    """One worksheet called ``sheet`` with the titles and the rows (numbers as numbers)."""
+    book = Workbook(write_only=True)
+    worksheet = book.create_sheet(sheet)
+    worksheet.append(list(titles))
+    for row in rows:
+        worksheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,188 @@
+"""Rows pushed over HTTP take the road a file takes: the body becomes a JSON Lines
+file inside the workspace and :func:`cityops.ingestion.batch.ingest_file` checks,
+deduplicates, quarantines, accounts for and publishes it.
+
+Before that, two checks refuse the whole request and store nothing:
+
+* the body must be a JSON array of objects or NDJSON (``json_body``);
+* every row must lie in the caller's region scope (``placement``): a scoped
+  caller cannot write another district's data, and a refusal names the first
+  row (by line, or element of the array) and its region.
+
+Batches are ingested one at a time per process (the lake takes one writer at
+a time), and messages never show where the workspace lives on the server.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import sqlalchemy as sa
+
+from cityops.access.scope import Principal, RegionTree
+from cityops.api.services.json_body import BodyFormat, array_to_ndjson, check_ndjson
+from cityops.api.services.placement import scope_sql
+from cityops.domain.contract import Table
+from cityops.errors import CityopsError, ConfigError, ContractError
+from cityops.ingestion.batch import ingest_file
+from cityops.ingestion.checks import typed_expression
+from cityops.ingestion.sources import read_source
+from cityops.register.batches import IngestBatch
+from cityops.register.schema import BATCH_ID, ingest_batches
+from cityops.workspace.workspace import Workspace
+
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "HTTP_SOURCE",
+    "INCOMING_DIR",
+    "MAX_BYTES_ENV",
+    "OutsideScopeError",
+    "incoming_dir",
+    "ingest_body",
+    "max_body_bytes",
+]
+
+MAX_BYTES_ENV = "CITYOPS_API_INGEST_MAX_BYTES"
+DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+"""16 MiB: about 100,000 rows of a typical event table per request."""
+
+INCOMING_DIR = ".http-ingest"
+"""Where request bodies wait in the workspace while they are ingested (removed after)."""
+
+HTTP_SOURCE = "http"
+"""The ``source`` of a batch pushed over HTTP in the ingest accounting."""
+
+_ONE_WRITER = threading.Lock()
+
+
+class OutsideScopeError(Exception):
+    """A row of the body lies outside the caller's scope; nothing was stored."""
+
+    def __init__(self, row: int, region: str | None, unit: str) -> None:
+        where = f"lies in region {region}" if region else "has no known region"
+        super().__init__(
+            f"{unit} {row} {where}, outside your scope (your region and the regions "
+            "below it); nothing was stored"
+        )
+        self.row = row
+        self.region = region
+
+
+def max_body_bytes() -> int:
+    """The largest body accepted: ``$CITYOPS_API_INGEST_MAX_BYTES``, default 16 MiB."""
+    configured = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not configured:
+        return DEFAULT_MAX_BYTES
+    if not configured.isdigit() or int(configured) < 1:
+        raise ConfigError(f"{MAX_BYTES_ENV}={configured!r} is not a positive number of bytes")
+    return int(configured)
+
+
+@contextmanager
+def incoming_dir(workspace: Workspace) -> Iterator[Path]:
+    """A new directory for one request's body inside the workspace, removed afterwards."""
+    parent = workspace.root / INCOMING_DIR
+    parent.mkdir(exist_ok=True)
+    directory = Path(tempfile.mkdtemp(dir=parent))
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+def ingest_body(
+    workspace: Workspace,
+    engine: sa.Engine,
+    principal: Principal,
+    tree: RegionTree,
+    table: Table,
+    body: Path,
+    body_format: BodyFormat,
+) -> IngestBatch:
+    """Ingest the request body saved at ``body`` as rows of ``table``.
+
+    Raises :class:`ContractError` (the body is not JSON rows, or ingestion
+    refused it) and :class:`OutsideScopeError`; in both cases nothing is stored.
+    """
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    rows_file = body.with_name(f"http-{table.name}-{stamp}-{uuid.uuid4().hex[:8]}.jsonl")
+    con = duckdb.connect()
+    try:
+        with _scrubbed(body.parent, workspace.root):
+            if body_format is BodyFormat.JSON_ARRAY:
+                array_to_ndjson(con, body, rows_file)
+            else:
+                check_ndjson(con, body)
+                body.rename(rows_file)
+            if principal.region_code is not None:
+                unit = "element" if body_format is BodyFormat.JSON_ARRAY else "line"
+                _require_scope(con, engine, table, rows_file, tree, principal, unit)
+    finally:
+        con.close()
+    with _ONE_WRITER, _scrubbed(body.parent, workspace.root):
+        batch = ingest_file(workspace, table.name, rows_file)
+    _mark_http_source(engine, batch)
+    return replace(batch, source=HTTP_SOURCE)
+
+
+def _require_scope(
+    con: duckdb.DuckDBPyConnection,
+    engine: sa.Engine,
+    table: Table,
+    rows_file: Path,
+    tree: RegionTree,
+    principal: Principal,
+    unit: str,
+) -> None:
+    """Raise :class:`OutsideScopeError` for the first row outside ``principal``'s scope."""
+    con.execute("SET TimeZone = 'Asia/Shanghai'")
+    types = read_source(con, rows_file, "body_rows", scratch=rows_file.parent)
+
+    def value(name: str) -> str:
+        return typed_expression(table.field(name), types.get(name))
+
+    test = scope_sql(con, engine, table, value, tree.descendants(principal.region_code))
+    try:
+        found = con.execute(
+            f"SELECT raw._line, {test.region} FROM body_rows AS raw {test.joins} "
+            f"WHERE {test.outside} ORDER BY raw._line LIMIT 1"
+        ).fetchall()
+    except duckdb.Error as error:
+        raise ContractError(f"the rows cannot be read: {error}") from error
+    if found:
+        [(line, region)] = found
+        raise OutsideScopeError(int(line), None if region is None else str(region), unit)
+
+
+def _mark_http_source(engine: sa.Engine, batch: IngestBatch) -> None:
+    """Record the batch's source as ``http`` rather than the temporary file's path; a
+    batch recorded earlier (the same body sent again) keeps its own record."""
+    with engine.begin() as connection:
+        connection.execute(
+            ingest_batches.update()
+            .where(ingest_batches.c[BATCH_ID] == batch.batch_id)
+            .where(ingest_batches.c.source == batch.source)
+            .values(source=HTTP_SOURCE)
+        )
+
+
+@contextmanager
+def _scrubbed(request_dir: Path, root: Path) -> Iterator[None]:
+    """Re-raise a cityops error with the server's paths taken out of its message."""
+    try:
+        yield
+    except CityopsError as error:
+        message = str(error)
+        for path, shown in ((request_dir, "request"), (root, "workspace")):
+            message = message.replace(f"{path}{os.sep}", "").replace(str(path), shown)
+        raise type(error)(message) from None

@@ -1,0 +1,127 @@
+"""The console's pages: login, language switch and one route per page.
+
+Pages need a logged-in user (the API's token in an HttpOnly cookie); without
+one they redirect to the login page.  What a page shows is fetched by the
+browser from ``/api/v1`` with the same cookie, so the API's permission and
+scope checks apply unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from cityops.access.scope import Principal
+from cityops.accounts.store import TOKEN_LIFETIME, authenticate, principal_for_token
+from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, audit, client_of
+from cityops.console.i18n import LANG_COOKIE, Lang, label
+
+__all__ = ["CONSOLE_PAGES", "STATIC_DIR", "router"]
+
+STATIC_DIR = Path(__file__).parent / "static"
+_templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+CONSOLE_PAGES: tuple[tuple[str, str], ...] = (("overview", "nav.overview"),)
+"""(page, label key) in navigation order; each page has ``templates/<page>.html.j2``."""
+
+router = APIRouter(prefix="/console", include_in_schema=False)
+
+
+def _lang(request: Request) -> Lang:
+    value = request.cookies.get(LANG_COOKIE, Lang.ZH.value)
+    return Lang(value) if value in Lang.__members__.values() else Lang.ZH
+
+
+def _render(
+    request: Request, template: str, principal: Principal | None, **context: Any
+) -> HTMLResponse:
+    lang = _lang(request)
+    return _templates.TemplateResponse(
+        request,
+        template,
+        {
+            "lang": lang,
+            "t": lambda key: label(key, lang),
+            "user": principal,
+            "pages": CONSOLE_PAGES,
+            "csrf_header": CSRF_HEADER,
+            **context,
+        },
+    )
+
+
+def _logged_in(request: Request, state: StateDep) -> Principal | None:
+    token = request.cookies.get(TOKEN_COOKIE)
+    return principal_for_token(state.engine, token) if token else None
+
+
+@router.get("/login")
+def login_page(request: Request) -> HTMLResponse:
+    return _render(request, "login.html.j2", None, error=None)
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    state: StateDep,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    outcome = authenticate(state.engine, username, password, client=client_of(request))
+    if outcome.token is None:
+        result = "throttled" if outcome.throttled else "failed"
+        audit(state, request, None, f"login:{username}", "console", result)
+        error = "login.throttled" if outcome.throttled else "login.failed"
+        response = _render(request, "login.html.j2", None, error=error)
+        response.status_code = 429 if outcome.throttled else 401
+        return response
+    audit(state, request, outcome.token.principal, "login", "console", "ok")
+    redirect = RedirectResponse("/console/overview", status_code=303)
+    redirect.set_cookie(
+        TOKEN_COOKIE,
+        outcome.token.token,
+        max_age=int(TOKEN_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+    return redirect
+
+
+@router.post("/logout")
+def logout() -> RedirectResponse:
+    redirect = RedirectResponse("/console/login", status_code=303)
+    redirect.delete_cookie(TOKEN_COOKIE)
+    return redirect
+
+
+@router.get("/lang/{lang}")
+def switch_language(lang: Lang, request: Request) -> RedirectResponse:
+    back = request.headers.get("referer", "/console/overview")
+    target = back if back.startswith(str(request.base_url)) else "/console/overview"
+    redirect = RedirectResponse(target, status_code=303)
+    redirect.set_cookie(LANG_COOKIE, lang.value, samesite="strict", max_age=365 * 86400)
+    return redirect
+
+
+@router.get("")
+@router.get("/")
+def home() -> RedirectResponse:
+    return RedirectResponse("/console/overview", status_code=303)
+
+
+@router.get("/{page}")
+def page(page: str, request: Request, state: StateDep) -> Response:
+    """A console page; the login page for a visitor without a valid session."""
+    principal = _logged_in(request, state)
+    if principal is None:
+        return RedirectResponse("/console/login", status_code=303)
+    if page not in dict(CONSOLE_PAGES):
+        response = _render(request, "not_found.html.j2", principal, page=page)
+        response.status_code = 404
+        return response
+    return _render(request, f"{page}.html.j2", principal, page=page)

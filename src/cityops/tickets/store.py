@@ -1,0 +1,269 @@
+"""Tickets in the register: ``service_requests`` and the ``ticket_outbox`` of their events.
+
+Every change to a ticket and the ``ticket_events`` row describing it are
+written in one transaction, so the outbox holds exactly the events the
+tickets went through; ``outbox.flush_outbox`` later carries them into the
+lake.  A ticket's region, category, department and channel are fixed when it
+is created and copied onto each of its events (the indicators read them from
+the ``created`` event, see docs/indicators.md).
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from cityops.access.cipher import ContactCipher
+from cityops.register.access_schema import service_requests, ticket_outbox
+from cityops.tickets.contacts import Contacts, seal
+from cityops.tickets.lifecycle import CREATED, OPEN, status_after
+
+__all__ = [
+    "NewTicket",
+    "Ticket",
+    "TicketEvent",
+    "create_ticket",
+    "get_ticket",
+    "list_tickets",
+    "record_event",
+    "ticket_events",
+]
+
+_SEALED = ("contact_name_enc", "contact_phone_enc", "contact_email_enc")
+_Row = Mapping[str, Any] | sa.RowMapping
+
+
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """A request as it arrives; ``contacts`` in clear (they are sealed on the way in)."""
+
+    jurisdiction_id: str
+    service_code: str
+    region_code: str
+    department: str
+    category: str
+    channel: str
+    description: str | None = None
+    address: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    media_url: str | None = None
+    contacts: Contacts = field(default_factory=Contacts)
+
+
+@dataclass(frozen=True, slots=True)
+class Ticket:
+    """A stored ticket; ``status`` is Open311's ``open``/``closed`` and the contacts
+    stay sealed (``contacts.unseal`` opens them)."""
+
+    ticket_id: str
+    token: str
+    jurisdiction_id: str
+    service_code: str
+    region_code: str
+    department: str
+    category: str
+    channel: str
+    status: str
+    status_notes: str | None
+    description: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    media_url: str | None
+    requested_at: datetime
+    updated_at: datetime
+    expected_at: datetime | None
+    sealed_contacts: Mapping[str, str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketEvent:
+    event_id: str
+    ticket_id: str
+    ts: datetime
+    status: str
+    satisfaction: int | None = None
+    due_at: datetime | None = None
+
+
+def create_ticket(
+    engine: sa.Engine,
+    cipher: ContactCipher,
+    new: NewTicket,
+    *,
+    due_in: timedelta,
+    now: datetime | None = None,
+) -> Ticket:
+    """Store ``new`` as an open ticket due ``due_in`` from now, with its ``created`` event.
+
+    The id is ``sr-`` and 64 random bits (no collision in any city's lifetime);
+    the token, for Open311's ``tokens/{token}``, is another 96 random bits.
+    """
+    at = now or datetime.now(UTC)
+    row: dict[str, Any] = {
+        "service_request_id": f"sr-{secrets.token_hex(8)}",
+        "token": secrets.token_urlsafe(12),
+        "jurisdiction_id": new.jurisdiction_id,
+        "service_code": new.service_code,
+        "region_code": new.region_code,
+        "department": new.department,
+        "category": new.category,
+        "channel": new.channel,
+        "status": OPEN,
+        "status_notes": None,
+        "description": new.description,
+        "address": new.address,
+        "lat": new.lat,
+        "lon": new.lon,
+        "media_url": new.media_url,
+        **seal(cipher, new.contacts),
+        "requested_at": at,
+        "updated_at": at,
+        "expected_at": at + due_in,
+    }
+    with engine.begin() as connection:
+        connection.execute(service_requests.insert().values(row))
+        connection.execute(
+            ticket_outbox.insert().values(_event_row(row, CREATED, at, due_at=row["expected_at"]))
+        )
+    return _ticket(row)
+
+
+def record_event(
+    engine: sa.Engine,
+    ticket_id: str,
+    event: str,
+    *,
+    note: str | None = None,
+    satisfaction: int | None = None,
+    now: datetime | None = None,
+) -> TicketEvent | None:
+    """Record ``event`` on the ticket: one outbox row, and the ticket's status, note
+    (``note`` replaces the previous one: it explains the current state) and update
+    time.  ``None`` when there is no such ticket; a :class:`ContractError` when the
+    event may not follow (``lifecycle``)."""
+    at = now or datetime.now(UTC)
+    with engine.begin() as connection:
+        query = sa.select(service_requests).where(
+            service_requests.c.service_request_id == ticket_id
+        )
+        row = connection.execute(query.with_for_update()).mappings().first()
+        if row is None:
+            return None
+        status = status_after(row["status"], event, satisfaction)
+        event_row = _event_row(row, event, at, satisfaction=satisfaction)
+        connection.execute(ticket_outbox.insert().values(event_row))
+        connection.execute(
+            service_requests.update()
+            .where(service_requests.c.service_request_id == ticket_id)
+            .values(status=status, status_notes=note, updated_at=at)
+        )
+    return _event(event_row)
+
+
+def get_ticket(engine: sa.Engine, ticket_id: str) -> Ticket | None:
+    query = sa.select(service_requests).where(service_requests.c.service_request_id == ticket_id)
+    with engine.connect() as connection:
+        row = connection.execute(query).mappings().first()
+    return None if row is None else _ticket(row)
+
+
+def list_tickets(
+    engine: sa.Engine,
+    *,
+    regions: Collection[str] | None = None,
+    department: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Ticket]:
+    """Tickets, newest first, of the given regions (None: all), department and status."""
+    query = sa.select(service_requests)
+    if regions is not None:
+        query = query.where(service_requests.c.region_code.in_(sorted(regions)))
+    if department is not None:
+        query = query.where(service_requests.c.department == department)
+    if status is not None:
+        query = query.where(service_requests.c.status == status)
+    query = query.order_by(
+        service_requests.c.requested_at.desc(), service_requests.c.service_request_id
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query.limit(limit).offset(offset)).mappings().all()
+    return [_ticket(row) for row in rows]
+
+
+def ticket_events(engine: sa.Engine, ticket_id: str) -> list[TicketEvent]:
+    """The ticket's events, oldest first."""
+    query = (
+        sa.select(ticket_outbox)
+        .where(ticket_outbox.c.ticket_id == ticket_id)
+        .order_by(ticket_outbox.c.ts, ticket_outbox.c.event_id)
+    )
+    with engine.connect() as connection:
+        return [_event(row) for row in connection.execute(query).mappings()]
+
+
+def _event_row(
+    ticket: _Row,
+    status: str,
+    at: datetime,
+    *,
+    satisfaction: int | None = None,
+    due_at: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "event_id": uuid.uuid4().hex,
+        "ticket_id": ticket["service_request_id"],
+        "ts": at,
+        "status": status,
+        "region_code": ticket["region_code"],
+        "category": ticket["category"],
+        "department": ticket["department"],
+        "channel": ticket["channel"],
+        "satisfaction": satisfaction,
+        "due_at": due_at,
+        "batch_id": None,
+    }
+
+
+def _event(row: _Row) -> TicketEvent:
+    return TicketEvent(
+        event_id=row["event_id"],
+        ticket_id=row["ticket_id"],
+        ts=row["ts"],
+        status=row["status"],
+        satisfaction=row["satisfaction"],
+        due_at=row["due_at"],
+    )
+
+
+def _ticket(row: _Row) -> Ticket:
+    return Ticket(
+        ticket_id=row["service_request_id"],
+        token=row["token"],
+        jurisdiction_id=row["jurisdiction_id"],
+        service_code=row["service_code"],
+        region_code=row["region_code"],
+        department=row["department"],
+        category=row["category"],
+        channel=row["channel"],
+        status=row["status"],
+        status_notes=row["status_notes"],
+        description=row["description"],
+        address=row["address"],
+        lat=row["lat"],
+        lon=row["lon"],
+        media_url=row["media_url"],
+        requested_at=row["requested_at"],
+        updated_at=row["updated_at"],
+        expected_at=row["expected_at"],
+        sealed_contacts={column: row[column] for column in _SEALED},
+    )
