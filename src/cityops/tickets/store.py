@@ -145,10 +145,9 @@ def record_event(
     satisfaction: int | None = None,
     now: datetime | None = None,
 ) -> TicketEvent | None:
-    """Record ``event`` on the ticket: one outbox row, and the ticket's status, note
-    (``note`` replaces the previous one: it explains the current state) and update
-    time.  ``None`` when there is no such ticket; a :class:`ContractError` when the
-    event may not follow (``lifecycle``)."""
+    """Record ``event`` on the ticket: one outbox row, and what Open311 shows of it
+    (``_public_change``).  ``None`` when there is no such ticket; a
+    :class:`ContractError` when the event may not follow (``lifecycle``)."""
     at = now or datetime.now(UTC)
     with engine.begin() as connection:
         query = sa.select(service_requests).where(
@@ -160,12 +159,34 @@ def record_event(
         status = status_after(row["status"], event, satisfaction)
         event_row = _event_row(row, event, at, satisfaction=satisfaction)
         connection.execute(ticket_outbox.insert().values(event_row))
-        connection.execute(
-            service_requests.update()
-            .where(service_requests.c.service_request_id == ticket_id)
-            .values(status=status, status_notes=note, updated_at=at)
-        )
+        if change := _public_change(row["status"], status, note, at):
+            connection.execute(
+                service_requests.update()
+                .where(service_requests.c.service_request_id == ticket_id)
+                .values(change)
+            )
     return _event(event_row)
+
+
+def _public_change(
+    before: str, after: str, note: str | None, at: datetime
+) -> dict[str, str | datetime | None]:
+    """The columns of the public view an event changes.
+
+    ``status_notes`` explain the current status: a note replaces them, a change
+    of status without a note clears them (a reopened request must not still say
+    how it was fixed).  ``updated_datetime`` is, in the spec's words, when the
+    request was last modified and, for a closed one, when it was closed: so an
+    event on a closed request that leaves it closed without a note (a
+    ``callback``, the ``closed`` after ``resolved``) changes nothing the public
+    sees.
+    """
+    change: dict[str, str | datetime | None] = {}
+    if after != before or note is not None:
+        change["status_notes"] = note
+    if change or after == OPEN:
+        change |= {"status": after, "updated_at": at}
+    return change
 
 
 def get_ticket(engine: sa.Engine, ticket_id: str) -> Ticket | None:

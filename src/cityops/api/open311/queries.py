@@ -11,9 +11,10 @@ never the sealed contact columns — so nothing personal can leak by accident.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -45,6 +46,11 @@ MAX_REQUESTS = 1000
 """The spec's default (and here the only) limit of ``GET requests``."""
 MAX_SPAN = timedelta(days=90)
 """The widest ``start_date``…``end_date`` window, and the default one (ending now)."""
+_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9999, 1, 1, tzinfo=UTC)
+"""Dates a filter may name: far wider than any request's, narrow enough that a
+window of ``MAX_SPAN`` around them and their UTC value both exist."""
+_UNENCODED_PLUS = re.compile(r"(T[0-9:.]+) ([0-9]{2}:?[0-9]{2})$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,12 +281,24 @@ def _comma_list(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def _instant(text: str | None, name: str, zone: ZoneInfo) -> datetime | None:
+    """The instant ``text`` names, in UTC.  A ``+`` left unencoded in a query string
+    arrives as a space (``…T08:00:00 08:00``) and is read as the ``+`` it was."""
     if text is None or not text.strip():
         return None
+    written = _UNENCODED_PLUS.sub(r"\1+\2", text.strip())
     try:
-        value = datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(written)
     except ValueError:
         raise ContractError(
             f"{name} {text!r} is not a W3C date-time such as 2010-01-01T00:00:00Z"
         ) from None
-    return value.replace(tzinfo=zone) if value.tzinfo is None else value
+    try:
+        instant = (value.replace(tzinfo=zone) if value.tzinfo is None else value).astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it
+        instant = None
+    if instant is None or not _EARLIEST <= instant < _LATEST:
+        raise ContractError(
+            f"{name} {text!r} lies outside {_EARLIEST.year}–{_LATEST.year - 1}, "
+            "where every service request lies"
+        )
+    return instant

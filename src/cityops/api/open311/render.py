@@ -110,6 +110,11 @@ def _json(content: object, status_code: int) -> Response:
     return Response(body.encode(), status_code=status_code, media_type=MEDIA_TYPES[Format.JSON])
 
 
+_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+"""Written out rather than left to ElementTree, whose single quotes are valid XML but
+not the ``encoding="UTF-8"`` the spec spells, which some clients look for verbatim."""
+
+
 def _xml(element: ET.Element, status_code: int) -> Response:
-    body = ET.tostring(element, encoding="UTF-8", xml_declaration=True)
+    body = _DECLARATION + ET.tostring(element, encoding="unicode").encode()
     return Response(body, status_code=status_code, media_type=MEDIA_TYPES[Format.XML])

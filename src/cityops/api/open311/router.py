@@ -31,6 +31,7 @@ from cityops.api.open311.queries import (
 from cityops.api.open311.render import MEDIA_TYPES, Format, render_list, render_object
 from cityops.api.open311.schemas import (
     ErrorPublic,
+    PlainText,
     RequestCreatedPublic,
     RequestTokenPublic,
     ServiceDefinitionPublic,
@@ -48,11 +49,12 @@ router = APIRouter(prefix="/open311/v2", tags=["open311"], route_class=Open311Ro
 
 FormatPath = Annotated[Format, Path(alias="format", description="Answer as json or xml.")]
 JurisdictionQuery = Annotated[
-    str | None,
+    PlainText | None,
     Query(max_length=20, description="Code of a city (region level city); optional with one city."),
 ]
-ListQuery = Annotated[list[str] | None, Query(description="Comma delimited; may repeat.")]
-IdText = Annotated[str, Path(max_length=100)]
+ListQuery = Annotated[list[PlainText] | None, Query(description="Comma delimited; may repeat.")]
+DateQuery = Annotated[PlainText | None, Query(max_length=40, description="W3C date-time.")]
+IdText = Annotated[PlainText, Path(max_length=100)]
 
 
 def _settings(request: Request) -> TicketSettings:
@@ -142,8 +144,8 @@ def create_request(
     fmt: FormatPath,
     form: Annotated[ServiceRequestCreate, Form()],
 ) -> Response:
-    """Submit a service request (POST Service Request), form-encoded; the id comes
-    back at once.  Contacts are stored encrypted and never shown by Open311."""
+    """Submit a service request (POST Service Request), form-encoded; the id (and a
+    token) come back at once.  Contacts are stored encrypted and never shown by Open311."""
     city = _city(state, form.jurisdiction_id)
     today = datetime.now(_zone(state)).date()
     tree = state.region_tree()
@@ -158,6 +160,7 @@ def create_request(
     audit(state, request, None, "open311:create_request", f"tickets/{ticket.ticket_id}", "ok")
     created = RequestCreatedPublic(
         service_request_id=ticket.ticket_id,
+        token=ticket.token,
         service_notice=service_notice(ticket.department, ticket.expected_at, _zone(state)),
         account_id=None,
     )
@@ -194,10 +197,10 @@ def list_requests(
     jurisdiction_id: JurisdictionQuery = None,
     service_request_id: ListQuery = None,
     service_code: ListQuery = None,
-    start_date: Annotated[str | None, Query(max_length=40)] = None,
-    end_date: Annotated[str | None, Query(max_length=40)] = None,
+    start_date: DateQuery = None,
+    end_date: DateQuery = None,
     status_: Annotated[
-        list[str] | None, Query(alias="status", description="open, closed; comma delimited")
+        list[PlainText] | None, Query(alias="status", description="open, closed; comma delimited")
     ] = None,
 ) -> Response:
     """Requests of the city, newest first (GET Service Requests): by default those of

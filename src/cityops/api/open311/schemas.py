@@ -7,16 +7,17 @@ leaves are not among them and never leave the register through Open311.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cityops.api.open311.render import clean_text
 
 __all__ = [
     "DESCRIPTION_MAX",
     "ErrorPublic",
+    "PlainText",
     "RequestCreatedPublic",
     "RequestTokenPublic",
     "ServiceAttributePublic",
@@ -28,6 +29,11 @@ __all__ = [
 
 DESCRIPTION_MAX = 4000
 """The spec's limit on a description, in characters."""
+
+PlainText = Annotated[str, AfterValidator(clean_text)]
+"""Text XML can carry: every value a caller sends, in a form, a query or a path, is
+checked, because a control character either cannot be answered in XML or (NUL)
+cannot even be looked up in PostgreSQL."""
 
 
 class ServiceRequestCreate(BaseModel):
@@ -43,8 +49,8 @@ class ServiceRequestCreate(BaseModel):
     service_code: str = Field(min_length=1, max_length=100)
     jurisdiction_id: str | None = Field(default=None, max_length=20)
     region_code: str | None = Field(default=None, max_length=20)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    long: float | None = Field(default=None, ge=-180, le=180)
+    lat: float | None = Field(default=None, ge=-90, le=90, allow_inf_nan=False)
+    long: float | None = Field(default=None, ge=-180, le=180, allow_inf_nan=False)
     address_string: str | None = Field(default=None, max_length=1000)
     address_id: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=254)
@@ -62,20 +68,10 @@ class ServiceRequestCreate(BaseModel):
     def _blank_is_absent(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator(
-        "service_code",
-        "address_string",
-        "address_id",
-        "email",
-        "first_name",
-        "last_name",
-        "phone",
-        "description",
-        "media_url",
-    )
+    @field_validator("*")
     @classmethod
-    def _xml_safe(cls, value: str | None) -> str | None:
-        return None if value is None else clean_text(value)
+    def _xml_safe(cls, value: Any) -> Any:
+        return clean_text(value) if isinstance(value, str) else value
 
     @field_validator("media_url")
     @classmethod
@@ -123,7 +119,12 @@ class ServiceDefinitionPublic(BaseModel):
 
 
 class RequestCreatedPublic(BaseModel):
+    """The answer to a submission.  The id comes at once (services are ``realtime``);
+    the token comes too, so that a client written for ``batch`` services finds what it
+    looks for and ``tokens/{token}`` is of use to someone."""
+
     service_request_id: str
+    token: str
     service_notice: str | None
     account_id: str | None
 

@@ -13,13 +13,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
-from pydantic import BaseModel, Field, field_validator
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from cityops.access.roles import Action, Resource, Role
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, audit, not_found, require_in_scope
 from cityops.api.open311.render import clean_text
+from cityops.api.services.pages import Offset
 from cityops.api.state import AppState
 from cityops.tickets.contacts import Contacts, masked, unseal
 from cityops.tickets.lifecycle import StaffEvent
@@ -35,6 +36,9 @@ UnmaskedQuery = Annotated[
     bool,
     Query(description="Contacts in clear: needs the personal-data right; audited."),
 ]
+TicketId = Annotated[str, Path(max_length=100), AfterValidator(clean_text)]
+"""A ticket id as sent: a control character is refused (422) before any lookup, since
+PostgreSQL cannot even compare a NUL."""
 _PERSONAL_VIEW = f"{Action.READ}:{Resource.PERSONAL_DATA}"
 
 
@@ -105,7 +109,7 @@ def list_tickets_in_scope(
     principal: Reader,
     status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     unmasked: UnmaskedQuery = False,
 ) -> list[TicketPublic]:
     """Tickets in the caller's scope, newest first."""
@@ -126,7 +130,7 @@ def list_tickets_in_scope(
 
 @router.get("/{ticket_id}", operation_id="get_ticket", response_model=TicketDetailPublic)
 def get_ticket_in_scope(
-    ticket_id: str,
+    ticket_id: TicketId,
     request: Request,
     state: StateDep,
     principal: Reader,
@@ -146,7 +150,7 @@ def get_ticket_in_scope(
     status_code=status.HTTP_201_CREATED,
 )
 def record_ticket_event(
-    ticket_id: str,
+    ticket_id: TicketId,
     body: TicketEventCreate,
     request: Request,
     state: StateDep,
