@@ -92,6 +92,8 @@ PERMISSIONS: MappingProxyType[Role, MappingProxyType[Resource, frozenset[Action]
                     Resource.REGISTER: _R,
                     Resource.INDICATORS: _R,
                     Resource.TICKETS: _RW,
+                    # to call citizens back; only for users given the right one by one
+                    Resource.PERSONAL_DATA: _R,
                 }
             ),
             Role.EVALUATOR: MappingProxyType(

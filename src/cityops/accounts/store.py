@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cityops.access.roles import Role
+from cityops.access.roles import Action, Resource, Role, allows
 from cityops.access.scope import Principal
 from cityops.accounts.passwords import hash_password, verify_password
 from cityops.errors import ConfigError
@@ -84,6 +84,11 @@ def create_user(
         raise ConfigError("an operator user needs the operator it works for (--operator)")
     if role is Role.DEPARTMENT and not department:
         raise ConfigError("a department user needs its department (--department)")
+    if can_view_personal and not allows(role, Resource.PERSONAL_DATA, Action.READ):
+        raise ConfigError(
+            f"a {role} user may not be given the personal-data right "
+            "(only administrators and departments may view contacts in clear)"
+        )
     user_id = uuid.uuid4().hex
     row = {
         "user_id": user_id,
@@ -210,12 +215,16 @@ def _digest(token: str) -> str:
 
 
 def _principal(row: Mapping[str, Any] | sa.RowMapping) -> Principal:
+    """The caller of a user row; the personal-data flag counts only while the role allows it
+    (a user whose role was changed by hand in the database loses the right)."""
+    role = Role(str(row["role"]))
     return Principal(
         user_id=str(row["user_id"]),
         username=str(row["username"]),
-        role=Role(str(row["role"])),
+        role=role,
         region_code=None if row["region_code"] is None else str(row["region_code"]),
         operator_id=None if row["operator_id"] is None else str(row["operator_id"]),
         department=None if row["department"] is None else str(row["department"]),
-        can_view_personal=bool(row["can_view_personal"]),
+        can_view_personal=bool(row["can_view_personal"])
+        and allows(role, Resource.PERSONAL_DATA, Action.READ),
     )

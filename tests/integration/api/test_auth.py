@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from cityops.access.roles import Role
 from cityops.accounts.store import authenticate, create_user, principal_for_token
 from cityops.api.app import create_app
+from cityops.errors import ConfigError
 from cityops.register.access_schema import users
 
 PASSWORD = "a long enough password"
@@ -166,3 +167,44 @@ def test_passwords_are_stored_as_argon2id_hashes_only(engine: sa.Engine, usernam
     assert hasher.verify(stored, PASSWORD)
     with pytest.raises(VerifyMismatchError):
         hasher.verify(stored, PASSWORD + "!")
+
+
+@pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.OPERATOR, Role.EVALUATOR, Role.AUDITOR])
+def test_only_roles_that_may_see_contacts_can_be_given_the_personal_data_right(
+    engine: sa.Engine, role: Role
+) -> None:
+    with pytest.raises(ConfigError, match="personal-data right"):
+        create_user(
+            engine,
+            username=f"p-{uuid.uuid4().hex[:8]}",
+            password=PASSWORD,
+            role=role,
+            region_code=OWN,
+            operator_id="OP-EAST",
+            can_view_personal=True,
+        )
+
+
+def test_the_personal_data_right_lapses_when_the_role_no_longer_allows_it(
+    engine: sa.Engine,
+) -> None:
+    name = f"dept-{uuid.uuid4().hex[:8]}"
+    create_user(
+        engine,
+        username=name,
+        password=PASSWORD,
+        role=Role.DEPARTMENT,
+        region_code=OWN,
+        department="城管局",
+        can_view_personal=True,
+    )
+    with engine.begin() as connection:  # a role changed by hand in the database
+        connection.execute(
+            users.update().where(users.c.username == name).values(role=Role.AUDITOR.value)
+        )
+    issued = authenticate(engine, name, PASSWORD, client="10.7.9.9").token
+    assert issued is not None
+    principal = principal_for_token(engine, issued.token)
+    assert principal is not None
+    assert principal.role is Role.AUDITOR
+    assert principal.can_view_personal is False
