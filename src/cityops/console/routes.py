@@ -15,6 +15,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME, authenticate, principal_for_token
 from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, audit, client_of
@@ -25,7 +26,14 @@ __all__ = ["CONSOLE_PAGES", "STATIC_DIR", "router"]
 STATIC_DIR = Path(__file__).parent / "static"
 _templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
-CONSOLE_PAGES: tuple[tuple[str, str], ...] = (("overview", "nav.overview"),)
+CONSOLE_PAGES: tuple[tuple[str, str], ...] = (
+    ("overview", "nav.overview"),
+    ("evaluation", "nav.evaluation"),
+    ("contracts", "nav.contracts"),
+    ("portal", "nav.portal"),
+    ("hotline", "nav.hotline"),
+    ("infrastructure", "nav.infrastructure"),
+)
 """(page, label key) in navigation order; each page has ``templates/<page>.html.j2``."""
 
 router = APIRouter(prefix="/console", include_in_schema=False)
@@ -49,9 +57,15 @@ def _render(
             "user": principal,
             "pages": CONSOLE_PAGES,
             "csrf_header": CSRF_HEADER,
+            "can": lambda resource, action: _can(principal, resource, action),
             **context,
         },
     )
+
+
+def _can(principal: Principal | None, resource: str, action: str) -> bool:
+    """Whether the page should offer ``action`` on ``resource`` (the API checks again)."""
+    return principal is not None and allows(principal.role, Resource(resource), Action(action))
 
 
 def _logged_in(request: Request, state: StateDep) -> Principal | None:

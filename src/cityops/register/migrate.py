@@ -15,6 +15,8 @@ then edit it by hand: migrations are frozen history, never regenerated.
 
 from __future__ import annotations
 
+import threading
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -38,9 +40,15 @@ def alembic_config(url: str) -> Config:
     return config
 
 
+_UPGRADE_LOCK = threading.Lock()
+"""Alembic keeps the running migration in module globals (``alembic.context``), so two
+upgrades at once in one process (concurrent API requests) break each other."""
+
+
 def upgrade(url: str) -> None:
     """Bring the register at ``url`` to the newest schema; a no-op when it is there."""
-    command.upgrade(alembic_config(url), "head")
+    with _UPGRADE_LOCK:
+        command.upgrade(alembic_config(url), "head")
 
 
 def current_revision(url: str) -> str | None:
