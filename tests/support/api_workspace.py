@@ -236,7 +236,8 @@ def api_workspace(tmp_path_factory: pytest.TempPathFactory) -> ApiWorkspace:
 
 def _add_city_b_facts(workspace: Workspace) -> None:
     """City B has no lake data of the kinds the KPIs need, so its facts are set by hand
-    (values a city could report), next to city A's computed ones."""
+    (values a city could report); they replace what was computed for city B from its few
+    tickets, so that each indicator and region keeps one fact."""
     path = facts_path(workspace, PERIOD)
     values = {"effect.resident_coverage": 0.5, "capability.response_30min_rate": 0.6}
     extra = [
@@ -244,7 +245,9 @@ def _add_city_b_facts(workspace: Workspace) -> None:
         for region in (CITY_B, "970201", "970202")
         for code, value in values.items()
     ]
-    write_facts(path, [*read_facts(path), *extra])
+    replaced = {(fact.indicator, fact.region_code) for fact in extra}
+    kept = [f for f in read_facts(path) if (f.indicator, f.region_code) not in replaced]
+    write_facts(path, [*kept, *extra])
 
 
 def _load_contracts(

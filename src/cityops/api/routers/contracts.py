@@ -24,6 +24,7 @@ from pydantic import BaseModel, Field
 from cityops.access.roles import Action, Resource, Role
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, audit, not_found, require_in_scope
+from cityops.api.services.facts import stored_facts
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.api.state import AppState
 from cityops.domain.period import Period
@@ -293,9 +294,14 @@ def settle(
     """Compute a new draft statement (the next version) of the contract for a month from
     that month's indicator facts."""
     _contract_in_scope(state, principal, contract_id)
-    statement = settle_period(
-        state.workspace, contract_id, Period.parse(body.period), by=principal.username
-    )
+    month = Period.parse(body.period)
+    if stored_facts(state.workspace, month) is None:  # the service's error names a server path
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"no indicator facts for {month}; compute them first "
+            f"(`cityops indicators --period {month}`)",
+        )
+    statement = settle_period(state.workspace, contract_id, month, by=principal.username)
     audit(state, request, principal, "settle", statement.statement_id, "ok")
     return StatementPublic.of(statement)
 
@@ -311,7 +317,7 @@ def review(
 ) -> StatementPublic:
     """Mark a draft reviewed (复核) by the caller."""
     _statement_in_scope(state, principal, statement_id)
-    with _conflict():
+    with _conflict(state, request, principal, "review", statement_id):
         reviewed = review_statement(state.workspace, statement_id, by=principal.username)
     audit(state, request, principal, "review", statement_id, "ok")
     return StatementPublic.of(reviewed)
@@ -329,7 +335,7 @@ def approve(
     """Approve (批准) a reviewed, complete statement; someone other than its reviewer must
     do it, and it never changes afterwards (approving again is a 409)."""
     _statement_in_scope(state, principal, statement_id)
-    with _conflict():
+    with _conflict(state, request, principal, "approve", statement_id):
         approved = approve_statement(state.workspace, statement_id, by=principal.username)
     audit(state, request, principal, "approve", statement_id, "ok")
     return StatementPublic.of(approved)
@@ -375,9 +381,13 @@ def _holds(principal: Principal, contract: Contract) -> bool:
 
 
 @contextmanager
-def _conflict() -> Iterator[None]:
-    """Turn a workflow refusal (wrong state, approved already, same person) into a 409."""
+def _conflict(
+    state: AppState, request: Request, principal: Principal, action: str, statement_id: str
+) -> Iterator[None]:
+    """Turn a workflow refusal (wrong state, approved already, same person) into an
+    audited 409: an attempt to approve one's own review is what an auditor looks for."""
     try:
         yield
     except SettlementError as error:
+        audit(state, request, principal, action, statement_id, "refused")
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error

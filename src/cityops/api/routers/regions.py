@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, require_in_scope
+from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
 from cityops.api.schemas import RegionPublic
 from cityops.domain.contract import table
 from cityops.register.schema import current_table
@@ -33,7 +33,7 @@ def get_region(region_code: str, state: StateDep, principal: Reader) -> RegionPu
     for region in _all_regions(state):
         if region.region_code == region_code:
             return region
-    raise AssertionError("a region in scope is in the register")  # pragma: no cover
+    raise not_found("region", region_code)  # an unscoped caller asking for an unknown code
 
 
 def _all_regions(state: StateDep) -> list[RegionPublic]:
