@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml requirements/constraints.txt scripts/fetch-web-assets
 system:
 	scripts/system-packages
 
-## demo: synthetic county → workspace → ingest → indicators → evaluation → report
+## demo: synthetic county → workspace → ingest → indicators → evaluation → report → demo
+## users; prints the console URL and the report (serve: cityops serve -w cityops-workspace)
 demo: $(STAMP)
 	$(BIN)/cityops demo --workspace cityops-workspace
 

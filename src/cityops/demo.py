@@ -1,37 +1,95 @@
 """``cityops demo``: the main job end to end, on a synthetic city.
 
-synthetic city → workspace → ingest → indicators → evaluation → HTML report.
-Every number comes from the generated rows through the same steps a real
-city's data takes; nothing is hard-coded.  The demo's workspace carries a
-marker file, so running the demo again replaces its own earlier workspace but
-never a directory it did not make.
+synthetic city → workspace → ingest → indicators → evaluation → HTML report,
+then one user per role (``DEMO_USERS``) so the console and the API can be
+tried at once.  Every number comes from the generated rows through the same
+steps a real city's data takes; nothing is hard-coded.  The demo's workspace
+carries a marker file, so running the demo again replaces its own earlier
+workspace (users included) but never a directory it did not make.
+
+The demo users share one password: ``$CITYOPS_PASSWORD`` when set, else the
+documented ``DEMO_PASSWORD``.  They are meant for trying cityops on one's own
+machine (the server listens on 127.0.0.1 by default); a real city creates its
+users with ``cityops user create``.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from cityops.access.roles import Role
+from cityops.access.scope import Principal
+from cityops.accounts.passwords import MIN_PASSWORD_LENGTH
+from cityops.accounts.store import create_user
 from cityops.domain.period import Period
-from cityops.errors import WorkspaceError
+from cityops.errors import ConfigError, WorkspaceError
 from cityops.evaluation.model import EvaluationRun
 from cityops.ingestion.directory import ingest_directory
 from cityops.pipeline import compute_period, evaluate_period, write_report
 from cityops.register.batches import IngestBatch
+from cityops.register.engine import make_engine
 from cityops.synth import generate_city
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
-__all__ = ["DEMO_MARKER", "DemoResult", "run_demo"]
+__all__ = [
+    "DEMO_DEPARTMENT",
+    "DEMO_MARKER",
+    "DEMO_OPERATOR",
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "PASSWORD_ENV",
+    "DemoResult",
+    "DemoUser",
+    "create_demo_users",
+    "demo_password",
+    "run_demo",
+]
 
 DEMO_MARKER = ".cityops-demo"
 """A file in the workspace's root that says the demo made it."""
 
 SOURCES_DIR = "sources"
+
+DEMO_PASSWORD = "cityops-demo"
+"""The demo users' password unless ``$CITYOPS_PASSWORD`` gives another (documented in
+README.md and docs/api.md, so it protects nothing: keep the demo on 127.0.0.1)."""
+PASSWORD_ENV = "CITYOPS_PASSWORD"
+
+DEMO_OPERATOR = "OP-DEMO-CITIZEN-CLOUD"
+"""The operator of ``examples/contracts/demo-purchase-of-service.yaml``, so the demo
+operator sees that contract once it is loaded."""
+DEMO_DEPARTMENT = "城管局"
+"""The department answering the synthetic hotline's 城市管理 tickets."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoUser:
+    """A demo login, bound to the synthetic city unless it is the administrator."""
+
+    username: str
+    role: Role
+    display_name: str
+    operator_id: str | None = None
+    department: str | None = None
+    can_view_personal: bool = False
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser("admin", Role.ADMIN, "演示 系统管理员 (admin)", can_view_personal=True),
+    DemoUser("supervisor", Role.SUPERVISOR, "演示 统筹管理部门 (supervisor)"),
+    DemoUser("operator", Role.OPERATOR, "演示 运营企业 (operator)", operator_id=DEMO_OPERATOR),
+    DemoUser("evaluator", Role.EVALUATOR, "演示 第三方评估机构 (evaluator)"),
+    DemoUser("auditor", Role.AUDITOR, "演示 审计 (auditor)"),
+    DemoUser("department", Role.DEPARTMENT, "演示 委办局 (department)", department=DEMO_DEPARTMENT),
+)
+"""One user per role, named after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +100,8 @@ class DemoResult:
     runs: tuple[EvaluationRun, ...]
     """One evaluation run per month, oldest first."""
     report: Path
+    users: tuple[Principal, ...]
+    """The demo users, in the order of ``DEMO_USERS``."""
 
     @property
     def latest_run(self) -> EvaluationRun:
@@ -58,13 +118,16 @@ def run_demo(
     progress: bool = False,
     on_step: Callable[[str], None] | None = None,
     on_batch: Callable[[IngestBatch], None] | None = None,
+    password: str = DEMO_PASSWORD,
 ) -> DemoResult:
-    """Run the whole pipeline into a new workspace at ``root``.
+    """Run the whole pipeline into a new workspace at ``root`` and create the demo
+    users with ``password``.
 
     ``on_step`` hears the name of each step as it starts, ``on_batch`` each
     ingested file, so a caller can show progress.
     """
     step = on_step or (lambda _: None)
+    _check_password(password)
     _clear_previous_demo(root)
     root.parent.mkdir(parents=True, exist_ok=True)
 
@@ -75,7 +138,8 @@ def run_demo(
             staging, scale=scale, months=months, start=start, seed=seed, progress=progress
         )
         step("init")
-        workspace = create_workspace(root, name=_city_name(staging / "truth.json"))
+        city_code, city_name = _city(staging / "truth.json")
+        workspace = create_workspace(root, name=city_name)
         (root / DEMO_MARKER).write_text("made by cityops demo; safe to delete\n", "utf-8")
         sources = root / SOURCES_DIR
         shutil.move(staging, sources)
@@ -93,7 +157,48 @@ def run_demo(
         runs.append(evaluate_period(workspace, period)[0])
     step("report")
     report = write_report(workspace, runs[-1])
-    return DemoResult(workspace, sources, tuple(batches), tuple(runs), report)
+    step("users")
+    users = create_demo_users(workspace, city_code, password)
+    return DemoResult(workspace, sources, tuple(batches), tuple(runs), report, users)
+
+
+def demo_password(environ: Mapping[str, str] | None = None) -> str:
+    """``$CITYOPS_PASSWORD`` when set (the same variable ``cityops user create`` reads),
+    else ``DEMO_PASSWORD``."""
+    env = os.environ if environ is None else environ
+    return env.get(PASSWORD_ENV) or DEMO_PASSWORD
+
+
+def create_demo_users(workspace: Workspace, city_code: str, password: str) -> tuple[Principal, ...]:
+    """Create ``DEMO_USERS`` in the workspace's register, all but the administrator
+    bound to the region ``city_code``."""
+    engine = make_engine(workspace.register_url)
+    try:
+        return tuple(
+            create_user(
+                engine,
+                username=user.username,
+                password=password,
+                role=user.role,
+                region_code=None if user.role is Role.ADMIN else city_code,
+                display_name=user.display_name,
+                operator_id=user.operator_id,
+                department=user.department,
+                can_view_personal=user.can_view_personal,
+            )
+            for user in DEMO_USERS
+        )
+    finally:
+        engine.dispose()
+
+
+def _check_password(password: str) -> None:
+    """Refuse a short password before the long steps, not after them."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ConfigError(
+            f"the demo users' password needs at least {MIN_PASSWORD_LENGTH} characters; "
+            f"set ${PASSWORD_ENV} to a longer one, or unset it for {DEMO_PASSWORD!r}"
+        )
 
 
 def _clear_previous_demo(root: Path) -> None:
@@ -108,8 +213,11 @@ def _clear_previous_demo(root: Path) -> None:
         )
 
 
-def _city_name(truth_file: Path) -> str:
-    """The name of the synthetic city (the region at level ``city``)."""
+def _city(truth_file: Path) -> tuple[str, str]:
+    """Code and name of the synthetic city (the region at level ``city``)."""
     truth = json.loads(truth_file.read_text("utf-8"))
-    names = [r["name"] for r in truth["regions"].values() if r["level"] == "city"]
-    return str(names[0]) if names else "synthetic city"
+    cities = [(code, r["name"]) for code, r in truth["regions"].items() if r["level"] == "city"]
+    if not cities:
+        raise WorkspaceError(f"{truth_file} names no region at level city")
+    code, name = cities[0]
+    return str(code), str(name)

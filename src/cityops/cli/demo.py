@@ -1,4 +1,6 @@
-"""``cityops demo``: synthetic city → workspace → ingest → indicators → evaluation → report."""
+"""``cityops demo``: synthetic city → workspace → ingest → indicators → evaluation → report,
+then one user per role; it ends with where the console and the report are, and with
+``--serve`` serves the console over the new workspace."""
 
 from __future__ import annotations
 
@@ -11,8 +13,17 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, stderr, workspace_dir
+from cityops.cli.serve import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    HostOption,
+    PortOption,
+    base_url,
+    serve_workspace,
+)
 
 if TYPE_CHECKING:
+    from cityops.demo import DemoResult
     from cityops.evaluation.model import EvaluationRun, RegionResult
     from cityops.register.batches import IngestBatch
 
@@ -35,14 +46,23 @@ def demo(
     start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2025-01",
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic city.")] = 1,
     workspace: WorkspaceOption = None,
+    serve: Annotated[
+        bool, typer.Option("--serve", help="Then serve the console and API until Ctrl-C.")
+    ] = False,
+    host: HostOption = DEFAULT_HOST,
+    port: PortOption = DEFAULT_PORT,
     as_json: JsonOption = False,
 ) -> None:
     """Run the whole job on a synthetic city into a fresh workspace and summarise it:
-    each district's score, stage and four direction scores."""
-    from cityops.demo import run_demo
+    each district's score, stage and four direction scores.  It creates one user per
+    role (password: $CITYOPS_PASSWORD, else cityops-demo) and prints the console's
+    address; --serve then serves it (else run `cityops serve`)."""
+    from cityops.demo import DEMO_PASSWORD, demo_password, run_demo
     from cityops.domain.period import Period
 
     began = time.monotonic()
+    password = demo_password()
+    console_url = f"{base_url(host, port)}/console"
 
     def on_step(name: str) -> None:
         stderr.print(f"[bold cyan]▶ {name}[/]  [dim]{time.monotonic() - began:6.1f} s[/]")
@@ -64,6 +84,7 @@ def demo(
         progress=not as_json,
         on_step=on_step,
         on_batch=on_batch,
+        password=password,
     )
     run = result.latest_run
     totals = {
@@ -76,6 +97,9 @@ def demo(
         "period": run.period,
         "run_id": run.run_id,
         "report": str(result.report),
+        "console": console_url,
+        "users": [{"username": u.username, "role": u.role.value} for u in result.users],
+        "password": password if password == DEMO_PASSWORD else None,
         "ingest": totals,
         "regions": [
             {
@@ -104,12 +128,39 @@ def demo(
             f"           open it in a browser: {result.report.as_uri()}",
             f"explore    cityops indicators -w {result.workspace.root} --period {run.period}"
             " --region <code>",
+            *_console_lines(result, console_url, password == DEMO_PASSWORD, serving=serve),
         )
         for line in lines:
             console.print(line, soft_wrap=True, highlight=False)
         console.print(f"[dim]done in {time.monotonic() - began:.0f} s[/]")
 
     emit(summary, as_json, describe)
+    if serve:
+        serve_workspace(result.workspace.root, host, port)
+
+
+def _console_lines(
+    result: DemoResult, console_url: str, default_password: bool, *, serving: bool
+) -> tuple[str, ...]:
+    """Where the console is, how to serve it, and who may log in (the password once)."""
+    from cityops.demo import DEMO_PASSWORD, PASSWORD_ENV
+
+    root = result.workspace.root
+    how = (
+        "served below until Ctrl-C"
+        if serving
+        else f"serve it with `cityops serve -w {root}`, or run `cityops demo --serve`"
+    )
+    password = (
+        f"{DEMO_PASSWORD}  (the same for every demo user; ${PASSWORD_ENV} sets another)"
+        if default_password
+        else f"the one in ${PASSWORD_ENV}"
+    )
+    return (
+        f"console    {console_url}  ({how})",
+        f"users      {' · '.join(u.username for u in result.users)}  (one per role)",
+        f"password   {password}",
+    )
 
 
 def _summary_table(run: EvaluationRun, city_name: str) -> RichTable:

@@ -2,27 +2,61 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cityops.cli.options import WorkspaceOption, stderr, workspace_dir
 
-__all__ = ["serve"]
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "HostOption",
+    "PortOption",
+    "base_url",
+    "serve",
+    "serve_workspace",
+]
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+HostOption = Annotated[
+    str, typer.Option("--host", help="Address to listen on (0.0.0.0: every interface).")
+]
+PortOption = Annotated[int, typer.Option("--port", help="Port to listen on.", min=1, max=65535)]
 
 
 def serve(
     workspace: WorkspaceOption = None,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.", min=1, max=65535)] = 8000,
+    host: HostOption = DEFAULT_HOST,
+    port: PortOption = DEFAULT_PORT,
 ) -> None:
-    """Serve the API at /api/v1 (OpenAPI docs at /api/v1/docs) until interrupted.
-    Create users first with `cityops user create`."""
+    """Serve the console at /console and the API at /api/v1 (OpenAPI docs at
+    /api/v1/docs) until interrupted.  Create users first with `cityops user create`."""
+    serve_workspace(workspace_dir(workspace), host, port)
+
+
+def base_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses for a server bound to ``host``."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    return f"http://{shown}:{port}"
+
+
+def serve_workspace(root: Path, host: str, port: int) -> None:
+    """Run the app over the workspace at ``root`` until Ctrl-C (shared with ``cityops
+    demo --serve``)."""
     import uvicorn
 
     from cityops.api.app import create_app
     from cityops.workspace.workspace import open_workspace
 
-    app = create_app(open_workspace(workspace_dir(workspace)))
-    stderr.print(f"cityops API on http://{host}:{port}/api/v1/docs  (Ctrl-C stops)")
+    app = create_app(open_workspace(root))
+    url = base_url(host, port)
+    stderr.print(
+        f"cityops console on {url}/console, API docs on {url}/api/v1/docs  (Ctrl-C stops)",
+        highlight=False,
+        soft_wrap=True,
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
