@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
 from cityops.api.errors import install_error_handlers
+from cityops.api.form_encoding import Utf8FormBodies
 from cityops.api.routers import ROUTERS
 from cityops.api.state import AppState
 from cityops.console.routes import STATIC_DIR
@@ -56,6 +57,7 @@ def create_app(workspace: Workspace) -> FastAPI:
     app.state.cityops = state
     app.state.tickets = tickets
     install_error_handlers(app)
+    app.add_middleware(Utf8FormBodies)
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(console_router)

@@ -86,8 +86,11 @@ def append_entry(connection: sa.Connection, entry: AuditEntry) -> int:
         sa.select(audit_head.c.seq, audit_head.c.entry_hash).where(audit_head.c.head_id == 1)
     ).one()
     digest = entry_hash(seq, entry, prev_hash)
+    # Parameters apart from the statement: SQLAlchemy compiles and caches one INSERT
+    # instead of building a new statement per entry.
     connection.execute(
-        audit_log.insert().values(seq=seq, prev_hash=prev_hash, entry_hash=digest, **asdict(entry))
+        audit_log.insert(),
+        {"seq": seq, "prev_hash": prev_hash, "entry_hash": digest, **asdict(entry)},
     )
     connection.execute(
         audit_head.update().where(audit_head.c.head_id == 1).values(entry_hash=digest)

@@ -129,9 +129,9 @@ def create_ticket(
         "expected_at": at + due_in,
     }
     with engine.begin() as connection:
-        connection.execute(service_requests.insert().values(row))
+        connection.execute(service_requests.insert(), row)
         connection.execute(
-            ticket_outbox.insert().values(_event_row(row, CREATED, at, due_at=row["expected_at"]))
+            ticket_outbox.insert(), _event_row(row, CREATED, at, due_at=row["expected_at"])
         )
     return _ticket(row)
 
@@ -158,7 +158,7 @@ def record_event(
             return None
         status = status_after(row["status"], event, satisfaction)
         event_row = _event_row(row, event, at, satisfaction=satisfaction)
-        connection.execute(ticket_outbox.insert().values(event_row))
+        connection.execute(ticket_outbox.insert(), event_row)
         if change := _public_change(row["status"], status, note, at):
             connection.execute(
                 service_requests.update()

@@ -226,3 +226,17 @@ def test_any_text_xml_can_carry_comes_back_as_sent_in_both_formats(city: Open311
         assert as_xml["description"] == expected
 
     round_trip()
+
+
+def test_a_form_body_in_raw_utf8_is_read_as_utf8(city: Open311City) -> None:
+    # As `curl -d description=路灯不亮` sends it: the bytes unescaped, which the WHATWG
+    # form parser decodes as UTF-8 (not Latin-1).
+    body = "service_code=light&lat=30.25&long=120.16&description=路灯不亮 𠮷 ok".encode()
+    answer = city.client.post(
+        "/open311/v2/requests.json",
+        content=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 201, answer.text
+    found = city.request(answer.json()[0]["service_request_id"])
+    assert found["description"] == "路灯不亮 𠮷 ok"
