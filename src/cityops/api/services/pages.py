@@ -7,13 +7,16 @@ from typing import Annotated, Generic, TypeVar
 from fastapi import Query
 from pydantic import BaseModel
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Limit", "Offset", "Page"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "MAX_OFFSET", "Limit", "Offset", "Page"]
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 100
+MAX_OFFSET = 2**63 - 1
+"""The largest offset SQL takes (a signed 64-bit integer): beyond it the database
+refuses the query, so the request is refused first (422) instead of failing (500)."""
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page (1–1000).")]
-Offset = Annotated[int, Query(ge=0, description="Items to skip before the page.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="Items to skip before the page.")]
 
 ItemT = TypeVar("ItemT")
 
