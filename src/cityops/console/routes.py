@@ -19,7 +19,7 @@ from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME, authenticate, principal_for_token
 from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, audit, client_of
-from cityops.console.i18n import LANG_COOKIE, Lang, label
+from cityops.console.i18n import CONTENT_NAMES_EN, LANG_COOKIE, Lang, label
 
 __all__ = ["CONSOLE_PAGES", "STATIC_DIR", "router"]
 
@@ -57,6 +57,7 @@ def _render(
             "user": principal,
             "pages": CONSOLE_PAGES,
             "csrf_header": CSRF_HEADER,
+            "content_names": CONTENT_NAMES_EN.keys(),
             "can": lambda resource, action: _can(principal, resource, action),
             **context,
         },

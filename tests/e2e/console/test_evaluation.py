@@ -80,6 +80,20 @@ def test_the_framework_tree_shows_every_indicator_and_the_city_scores(
     )
 
 
+@pytest.mark.parametrize("lang", [Lang.ZH, Lang.EN])
+def test_the_framework_tree_names_its_contents_in_the_page_language(
+    console: OpenConsole, lang: Lang
+) -> None:
+    reader = console(Role.SUPERVISOR, lang=lang.value)
+    reader.open("/console/evaluation")
+    names = reader.page.locator("#framework-table tbody").inner_text()
+    framework: dict[str, Any] = yaml.safe_load(FRAMEWORK.read_text("utf-8"))
+    for direction in framework["directions"]:
+        for content in direction["contents"]:
+            assert LABELS[f"content.{content['name']}"][lang] in names
+    assert reader.log.problems() == []
+
+
 def test_a_monte_carlo_run_shows_rank_intervals_and_stage_probabilities(
     console: OpenConsole,
 ) -> None:

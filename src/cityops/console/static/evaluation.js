@@ -17,6 +17,8 @@
     if (!meta) return code;
     return c.lang() === "en" ? meta.name_en : meta.name_zh;
   };
+  // Contents are named in Chinese in the framework; the page carries their English names.
+  const contentName = (name) => c.labels()[`content.${name}`] ?? name;
   const directionName = (code) => {
     const meta = Object.values(page.catalogue).find((m) => m.direction === code);
     if (!meta) return code;
@@ -42,7 +44,7 @@
       code: direction, name: directionName(direction), weight,
       score: result.directions[direction],
       children: Object.entries(weights[direction] || {}).map(([path, contentWeight]) => ({
-        code: path, name: path.split("/").slice(1).join("/"), weight: contentWeight,
+        code: path, name: contentName(path.split("/").slice(1).join("/")), weight: contentWeight,
         score: result.contents[path],
         children: Object.entries(weights[path] || {}).map(([code, indicatorWeight]) => ({
           code, name: indicatorName(code), weight: indicatorWeight,
