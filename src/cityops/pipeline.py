@@ -15,7 +15,12 @@ from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
 from cityops.evaluation.regions import regions_from_arrow
 from cityops.evaluation.store import previous_run, save_run
-from cityops.indicators.engine import compute_indicators
+from cityops.indicators.engine import (
+    DEFAULT_ENGINE,
+    EngineName,
+    compute_indicators,
+    open_engine,
+)
 from cityops.indicators.facts import IndicatorFact, read_facts, write_facts
 from cityops.lake.connection import open_analytics
 from cityops.reporting.service import write_report_file
@@ -28,14 +33,13 @@ def facts_path(workspace: Workspace, period: Period | str) -> Path:
     return workspace.facts_dir / f"{period}.parquet"
 
 
-def compute_period(workspace: Workspace, period: Period) -> tuple[list[IndicatorFact], Path]:
-    """Compute every computable indicator for every region in ``period`` and store the
-    facts in ``facts/<period>.parquet``."""
-    con = open_analytics(workspace)
-    try:
-        facts = compute_indicators(con, period)
-    finally:
-        con.close()
+def compute_period(
+    workspace: Workspace, period: Period, engine: EngineName = DEFAULT_ENGINE
+) -> tuple[list[IndicatorFact], Path]:
+    """Compute every computable indicator for every region in ``period`` on ``engine``
+    (DuckDB by default, or Spark) and store the facts in ``facts/<period>.parquet``."""
+    with open_engine(workspace, engine) as runner:
+        facts = compute_indicators(runner, period)
     return facts, write_facts(facts_path(workspace, period), facts)
 
 

@@ -11,23 +11,24 @@ is small and fixed::
     └── 330105 拱墅区 (district, 600,000)
 
 Like a lake opened with ``open_analytics``, the fake lake also exposes the
-compact tables that ingest derives: ``user_index`` and ``user_day_activity``
-(``COMPACT_TABLES``), rebuilt from the contract tables whenever a table with
-users changes (``derive_compact_tables``).
+compact tables that ingest derives (``COMPACT_TABLES``: ``user_index``,
+``user_registrations``, ``user_day_activity``, ``device_day_slots``), rebuilt
+from the contract tables whenever a table they read changes
+(``derive_compact_tables``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import duckdb
 import pyarrow as pa
 
 from cityops.domain.contract import TABLES, table
 from cityops.domain.period import CITY_TZ, Period
-from cityops.indicators.engine import compute_indicators
+from cityops.indicators.engine import DuckDBEngine, QueryEngine, compute_indicators
 from cityops.indicators.facts import IndicatorFact
 from cityops.lake.schema import arrow_schema
 
@@ -84,12 +85,29 @@ REGIONS: tuple[dict[str, Any], ...] = (
 
 COMPACT_TABLES: dict[str, pa.Schema] = {
     "user_index": pa.schema([("user_id", pa.string()), ("user_ix", pa.int64())]),
+    "user_registrations": pa.schema(
+        [
+            ("user_ix", pa.int64()),
+            ("registered_at", pa.timestamp("us", tz=CITY_TZ.key)),
+            ("event_id", pa.string()),
+            ("region_code", pa.string()),
+            ("real_name", pa.bool_()),
+        ]
+    ),
     "user_day_activity": pa.schema(
         [
             ("user_ix", pa.int64()),
             ("day", pa.date32()),
             ("events", pa.int64()),
             ("service_calls", pa.int64()),
+        ]
+    ),
+    "device_day_slots": pa.schema(
+        [
+            ("device_id", pa.string()),
+            ("day", pa.date32()),
+            ("ok_slots", pa.int64()),
+            ("fault_slots", pa.int64()),
         ]
     ),
 }
@@ -113,16 +131,39 @@ _USER_DAY_ACTIVITY_SQL = (
 )
 
 
+_USER_REGISTRATIONS_SQL = (
+    f"WITH ix AS ({_USER_INDEX_SQL}) "
+    "SELECT ix.user_ix, p.registered_at, p.event_id, p.region_code, p.real_name "
+    "FROM portal_users AS p JOIN ix ON ix.user_id = p.user_id"
+)
+
+_DEVICE_DAY_SLOTS_SQL = (
+    f"SELECT h.device_id, CAST(timezone('{CITY_TZ.key}', h.ts) AS DATE) AS day, "
+    "count(DISTINCT h.slot) FILTER (WHERE h.status = 'ok') AS ok_slots, "
+    "count(DISTINCT h.slot) FILTER (WHERE h.status = 'fault') AS fault_slots "
+    "FROM (SELECT b.*, epoch_us(b.ts) // (coalesce(d.heartbeat_interval_s, 300) * 1000000) "
+    "AS slot FROM device_heartbeats AS b LEFT JOIN devices AS d USING (device_id)) AS h "
+    "GROUP BY h.device_id, day"
+)
+
+
 def derive_compact_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
-    """``user_index`` and ``user_day_activity`` of the contract tables on ``con``, the
-    whole lake at once: every user of a table with ``user_id`` numbered densely in
-    user_id order, and one row per user and local day of ``portal_events``.
+    """The compact tables of the contract tables on ``con``, the whole lake at once:
+    every user of a table with ``user_id`` numbered densely in user_id order, the
+    ``portal_users`` rows by that number, one row per user and local day of
+    ``portal_events``, and each device's distinct heartbeat slots (its
+    ``heartbeat_interval_s``, 300 s when unknown) per local day and status.
 
     Written independently of ingest (which adds increments batch by batch); a test
     checks both give the same tables from the same rows
     (``tests/integration/indicators/test_compact_activity.py``).
     """
-    queries = {"user_index": _USER_INDEX_SQL, "user_day_activity": _USER_DAY_ACTIVITY_SQL}
+    queries = {
+        "user_index": _USER_INDEX_SQL,
+        "user_registrations": _USER_REGISTRATIONS_SQL,
+        "user_day_activity": _USER_DAY_ACTIVITY_SQL,
+        "device_day_slots": _DEVICE_DAY_SLOTS_SQL,
+    }
     return {
         name: con.sql(queries[name]).to_arrow_table().cast(schema)
         for name, schema in COMPACT_TABLES.items()
@@ -141,6 +182,10 @@ def day(text: str) -> date:
 class FakeLake:
     """Contract tables as registered Arrow tables on one DuckDB connection."""
 
+    engine: ClassVar[Callable[[duckdb.DuckDBPyConnection], QueryEngine]] = DuckDBEngine
+    """The engine ``compute`` runs on, made from the lake's connection (the conftest of
+    tests/unit/indicators swaps it to run each hand-built case on every engine)."""
+
     def __init__(self) -> None:
         self.con = duckdb.connect()
         for contract_table in TABLES:
@@ -153,7 +198,7 @@ class FakeLake:
         schema = arrow_schema(table(name))
         complete = [{field: row.get(field) for field in schema.names} for row in rows]
         self.con.register(name, pa.Table.from_pylist(complete, schema=schema))
-        if "user_id" in schema.names:
+        if "user_id" in schema.names or name in ("devices", "device_heartbeats"):
             self._derive()
 
     def _derive(self) -> None:
@@ -163,7 +208,7 @@ class FakeLake:
 
     def compute(self, code: str, period: Period = PERIOD) -> dict[str, IndicatorFact]:
         """The facts of one indicator, by region code."""
-        facts = compute_indicators(self.con, period, [code])
+        facts = compute_indicators(type(self).engine(self.con), period, [code])
         return {fact.region_code: fact for fact in facts}
 
     def values(self, code: str, period: Period = PERIOD) -> dict[str, float | None]:

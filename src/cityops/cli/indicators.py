@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 
 __all__ = ["indicators_app"]
 
@@ -27,27 +28,35 @@ def indicators(
     region: Annotated[
         str | None, typer.Option("--region", help="Show only this region (all are stored).")
     ] = None,
+    engine: Annotated[
+        EngineName,
+        typer.Option(
+            "--engine",
+            help="duckdb (embedded) or spark (master from $CITYOPS_SPARK_MASTER, "
+            "default local[2]); both give the same facts.",
+        ),
+    ] = DEFAULT_ENGINE,
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Compute every computable indicator for every region in PERIOD, on DuckDB, and store
-    the facts in facts/<period>.parquet.  `cityops indicators explain` explains one fact."""
+    """Compute every computable indicator for every region in PERIOD, on DuckDB or Spark,
+    and store the facts in facts/<period>.parquet.  `cityops indicators explain` explains
+    one fact."""
     if context.invoked_subcommand is not None:
         return
     if period is None:
         raise typer.BadParameter("give the month to compute", param_hint="--period")
     from cityops.domain.period import Period
-    from cityops.indicators.engine import ENGINE
     from cityops.pipeline import compute_period
     from cityops.workspace.workspace import open_workspace
 
     month = Period.parse(period)
     ws = open_workspace(workspace_dir(workspace))
-    facts, path = compute_period(ws, month)
+    facts, path = compute_period(ws, month, engine)
     shown = [f for f in facts if region is None or f.region_code == region]
     result = {
         "period": str(month),
-        "engine": ENGINE,
+        "engine": str(engine),
         "path": str(path),
         "facts": [
             {
@@ -62,7 +71,9 @@ def indicators(
     }
 
     def describe(console: Console) -> None:
-        view = RichTable(title=f"indicators {month}" + (f" · {region}" if region else ""))
+        view = RichTable(
+            title=f"indicators {month}" + (f" · {region}" if region else "") + f" · {engine}"
+        )
         view.add_column("indicator", no_wrap=True)
         numbers = ("value", "numerator", "denominator")
         for column in numbers if region else ("region", *numbers):
@@ -85,11 +96,19 @@ def explain(
     code: Annotated[str, typer.Argument(help="Indicator code, e.g. effect.mau_rate.")],
     region: Annotated[str, typer.Option("--region", help="Region code.")],
     period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM.")],
+    engine: Annotated[
+        EngineName | None,
+        typer.Option(
+            "--engine",
+            help="Show the query as this engine runs it [default: the engine of the fact].",
+            show_default=False,
+        ),
+    ] = None,
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Explain a stored fact: the formula, the numbers that went into it, and the query
-    that produced them."""
+    that produced them (on Spark: translated to Spark SQL, parameters written in)."""
     from rich.syntax import Syntax
 
     from cityops.domain.period import Period
@@ -102,7 +121,7 @@ def explain(
     month = Period.parse(period)
     ws = open_workspace(workspace_dir(workspace))
     facts = read_facts(facts_path(ws, month))
-    explanation = explain_fact(load_catalogue(), facts, code, region, month)
+    explanation = explain_fact(load_catalogue(), facts, code, region, month, engine)
     result = explanation.as_dict()
 
     def describe(console: Console) -> None:
@@ -127,7 +146,7 @@ def explain(
                 soft_wrap=True,
             )
         shown = ", ".join(f"${k} = {v}" for k, v in result["parameters"].items())
-        console.print(f"query      ({shown})", soft_wrap=True)
+        console.print(f"query      on {explanation.sql_engine} ({shown})", soft_wrap=True)
         console.print(Syntax(explanation.sql, "sql", word_wrap=True))
 
     emit(result, as_json, describe)

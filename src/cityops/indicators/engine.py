@@ -1,37 +1,127 @@
-"""Compute indicator facts on DuckDB for one period, for every region at every level.
+"""Compute indicator facts for one period, for every region at every level, on an engine.
 
-The connection must expose every contract table by its name, with the types of
-``cityops.lake.schema.arrow_schema`` (timestamps as TIMESTAMPTZ).  Days, hours
-and months are cut in Asia/Shanghai, so the session time zone is set to it.
+The computations are written once, in DuckDB SQL (``Computation.sql``).  An
+engine is where that SQL runs: ``duckdb`` (the default, embedded in this
+process) or ``spark`` (``cityops.indicators.spark``: PySpark, in local mode or
+on a cluster, with the SQL translated to Spark SQL).  Both give the same facts
+from the same data (``tests/integration/indicators/test_engines_agree.py``);
+a fact records which engine computed it.
+
+An engine sees every contract table by its name, with the types of
+``cityops.lake.schema.arrow_schema`` (timestamps as instants), and the compact
+tables built at ingest.  Days, hours and months are cut in Asia/Shanghai.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from cityops.domain.period import Period
+from cityops.domain.period import CITY_TZ, Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta, load_catalogue
 from cityops.indicators.computations import COMPUTATIONS, Computation
 from cityops.indicators.computations.base import CLOSURE_SQL
+from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 from cityops.indicators.facts import IndicatorFact
 
 if TYPE_CHECKING:
     import duckdb
 
+    from cityops.workspace.workspace import Workspace
+
 __all__ = [
-    "ENGINE",
+    "DEFAULT_ENGINE",
+    "DuckDBEngine",
+    "EngineName",
+    "FactRow",
+    "QueryEngine",
     "computable_codes",
     "compute_indicators",
     "definition_hash",
+    "engine_sql",
+    "open_engine",
     "query_parameters",
 ]
 
-ENGINE = "duckdb"
 _PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+FactRow = tuple[str, float | None, float | None, float | None, int]
+"""One row of a computation's result: region_code, value, numerator, denominator, rows_read."""
+
+
+@runtime_checkable
+class QueryEngine(Protocol):
+    """Runs the computations' SQL over the contract tables, one result row per region."""
+
+    name: EngineName
+
+    def prepare(self) -> None:
+        """Set what every computation relies on: the city's time zone and the
+        ``region_closure`` table built from ``regions`` (as ``CLOSURE_SQL`` does)."""
+
+    def rows(self, computation: Computation, parameters: Mapping[str, Any]) -> list[FactRow]:
+        """The computation's rows, ordered by region code, with its ``$name``
+        parameters set to ``parameters``; a failure is a ``PipelineError``."""
+
+
+class DuckDBEngine:
+    """The default engine: the SQL as written, on a DuckDB connection over the tables
+    (``cityops.lake.connection.open_analytics`` gives one)."""
+
+    name = EngineName.DUCKDB
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def prepare(self) -> None:
+        self.con.execute(f"SET TimeZone = '{CITY_TZ.key}'")
+        self.con.execute(CLOSURE_SQL)
+
+    def rows(self, computation: Computation, parameters: Mapping[str, Any]) -> list[FactRow]:
+        import duckdb
+
+        try:
+            result: list[Any] = self.con.execute(computation.sql, dict(parameters)).fetchall()
+        except duckdb.Error as error:
+            raise PipelineError(f"computing {computation.code} failed: {error}") from error
+        return result
+
+
+@contextmanager
+def open_engine(workspace: Workspace, name: EngineName = DEFAULT_ENGINE) -> Iterator[QueryEngine]:
+    """The engine ``name`` over the workspace's lake and register, for one period's work.
+
+    Spark's master comes from ``$CITYOPS_SPARK_MASTER`` (default ``local[2]``);
+    the session stays up for the rest of the process, so later periods reuse it.
+    """
+    if name is EngineName.SPARK:
+        from cityops.indicators.spark.engine import open_spark_engine
+
+        yield open_spark_engine(workspace)
+        return
+    from cityops.lake.connection import open_analytics
+
+    con = open_analytics(workspace)
+    try:
+        yield DuckDBEngine(con)
+    finally:
+        con.close()
+
+
+def engine_sql(name: EngineName, sql: str, parameters: Mapping[str, Any]) -> str:
+    """The query engine ``name`` runs for ``sql``, laid out to be read: as written on
+    DuckDB (which binds ``parameters`` itself), translated with the parameters
+    written in on Spark."""
+    if name is EngineName.SPARK:
+        from cityops.indicators.spark.transpile import spark_sql
+
+        return spark_sql(sql, parameters, pretty=True)
+    return sql
 
 
 def computable_codes(catalogue: Catalogue) -> tuple[str, ...]:
@@ -40,13 +130,16 @@ def computable_codes(catalogue: Catalogue) -> tuple[str, ...]:
 
 
 def definition_hash(meta: IndicatorMeta, computation: Computation) -> str:
-    """sha256 of the definition (catalogue meta) and the exact SQL that computes it."""
+    """sha256 of the definition (catalogue meta) and the exact SQL that computes it.
+
+    The same on every engine: an engine runs this SQL (translated, for Spark),
+    so a fact's definition does not depend on where it was computed."""
     text = "\n".join((meta.canonical_json(), CLOSURE_SQL, computation.sql))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def compute_indicators(
-    con: duckdb.DuckDBPyConnection,
+    engine: QueryEngine | duckdb.DuckDBPyConnection,
     period: Period,
     codes: Sequence[str] | None = None,
     *,
@@ -54,10 +147,12 @@ def compute_indicators(
 ) -> list[IndicatorFact]:
     """Facts for ``codes`` (default: every computable indicator) × every region.
 
-    Each region's figure comes from the rows of the region and the regions
-    below it (``region_closure``), never from its children's figures; a ratio
-    with a zero denominator is missing (``value`` None).
+    ``engine`` is a ``QueryEngine``, or a DuckDB connection over the tables (run
+    as ``DuckDBEngine``).  Each region's figure comes from the rows of the
+    region and the regions below it (``region_closure``), never from its
+    children's figures; a ratio with a zero denominator is missing (``value`` None).
     """
+    runner = engine if isinstance(engine, QueryEngine) else DuckDBEngine(engine)
     catalogue = catalogue or load_catalogue()
     selected = computable_codes(catalogue) if codes is None else tuple(codes)
     for code in selected:
@@ -68,16 +163,23 @@ def compute_indicators(
                 f"indicator {code!r} is in the catalogue but not computed yet; "
                 f"computable now: {computable}"
             )
-    con.execute("SET TimeZone = 'Asia/Shanghai'")
-    con.execute(CLOSURE_SQL)
+    runner.prepare()
     facts: list[IndicatorFact] = []
     for code in selected:
         meta, computation = catalogue.get(code), COMPUTATIONS[code]
-        rows = _run(con, computation, query_parameters(computation.sql, period, meta))
+        rows = runner.rows(computation, query_parameters(computation.sql, period, meta))
         digest = definition_hash(meta, computation)
         facts.extend(
             IndicatorFact(
-                code, region, str(period), value, numerator, denominator, rows_read, ENGINE, digest
+                code,
+                region,
+                str(period),
+                value,
+                numerator,
+                denominator,
+                rows_read,
+                str(runner.name),
+                digest,
             )
             for region, value, numerator, denominator, rows_read in rows
         )
@@ -101,15 +203,3 @@ def _parameters(period: Period, meta: IndicatorMeta) -> dict[str, Any]:
         "days": period.days,
         "items": list(meta.evidence_items),
     }
-
-
-def _run(
-    con: duckdb.DuckDBPyConnection, computation: Computation, parameters: dict[str, Any]
-) -> list[tuple[str, float | None, float | None, float | None, int]]:
-    import duckdb
-
-    try:
-        result: list[Any] = con.execute(computation.sql, parameters).fetchall()
-    except duckdb.Error as error:
-        raise PipelineError(f"computing {computation.code} failed: {error}") from error
-    return result

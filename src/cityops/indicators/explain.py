@@ -17,7 +17,7 @@ from cityops.domain.period import Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta
 from cityops.indicators.computations import COMPUTATIONS
-from cityops.indicators.engine import definition_hash, query_parameters
+from cityops.indicators.engine import EngineName, definition_hash, engine_sql, query_parameters
 from cityops.indicators.facts import IndicatorFact
 
 __all__ = ["Explanation", "explain_fact"]
@@ -28,6 +28,8 @@ class Explanation:
     meta: IndicatorMeta
     fact: IndicatorFact
     sql: str
+    """The query as ``sql_engine`` runs it (on Spark: translated, parameters written in)."""
+    sql_engine: EngineName
     parameters: dict[str, Any]
     """The values of the query's ``$name`` parameters for the fact's period."""
     definition_current: bool
@@ -52,6 +54,7 @@ class Explanation:
             "definition_hash": fact.definition_hash,
             "definition_current": self.definition_current,
             "sql": self.sql,
+            "sql_engine": str(self.sql_engine),
             "parameters": {name: str(value) for name, value in self.parameters.items()},
         }
 
@@ -62,8 +65,10 @@ def explain_fact(
     code: str,
     region_code: str,
     period: Period,
+    engine: EngineName | None = None,
 ) -> Explanation:
-    """Explain the stored fact of ``code`` for ``region_code`` in ``period``."""
+    """Explain the stored fact of ``code`` for ``region_code`` in ``period``, with the
+    query of ``engine`` (default: the engine that computed the fact)."""
     meta = catalogue.get(code)
     found = [f for f in facts if f.indicator == code and f.region_code == region_code]
     if not found:
@@ -72,11 +77,16 @@ def explain_fact(
             f"check the region code, or run `cityops indicators --period {period}`"
         )
     computation = COMPUTATIONS[code]
-    sql = computation.sql
+    parameters = query_parameters(computation.sql, period, meta)
+    # a fact no engine computed (one a city reported by hand, engine "manual") is shown
+    # with DuckDB's query, the reference definition its hash is compared with
+    stored_by = found[0].engine
+    shown = engine or (EngineName(stored_by) if stored_by in set(EngineName) else EngineName.DUCKDB)
     return Explanation(
         meta=meta,
         fact=found[0],
-        sql=sql,
-        parameters=query_parameters(sql, period, meta),
+        sql=engine_sql(shown, computation.sql, parameters),
+        sql_engine=shown,
+        parameters=parameters,
         definition_current=found[0].definition_hash == definition_hash(meta, computation),
     )
