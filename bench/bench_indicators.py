@@ -10,9 +10,10 @@ as a script), so its peak resident memory (``ru_maxrss``) is its own:
   (``open_analytics`` + ``compute_indicators``, one code at a time so the
   slowest are named);
 - ``compact``: ``effect.dau_mau`` and ``effect.mau_rate`` as shipped, from the
-  compact tables built at ingest (``user_index``, ``user_day_activity``);
+  compact tables built at ingest (``user_registrations``, ``user_day_activity``);
 - ``distinct``: the same two indicators the plain way, ``count(DISTINCT user_id)``
-  over ``portal_events`` (the bodies they had before the compact tables);
+  over ``portal_events`` with residence from ``portal_users``, every event row
+  joined to every level (the bodies they had before the compact tables);
 - ``pandas``: the same two in straightforward pandas, from the lake's Parquet
   files and the register's regions.
 
@@ -43,13 +44,7 @@ from cityops.domain.contract import table
 from cityops.domain.period import CITY_TZ, Period
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.computations.base import CLOSURE_SQL, Computation
-from cityops.indicators.computations.common import (
-    ALL,
-    IN_PERIOD,
-    RESIDENCE_CTE,
-    SHARE,
-    rolled_up,
-)
+from cityops.indicators.computations.common import IN_PERIOD, RESIDENCE_CTE, rolled_up_rows
 from cityops.indicators.engine import computable_codes, compute_indicators, query_parameters
 from cityops.lake.connection import open_analytics
 from cityops.lake.layout import LakeLayout
@@ -81,7 +76,7 @@ ingest_directory(create_workspace(root / "ws", name="bench"), root / "month")
 PLAIN_DISTINCT = (
     Computation(
         "effect.dau_mau",
-        rolled_up(
+        rolled_up_rows(
             "SELECT r.region_code, d.user_id FROM ("
             "SELECT DISTINCT user_id, CAST(ts AS DATE) AS day FROM portal_events "
             f"WHERE {IN_PERIOD.format(ts='ts')}) AS d JOIN residence AS r USING (user_id)",
@@ -92,11 +87,11 @@ PLAIN_DISTINCT = (
     ),
     Computation(
         "effect.mau_rate",
-        rolled_up(
+        rolled_up_rows(
             "SELECT r.region_code, a.user_id IS NOT NULL AS hit "
             "FROM residence AS r LEFT JOIN active AS a USING (user_id)",
-            SHARE,
-            ALL,
+            "count(*) FILTER (WHERE x.hit)",
+            "count(*)",
             ctes=f"{RESIDENCE_CTE},\nactive AS (SELECT DISTINCT user_id FROM portal_events "
             f"WHERE {IN_PERIOD.format(ts='ts')})",
         ),
@@ -276,11 +271,13 @@ def _child(method: str, workspace: Path, rounds: int) -> dict[str, Any]:
 def workspace(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic month of the scale, ingested into a workspace."""
     root = tmp_path_factory.mktemp(f"indicators-{request.param}")
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-c", PREPARE, str(root), str(request.param)],
-        check=True,
         capture_output=True,
+        text=True,
     )
+    if done.returncode:
+        pytest.fail(f"preparing the {request.param} month failed:\n{done.stderr[-3000:]}")
     return root / "ws"
 
 

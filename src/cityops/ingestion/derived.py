@@ -2,26 +2,33 @@
 
 ``count(DISTINCT user_id)`` over hundreds of millions of events is slow; a
 dense integer per user and one row per user and day make the same figures an
-order of magnitude faster (``shared/DESIGN.md`` item 4).  Three tables, under
+order of magnitude faster (``shared/DESIGN.md`` item 4).  Four tables, under
 ``lake/_derived/``:
 
 - ``user_index`` (用户索引): ``user_id → user_ix``, dense from 0; a batch gives
   its new users the next numbers in user_id order, so the index is stable
   across batches;
+- ``user_registrations`` (用户登记): ``user_ix, registered_at, event_id,
+  region_code, real_name`` from ``portal_users``, one file per batch in user_ix
+  order, so a user's residence is found by integer key in a few files instead
+  of by user_id across the lake's day partitions;
 - ``user_day_activity`` (用户日活跃): ``user_ix, day, events, service_calls``
   from ``portal_events``;
 - ``device_day_slots`` (设备日心跳时隙): ``device_id, day, ok_slots,
   fault_slots`` from ``device_heartbeats`` — distinct heartbeat slots
-  (``floor(epoch(ts) ÷ heartbeat_interval_s)``, 300 s when the device does not
+  (``⌊epoch(ts) ÷ heartbeat_interval_s⌋``, 300 s when the device does not
   say) with that status.
 
-Every batch adds only increments: its new users, the activity of the events
-it stores (each stored event is new, so counts add up), and the slots its
-heartbeats fill that the lake did not hold yet.  Readers sum the parts per
-key (``lake/connection.py``).  A re-run stores nothing and so adds nothing.
+Every batch adds only increments: its new users, the registrations and the
+activity of the events it stores (each stored event is new, so counts add up),
+and the slots its heartbeats fill that the lake did not hold yet.  Readers sum
+the parts per key (``lake/connection.py``).  A re-run stores nothing and so
+adds nothing.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import duckdb
 import pyarrow as pa
@@ -30,7 +37,13 @@ import sqlalchemy as sa
 from cityops.domain.contract import DEFAULT_HEARTBEAT_INTERVAL_S, Table
 from cityops.domain.contract import table as contract_table
 from cityops.ingestion.staging import Move, files_relation, stage_query
-from cityops.lake.layout import DEVICE_DAY_SLOTS, USER_DAY_ACTIVITY, USER_INDEX, LakeLayout
+from cityops.lake.layout import (
+    DEVICE_DAY_SLOTS,
+    USER_DAY_ACTIVITY,
+    USER_INDEX,
+    USER_REGISTRATIONS,
+    LakeLayout,
+)
 from cityops.register.store import read_current
 
 __all__ = ["stage_derived"]
@@ -63,6 +76,8 @@ def stage_derived(
         moves += _stage_users(con, layout, batch_id)
         if table.name == "portal_events":
             moves += _stage_user_days(con, layout, batch_id)
+        if table.name == "portal_users":
+            moves += _stage_registrations(con, layout, batch_id)
     if table.name == "device_heartbeats":
         moves += _stage_device_slots(con, layout, batch_id, touched, engine)
     return moves
@@ -92,6 +107,24 @@ def _stage_users(con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: s
     return moves
 
 
+def _stage_registrations(
+    con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
+) -> list[Move]:
+    """The batch's stored ``portal_users`` rows, by user index."""
+    query = (
+        "SELECT u.user_ix, k.registered_at, k.event_id, k.region_code, k.real_name "
+        "FROM kept k JOIN batch_users u USING (user_id) ORDER BY u.user_ix, k.registered_at"
+    )
+    _, moves = stage_query(
+        con,
+        query,
+        lake=layout.root,
+        batch_id=batch_id,
+        target_dir=layout.derived_dir(USER_REGISTRATIONS),
+    )
+    return moves
+
+
 def _stage_user_days(
     con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
 ) -> list[Move]:
@@ -114,10 +147,12 @@ def _stage_user_days(
 
 
 def _slots(relation: str) -> str:
+    """Distinct (device, local day, status, slot) of the heartbeats in ``relation``:
+    the slot in whole microseconds, as ``infra.camera_intact_rate`` numbers it."""
     return (
         "SELECT DISTINCT h.device_id, CAST(h.ts AS DATE) AS day, h.status, "
-        "CAST(floor(epoch(h.ts) / coalesce(i.interval_s, "
-        f"{DEFAULT_HEARTBEAT_INTERVAL_S})) AS BIGINT) AS slot "
+        "epoch_us(h.ts) // (coalesce(i.interval_s, "
+        f"{DEFAULT_HEARTBEAT_INTERVAL_S}) * 1000000) AS slot "
         f"FROM {relation} h LEFT JOIN device_intervals i USING (device_id)"
     )
 
@@ -129,7 +164,11 @@ def _stage_device_slots(
     touched: list[str],
     engine: sa.Engine,
 ) -> list[Move]:
-    """Slots the batch fills that the lake's heartbeats of the same days did not."""
+    """Slots the batch fills that the lake's heartbeats of the same days did not.
+
+    One day (``touched`` partition) at a time: a city's month of heartbeats has
+    too many distinct slots to hold in memory at once, a day's has not.
+    """
     devices = read_current(engine, contract_table("devices"))
     intervals = pa.table(
         {
@@ -141,14 +180,23 @@ def _stage_device_slots(
     con.execute("CREATE OR REPLACE TEMP TABLE device_intervals AS FROM device_intervals_arrow")
     con.unregister("device_intervals_arrow")
     heartbeats = layout.table_dir(contract_table("device_heartbeats"))
-    earlier = files_relation(layout.files(heartbeats, touched), _EMPTY_HEARTBEATS)
-    query = (
-        f"WITH fresh AS ({_slots('kept')} EXCEPT {_slots(earlier)}) "
-        "SELECT device_id, day, count(*) FILTER (WHERE status = 'ok') AS ok_slots, "
-        "count(*) FILTER (WHERE status = 'fault') AS fault_slots, "
-        "day AS _part FROM fresh GROUP BY device_id, day "
-        "ORDER BY day, device_id"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE fresh_slots (device_id VARCHAR, day DATE, "
+        "ok_slots BIGINT, fault_slots BIGINT)"
     )
+    on_day = (
+        "(SELECT * FROM kept WHERE ts >= CAST($day AS TIMESTAMPTZ) "
+        "AND ts < CAST($day + 1 AS TIMESTAMPTZ))"
+    )
+    for partition in touched:
+        earlier = files_relation(layout.files(heartbeats, [partition]), _EMPTY_HEARTBEATS)
+        con.execute(
+            f"INSERT INTO fresh_slots WITH fresh AS ({_slots(on_day)} EXCEPT {_slots(earlier)}) "
+            "SELECT device_id, day, count(*) FILTER (WHERE status = 'ok'), "
+            "count(*) FILTER (WHERE status = 'fault') FROM fresh GROUP BY device_id, day",
+            {"day": date.fromisoformat(partition.removeprefix("day="))},
+        )
+    query = "SELECT *, day AS _part FROM fresh_slots ORDER BY day, device_id"
     _, moves = stage_query(
         con,
         query,

@@ -29,11 +29,13 @@ __all__ = [
     "QUARANTINE_DIR",
     "USER_DAY_ACTIVITY",
     "USER_INDEX",
+    "USER_REGISTRATIONS",
     "LakeLayout",
 ]
 
 DERIVED_DIR = "_derived"
 USER_INDEX = "user_index"
+USER_REGISTRATIONS = "user_registrations"
 USER_DAY_ACTIVITY = "user_day_activity"
 DEVICE_DAY_SLOTS = "device_day_slots"
 QUARANTINE_DIR = "_quarantine"
@@ -53,7 +55,8 @@ class LakeLayout:
         return "day" if table.time_field else "period"
 
     def derived_dir(self, name: str) -> Path:
-        """A compact table built at ingest (user index, user × day, device × day)."""
+        """A compact table built at ingest (user index, registrations by user index,
+        user × day, device × day)."""
         return self.root / DERIVED_DIR / name
 
     def quarantine_dir(self, table_name: str) -> Path:

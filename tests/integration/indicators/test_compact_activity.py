@@ -118,3 +118,18 @@ def test_the_fake_lake_derives_the_compact_tables_ingest_built(workspace: Worksp
         con.execute(users.format(prefix="")).fetchall()
     )
     assert sorted(fake["user_index"].column("user_ix").to_pylist()) == list(range(6))
+    registrations = (
+        "SELECT i.user_id, r.registered_at, r.event_id, r.region_code, r.real_name "
+        "FROM {prefix}user_registrations AS r JOIN {prefix}user_index AS i USING (user_ix) "
+        "ORDER BY ALL"
+    )
+    ingested = con.execute(registrations.format(prefix="")).fetchall()
+    assert con.execute(registrations.format(prefix="fake_")).fetchall() == ingested
+    assert [(user, event, region) for user, _, event, region, _ in ingested] == [
+        ("u1", "r5", WEST),
+        ("u2", "r1", EAST),
+        ("u5", "r2", WEST),
+        ("u7", "r6", WEST),
+        ("u9", "r3", EAST),
+        ("u9", "r4", WEST),
+    ]

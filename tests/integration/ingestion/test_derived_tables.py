@@ -137,3 +137,34 @@ def test_an_empty_workspace_has_empty_derived_tables(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     assert query(ws, "SELECT count(*) FROM user_day_activity") == [(0,)]
     assert query(ws, "SELECT count(*) FROM device_day_slots") == [(0,)]
+
+
+USERS_HEADER = "event_id,user_id,region_code,registered_at,real_name,channel\n"
+
+
+def test_user_registrations_hold_each_stored_registration_by_user_index(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    first = USERS_HEADER + (
+        "r1,u2,330102,2024-06-01 09:00:00,true,app\nr2,u4,330103,2024-07-01 09:00:00,false,pc\n"
+    )
+    second = USERS_HEADER + (
+        "r2,u4,330103,2024-07-01 09:00:00,false,pc\n"  # already stored
+        "r3,u2,330103,2025-01-15 09:00:00,true,app\n"  # u2 moves
+    )
+    ingest_all(
+        workspace,
+        tmp_path,
+        [("portal_users", "users-1.csv", first), ("portal_users", "users-2.csv", second)],
+    )
+    # u2 was numbered 1 by the events; u4 is new, the next number after u3's 2.
+    rows = query(
+        workspace,
+        "SELECT user_ix, event_id, region_code, real_name, strftime(registered_at, '%Y-%m-%d') "
+        "FROM user_registrations ORDER BY event_id",
+    )
+    assert rows == [
+        (1, "r1", "330102", True, "2024-06-01"),
+        (3, "r2", "330103", False, "2024-07-01"),
+        (1, "r3", "330103", True, "2025-01-15"),
+    ]

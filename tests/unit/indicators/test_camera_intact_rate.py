@@ -8,6 +8,7 @@ least 30 of 31 days (30/31 = 0.968; 29/31 = 0.935).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +16,9 @@ import pytest
 from fake_lake import CITY, DISTRICT_A, DISTRICT_B, STREET_A1, FakeLake, at, day
 
 DAILY = 86_400
+HOURLY = 3_600
+SPANNING = 5_400
+"""Divides a day, but local midnight (16:00 UTC) falls inside a slot."""
 
 
 def camera(device_id: str, region: str, **fields: Any) -> dict[str, Any]:
@@ -99,3 +103,59 @@ def test_a_region_without_active_cameras_is_missing() -> None:
     facts = lake.compute("infra.camera_intact_rate")
     assert facts[DISTRICT_B].value is None  # 0 ÷ 0
     assert facts[DISTRICT_A].value == 0.0  # one camera, no heartbeat
+
+
+def _slot_middles(start: str, end: str, interval_s: int) -> list[datetime]:
+    """The middle instant of every slot ⌊epoch ÷ interval⌋ lying wholly in [start, end)."""
+    first = -(-int(at(start).timestamp()) // interval_s)  # first slot starting at or after
+    last = int(at(end).timestamp()) // interval_s  # first slot ending after end
+    return [
+        datetime.fromtimestamp(k * interval_s + interval_s // 2, tz=UTC) for k in range(first, last)
+    ]
+
+
+def test_slots_that_fit_in_local_days_and_slots_that_span_midnight_count_alike() -> None:
+    # h1, h2 beat hourly: every local midnight is an hour boundary, so a slot never
+    # spans two days.  Installed on 31 March: 24 slots expected, intact from 23.
+    hours = _slot_middles("2025-03-31 00:00", "2025-04-01 00:00", HOURLY)
+    # u1 beats every 5,400 s: slots start at 23:00, 00:30, 02:00 … local, so one spans
+    # the midnight of 30/31 March.  Installed on 30 March: 48 h = 32 slots expected,
+    # intact from 31 (30.4); 33 slots overlap the window, 31 of them wholly inside.
+    spans = _slot_middles("2025-03-30 00:00", "2025-04-01 00:00", SPANNING)
+    assert len(hours) == 24
+    assert len(spans) == 31
+    midnight_slot = [t for t in spans if at("2025-03-30 23:00") <= t < at("2025-03-31 00:30")]
+    assert len(midnight_slot) == 1
+    lake = FakeLake()
+    lake.add(
+        "devices",
+        [
+            camera("h1", DISTRICT_A, installed_at=day("2025-03-31"), heartbeat_interval_s=HOURLY),
+            camera("h2", DISTRICT_B, installed_at=day("2025-03-31"), heartbeat_interval_s=HOURLY),
+            camera("u1", STREET_A1, installed_at=day("2025-03-30"), heartbeat_interval_s=SPANNING),
+        ],
+    )
+    rows = [
+        # h1: 23 of 24 hours ok (0.958, intact); a second beat in an hour, a beat of
+        # 1 April (after P) and one of 30 March (before installation) add nothing.
+        *({"device_id": "h1", "ts": t, "status": "ok"} for t in hours[1:]),
+        beat("h1", "2025-03-31 12:59"),
+        beat("h1", "2025-04-01 00:00"),
+        beat("h1", "2025-03-30 23:59"),
+        # h2: 22 of 24 hours ok (0.917, not intact); fault beats in the other two.
+        *({"device_id": "h2", "ts": t, "status": "ok"} for t in hours[2:]),
+        *({"device_id": "h2", "ts": t, "status": "fault"} for t in hours[:2]),
+        # u1: ok in 30 of the 31 inner slots; the slot across midnight has a beat on
+        # each side of it.  Distinct slots: 30 of 32 (0.9375, not intact); counting
+        # that slot once per day would make it 31 (0.969, intact).
+        *({"device_id": "u1", "ts": t, "status": "ok"} for t in spans[1:]),
+        beat("u1", "2025-03-30 23:30"),
+        beat("u1", "2025-03-31 00:15"),
+    ]
+    lake.add("device_heartbeats", rows)
+    facts = lake.compute("infra.camera_intact_rate")
+    # district A: h1 intact, u1 (street A1) not → 1/2; district B: 0/1; city 1/3
+    assert (facts[STREET_A1].numerator, facts[STREET_A1].denominator) == (0, 1)
+    assert (facts[DISTRICT_A].numerator, facts[DISTRICT_A].denominator) == (1, 2)
+    assert (facts[DISTRICT_B].numerator, facts[DISTRICT_B].denominator) == (0, 1)
+    assert (facts[CITY].numerator, facts[CITY].denominator) == (1, 3)

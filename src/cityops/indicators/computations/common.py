@@ -2,25 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 __all__ = [
     "ACTIVE_DEVICE",
     "ACTIVE_SERVICE",
     "ALL",
     "IN_PERIOD",
+    "RESIDENCE_BY_IX_CTE",
     "RESIDENCE_CTE",
     "SHARE",
     "TICKETS_CTE",
+    "Additive",
     "exact_sum",
+    "exact_total",
+    "integer_sum",
     "rolled_up",
+    "rolled_up_rows",
 ]
 
 IN_PERIOD = "{ts} >= $period_start AND {ts} < $period_end"
 """An instant inside P (format with the timestamp column as ``ts``)."""
 
-SHARE = "count(*) FILTER (WHERE x.hit)"
+
+@dataclass(frozen=True, slots=True)
+class Additive:
+    """A figure that adds up over regions, so it is computed once per finest region
+    and summed over the finest regions under each ancestor (``rolled_up``).
+
+    ``per_leaf`` is an aggregate over the rows ``x`` of one finest region;
+    ``total`` combines the finest regions' figures under an ancestor (``{}`` is
+    their column): by default their sum as a BIGINT, for counts and integer sums.
+    """
+
+    per_leaf: str
+    total: str = "CAST(sum({}) AS BIGINT)"
+
+
+SHARE = Additive("count(*) FILTER (WHERE x.hit)")
 """The numerator of a share: rows whose boolean ``hit`` is true."""
 
-ALL = "count(*)"
+ALL = Additive("count(*)")
+
+
+def integer_sum(expression: str) -> Additive:
+    """Σ of an integer expression over the rows ``x``."""
+    return Additive(f"sum({expression})")
+
+
+def exact_total(expression: str) -> Additive:
+    """Σ of a floating-point expression over the rows ``x``, in fixed point as
+    ``exact_sum`` (so the same on every run), summed over regions before the
+    single cast to DOUBLE."""
+    return Additive(f"sum(CAST({expression} AS DECIMAL(38, 12)))", "CAST(sum({}) AS DOUBLE)")
 
 
 def exact_sum(expression: str, where: str | None = None) -> str:
@@ -45,6 +79,19 @@ RESIDENCE_CTE = """residence AS (
 )"""
 """A user's residence and real-name status: their latest ``portal_users`` row
 registered by the end of P (ties broken by event id, so the choice is stable)."""
+
+RESIDENCE_BY_IX_CTE = """residence AS (
+    SELECT user_ix, region_code, real_name
+    FROM user_registrations
+    WHERE registered_at < $period_end
+    QUALIFY row_number() OVER (
+        PARTITION BY user_ix ORDER BY registered_at DESC, event_id DESC) = 1
+)"""
+"""``RESIDENCE_CTE`` by dense user index, from the compact copy of ``portal_users``
+built at ingest (``user_registrations``): the same rows, chosen the same way,
+keyed by an integer and read from a few files instead of by user_id across the
+lake's day partitions.  Indicators place users with it (joining ``user_index``
+where their rows carry a user_id)."""
 
 TICKETS_CTE = """created AS (
     SELECT ticket_id, ts AS created_at, region_code, due_at
@@ -77,14 +124,56 @@ ACTIVE_DEVICE = "installed_at <= $last_day AND (retired_at IS NULL OR retired_at
 
 def rolled_up(
     rows: str,
+    numerator: Additive,
+    denominator: Additive | None = None,
+    *,
+    ctes: str = "",
+    rows_read: Additive = ALL,
+) -> str:
+    """A body that aggregates ``rows`` (a query with a ``region_code`` column: the
+    row's finest region) over every ancestor of that region, for figures that add up.
+
+    The rows are aggregated once per finest region, and only those few sums are
+    joined to ``region_closure`` and added up per ancestor: an ancestor's count or
+    sum is the sum of its finest regions' (each row has one finest region), and
+    the closure join stays as small as the region tree instead of multiplying
+    every row by its depth.  ``rows_read`` counts the rows under the region unless
+    told otherwise (rows that stand for several source rows say how many).
+    """
+    with_clause = f"{ctes},\n" if ctes else ""
+    measures = {"numerator": numerator, "denominator": denominator, "rows_read": rows_read}
+    per_leaf = "".join(
+        f",\n        {measure.per_leaf} AS {name}"
+        for name, measure in measures.items()
+        if measure is not None
+    )
+    totals = "".join(
+        f",\n    {measure.total.format(f'l.{name}')} AS {name}"
+        if measure is not None
+        else f",\n    NULL AS {name}"
+        for name, measure in measures.items()
+    )
+    return (
+        f"WITH {with_clause}"
+        f"leaf AS (\n    SELECT x.region_code{per_leaf}\n"
+        f"    FROM ({rows}) AS x\n    GROUP BY x.region_code\n)\n"
+        f"SELECT c.ancestor AS region_code{totals},\n    NULL AS value\n"
+        "FROM leaf AS l JOIN region_closure AS c ON c.descendant = l.region_code\n"
+        "GROUP BY c.ancestor"
+    )
+
+
+def rolled_up_rows(
+    rows: str,
     numerator: str,
     denominator: str = "NULL",
     *,
     ctes: str = "",
     value: str = "NULL",
 ) -> str:
-    """A body that aggregates ``rows`` (a query with a ``region_code`` column: the
-    row's finest region) over every ancestor of that region.
+    """A body that joins every row of ``rows`` to all ancestors of its finest region
+    and aggregates per ancestor: for figures that do not add up over regions
+    (percentiles, distinct counts), computed from the rows themselves at every level.
 
     ``numerator``, ``denominator`` and ``value`` are aggregate expressions over
     the row alias ``x``; ``rows_read`` counts the rows under the region.

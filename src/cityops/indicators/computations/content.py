@@ -10,7 +10,9 @@ from cityops.indicators.computations.common import (
     ALL,
     IN_PERIOD,
     SHARE,
+    integer_sum,
     rolled_up,
+    rolled_up_rows,
 )
 
 __all__ = ["CONTENT"]
@@ -25,8 +27,8 @@ def _system_ratio(part: str, whole: str) -> str:
     """Σ part ÷ Σ whole over the information systems of the region."""
     return rolled_up(
         f"SELECT region_code, {part} AS part, {whole} AS whole FROM systems",
-        "sum(x.part)",
-        "sum(x.whole)",
+        integer_sum("x.part"),
+        integer_sum("x.whole"),
     )
 
 
@@ -37,6 +39,9 @@ _PORTAL_SERVICES = (
     f"SELECT region_code, category FROM services WHERE on_portal AND {ACTIVE_SERVICE}"
 )
 
+_DAY_US = 86_400_000_000
+"""A local day in microseconds: Asia/Shanghai keeps no daylight saving time."""
+
 _CAMERA_AVAILABILITY = f"""camera_window AS (
     SELECT device_id, region_code,
         coalesce(heartbeat_interval_s, {DEFAULT_HEARTBEAT_INTERVAL_S}) * 1000000 AS slot_us,
@@ -46,10 +51,23 @@ _CAMERA_AVAILABILITY = f"""camera_window AS (
     FROM devices
     WHERE kind = 'camera' AND {ACTIVE_DEVICE}
 ),
+camera_slots AS (
+    SELECT *,
+        {_DAY_US} % slot_us = 0 AND epoch_us($period_start) % slot_us = 0 AS days_hold_whole_slots
+    FROM camera_window
+),
 ok_slots AS (
+    SELECT w.device_id, CAST(sum(s.ok_slots) AS BIGINT) AS slots
+    FROM device_day_slots AS s JOIN camera_slots AS w USING (device_id)
+    WHERE w.days_hold_whole_slots
+        AND epoch_us(CAST(s.day AS TIMESTAMPTZ)) >= w.from_us
+        AND epoch_us(CAST(s.day AS TIMESTAMPTZ)) < w.to_us
+    GROUP BY w.device_id
+    UNION ALL
     SELECT w.device_id, count(DISTINCT epoch_us(h.ts) // w.slot_us) AS slots
-    FROM device_heartbeats AS h JOIN camera_window AS w USING (device_id)
-    WHERE h.status = 'ok' AND epoch_us(h.ts) >= w.from_us AND epoch_us(h.ts) < w.to_us
+    FROM device_heartbeats AS h JOIN camera_slots AS w USING (device_id)
+    WHERE NOT w.days_hold_whole_slots AND h.status = 'ok'
+        AND epoch_us(h.ts) >= w.from_us AND epoch_us(h.ts) < w.to_us
     GROUP BY w.device_id
 ),
 camera_availability AS (
@@ -63,7 +81,18 @@ slots ⌊epoch ÷ interval⌋ with an ok heartbeat inside P and inside the camer
 active window (from the start of its ``installed_at`` day to the start of its
 ``retired_at`` day, local time) ÷ the slots that window holds in P, capped at
 1.  A camera whose window holds no time in P (retired on the first day) had
-nothing to be available for and is left out."""
+nothing to be available for and is left out.
+
+The window starts and ends at local midnights, so it holds whole local days.
+When every local midnight of P is also a slot boundary (the interval divides a
+day and P starts on a slot boundary: 300 s, 900 s, an hour, …), no slot spans
+two days, and a camera's distinct ok slots are the sum of its daily distinct ok
+slots, counted at ingest (``device_day_slots``): a few rows per camera and day
+instead of every heartbeat.  A camera whose slots can span midnight (a daily
+interval is a UTC day) is counted from its heartbeats, exactly as written.
+The daily counts number slots with the interval the register held when the
+heartbeats were ingested: a camera whose ``heartbeat_interval_s`` changes
+afterwards keeps the old numbering for the days already ingested."""
 
 CONTENT: tuple[Computation, ...] = (
     Computation(
@@ -87,7 +116,7 @@ CONTENT: tuple[Computation, ...] = (
     ),
     Computation(
         "infra.network_latency_p95_ms",  # 网络时延: continuous p95 of up probes, ms
-        rolled_up(
+        rolled_up_rows(
             "SELECT region_code, latency_ms FROM network_probes "
             f"WHERE up AND {IN_PERIOD.format(ts='ts')}",
             "NULL",
@@ -122,8 +151,8 @@ CONTENT: tuple[Computation, ...] = (
             "SELECT d.region_code, q.rows_checked, q.rows_failed "
             "FROM data_quality_checks AS q JOIN data_resources AS d USING (resource_id) "
             f"WHERE {IN_PERIOD.format(ts='q.ts')}",
-            "sum(x.rows_checked - x.rows_failed)",
-            "sum(x.rows_checked)",
+            integer_sum("x.rows_checked - x.rows_failed"),
+            integer_sum("x.rows_checked"),
         ),
     ),
     Computation("data.sharing_rate", _resource_share("share_type <> 'none'")),  # 数据共享率
@@ -143,7 +172,7 @@ CONTENT: tuple[Computation, ...] = (
     ),
     Computation(
         "portal.service_categories",  # 整合服务种类
-        rolled_up(_PORTAL_SERVICES, "count(DISTINCT x.category)"),
+        rolled_up_rows(_PORTAL_SERVICES, "count(DISTINCT x.category)"),
         ValueKind.COUNT,
     ),
     Computation(

@@ -6,10 +6,12 @@ from cityops.indicators.computations.base import Computation
 from cityops.indicators.computations.common import (
     ALL,
     IN_PERIOD,
-    RESIDENCE_CTE,
+    RESIDENCE_BY_IX_CTE,
     SHARE,
     TICKETS_CTE,
-    exact_sum,
+    Additive,
+    exact_total,
+    integer_sum,
     rolled_up,
 )
 
@@ -29,35 +31,32 @@ rows of integers instead of ~120 M events whose string ids would be counted
 distinct, per region, at every level.  ``day`` is the local day of the events,
 so the days of P are exactly the events with ``ts`` in P."""
 
-_DAU_MAU = f"""WITH {RESIDENCE_CTE},
-{_ACTIVE_DAYS_CTE},
-users AS (
-    SELECT r.region_code, a.active_days
-    FROM active AS a
-    JOIN user_index AS i ON i.user_ix = a.user_ix
-    JOIN residence AS r ON r.user_id = i.user_id
+_DAU_MAU = rolled_up(
+    "SELECT r.region_code, a.active_days FROM active AS a JOIN residence AS r USING (user_ix)",
+    Additive("sum(x.active_days)", "CAST(sum({}) AS BIGINT) / $days"),
+    ALL,
+    ctes=f"{RESIDENCE_BY_IX_CTE},\n{_ACTIVE_DAYS_CTE}",
+    rows_read=integer_sum("x.active_days"),
 )
-SELECT c.ancestor AS region_code,
-    sum(x.active_days) / $days AS numerator,
-    count(*) AS denominator,
-    NULL AS value,
-    sum(x.active_days) AS rows_read
-FROM users AS x JOIN region_closure AS c ON c.descendant = x.region_code
-GROUP BY c.ancestor"""
 """日活/月活: (Σ over the days of P of DAU ÷ days) ÷ MAU, per region from the users
 whose residence is in it.
 
 Σ DAU over the days of P is the number of (user, day) pairs, that is Σ of each
 user's active days; MAU is the number of active users.  Each user has one
-residence, so a user is one row under each ancestor of it and a plain count is
-a distinct count: no ``count(DISTINCT)`` at any level.  ``rows_read`` is the
-(user, day) rows read, as when the pairs were taken from the events."""
+residence, so a user is one row of one finest region, and the regions' counts
+add up to their ancestors': no ``count(DISTINCT)`` at any level.  ``rows_read``
+is the (user, day) rows read, as when the pairs were taken from the events."""
 
-_RESIDENT_COVERAGE = f"""WITH {RESIDENCE_CTE},
+_RESIDENT_COVERAGE = f"""WITH {RESIDENCE_BY_IX_CTE},
+leaf AS (
+    SELECT region_code, count(*) AS users
+    FROM residence
+    WHERE real_name
+    GROUP BY region_code
+),
 covered AS (
-    SELECT c.ancestor AS region_code, count(*) AS users
-    FROM residence AS x JOIN region_closure AS c ON c.descendant = x.region_code
-    WHERE x.real_name
+    SELECT c.ancestor AS region_code, CAST(sum(l.users) AS BIGINT) AS users
+    FROM leaf AS l JOIN region_closure AS c ON c.descendant = l.region_code
     GROUP BY c.ancestor
 )
 SELECT r.region_code,
@@ -75,8 +74,8 @@ def _survey_mean(respondent: str) -> str:
     return rolled_up(
         "SELECT region_code, score, sample_size FROM surveys "
         f"WHERE period = $period AND respondent = '{respondent}'",
-        exact_sum("x.score * x.sample_size"),
-        "sum(x.sample_size)",
+        exact_total("x.score * x.sample_size"),
+        integer_sum("x.sample_size"),
     )
 
 
@@ -87,8 +86,8 @@ EFFECTIVENESS: tuple[Computation, ...] = (
             "SELECT r.region_code, u.vcpu_used / nullif(r.vcpu_alloc, 0) AS share "
             "FROM cloud_usage AS u JOIN cloud_resources AS r USING (resource_id) "
             f"WHERE {IN_PERIOD.format(ts='u.ts')}",
-            exact_sum("x.share"),
-            "count(x.share)",
+            exact_total("x.share"),
+            Additive("count(x.share)"),
         ),
     ),
     Computation(
@@ -108,23 +107,21 @@ EFFECTIVENESS: tuple[Computation, ...] = (
         "effect.mau_rate",  # 月活跃率: active in P ÷ registered by the end of P (rows = users)
         rolled_up(
             "SELECT r.region_code, a.user_ix IS NOT NULL AS hit "
-            "FROM residence AS r "
-            "LEFT JOIN user_index AS i ON i.user_id = r.user_id "
-            "LEFT JOIN active AS a ON a.user_ix = i.user_ix",
+            "FROM residence AS r LEFT JOIN active AS a USING (user_ix)",
             SHARE,
             ALL,
-            ctes=f"{RESIDENCE_CTE},\n{_ACTIVE_DAYS_CTE}",
+            ctes=f"{RESIDENCE_BY_IX_CTE},\n{_ACTIVE_DAYS_CTE}",
         ),
     ),
     Computation(
         "effect.rating_good_rate",  # 好差评好评率: rating ≥ 3 (非常满意, 满意, 基本满意)
         rolled_up(
-            "SELECT r.region_code, p.rating >= 3 AS hit "
-            "FROM portal_ratings AS p JOIN residence AS r USING (user_id) "
+            "SELECT r.region_code, p.rating >= 3 AS hit FROM portal_ratings AS p "
+            "JOIN user_index AS i USING (user_id) JOIN residence AS r USING (user_ix) "
             f"WHERE {IN_PERIOD.format(ts='p.ts')}",
             SHARE,
             ALL,
-            ctes=RESIDENCE_CTE,
+            ctes=RESIDENCE_BY_IX_CTE,
         ),
     ),
     Computation(
