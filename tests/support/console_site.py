@@ -16,6 +16,7 @@ work offline).
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -93,6 +94,11 @@ VIEWPORT = ViewportSize(width=1400, height=900)
 TIMEOUT_MS = 30_000
 
 
+SCALE_ENV = "CITYOPS_CONSOLE_SCALE"
+"""The synthetic city's scale (default ``tiny``); ``county`` measures the page load times on
+the county of ``make demo`` (building it takes a few minutes)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ConsoleSite:
     """The built workspace and what the tests need to find their way in it."""
@@ -111,7 +117,8 @@ class ConsoleSite:
 
 def build_console_site(directory: Path) -> ConsoleSite:
     """Build the workspace in ``directory/ws`` (about a minute on two cores)."""
-    demo = run_demo(directory / "ws", scale="tiny", months=len(MONTHS), start=MONTHS[0], seed=3)
+    scale = os.environ.get(SCALE_ENV, "tiny")
+    demo = run_demo(directory / "ws", scale=scale, months=len(MONTHS), start=MONTHS[0], seed=3)
     workspace = demo.workspace
     uncertainty_run, _ = evaluate_period(workspace, MONTHS[-1], replications=REPLICATIONS)
     contract_ids: list[str] = []
