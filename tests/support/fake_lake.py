@@ -12,7 +12,8 @@ is small and fixed::
 
 Like a lake opened with ``open_analytics``, the fake lake also exposes the
 compact tables that ingest derives (``COMPACT_TABLES``: ``user_index``,
-``user_registrations``, ``user_day_activity``, ``device_day_slots``), rebuilt
+``user_registrations``, ``user_day_activity``, ``user_day_services``,
+``device_day_slots``), rebuilt
 from the contract tables whenever a table they read changes
 (``derive_compact_tables``).
 """
@@ -102,6 +103,15 @@ COMPACT_TABLES: dict[str, pa.Schema] = {
             ("service_calls", pa.int64()),
         ]
     ),
+    "user_day_services": pa.schema(
+        [
+            ("user_ix", pa.int64()),
+            ("day", pa.date32()),
+            ("service_id", pa.string()),
+            ("calls", pa.int64()),
+            ("successes", pa.int64()),
+        ]
+    ),
     "device_day_slots": pa.schema(
         [
             ("device_id", pa.string()),
@@ -130,6 +140,13 @@ _USER_DAY_ACTIVITY_SQL = (
     "GROUP BY ix.user_ix, day"
 )
 
+_USER_DAY_SERVICES_SQL = (
+    f"WITH ix AS ({_USER_INDEX_SQL}) "
+    f"SELECT ix.user_ix, CAST(timezone('{CITY_TZ.key}', e.ts) AS DATE) AS day, e.service_id, "
+    "count(*) AS calls, count(*) FILTER (WHERE e.success IS TRUE) AS successes "
+    "FROM portal_events AS e JOIN ix ON ix.user_id = e.user_id "
+    "WHERE e.event_type = 'service_call' GROUP BY ix.user_ix, day, e.service_id"
+)
 
 _USER_REGISTRATIONS_SQL = (
     f"WITH ix AS ({_USER_INDEX_SQL}) "
@@ -149,19 +166,21 @@ _DEVICE_DAY_SLOTS_SQL = (
 
 def derive_compact_tables(con: duckdb.DuckDBPyConnection) -> dict[str, pa.Table]:
     """The compact tables of the contract tables on ``con``, the whole lake at once:
-    every user of a table with ``user_id`` numbered densely in user_id order, the
-    ``portal_users`` rows by that number, one row per user and local day of
-    ``portal_events``, and each device's distinct heartbeat slots (its
-    ``heartbeat_interval_s``, 300 s when unknown) per local day and status.
+        every user of a table with ``user_id`` numbered densely in user_id order, the
+        ``portal_users`` rows by that number, one row per user and local day of
+        ``portal_events``, one row per user, local day and service of its service
+    calls (how many, how many succeeded), and each device's distinct heartbeat slots (its
+        ``heartbeat_interval_s``, 300 s when unknown) per local day and status.
 
-    Written independently of ingest (which adds increments batch by batch); a test
-    checks both give the same tables from the same rows
-    (``tests/integration/indicators/test_compact_activity.py``).
+        Written independently of ingest (which adds increments batch by batch); a test
+        checks both give the same tables from the same rows
+        (``tests/integration/indicators/test_compact_activity.py``).
     """
     queries = {
         "user_index": _USER_INDEX_SQL,
         "user_registrations": _USER_REGISTRATIONS_SQL,
         "user_day_activity": _USER_DAY_ACTIVITY_SQL,
+        "user_day_services": _USER_DAY_SERVICES_SQL,
         "device_day_slots": _DEVICE_DAY_SLOTS_SQL,
     }
     return {

@@ -42,6 +42,7 @@ from cityops.ingestion.personal import pseudonymise, read_secret
 from cityops.ingestion.quarantine import stage_quarantine
 from cityops.ingestion.sources import file_digest, read_source, source_format
 from cityops.ingestion.staging import Move, files_relation, stage_query
+from cityops.lake.compact import stamp_compact_format
 from cityops.lake.layout import LakeLayout
 from cityops.lake.publish import (
     STAGING_DIR,
@@ -101,6 +102,7 @@ def ingest_file(
     con = duckdb.connect()
     try:
         recover_lake(workspace, engine)
+        stamp_compact_format(layout.root)
         batch_id = batch_id_of(table.name, path, pseudonymised=pseudonymise_users)
         stage = staging_dir(layout.root, batch_id)
         shutil.rmtree(stage, ignore_errors=True)

@@ -2,8 +2,8 @@
 
 ``count(DISTINCT user_id)`` over hundreds of millions of events is slow; a
 dense integer per user and one row per user and day make the same figures an
-order of magnitude faster (``shared/DESIGN.md`` item 4).  Four tables, under
-``lake/_derived/``:
+order of magnitude faster (``shared/DESIGN.md`` item 4).  Five tables
+(``lake/compact.py``), under ``lake/_derived/``:
 
 - ``user_index`` (用户索引): ``user_id → user_ix``, dense from 0; a batch gives
   its new users the next numbers in user_id order, so the index is stable
@@ -14,6 +14,9 @@ order of magnitude faster (``shared/DESIGN.md`` item 4).  Four tables, under
   of by user_id across the lake's day partitions;
 - ``user_day_activity`` (用户日活跃): ``user_ix, day, events, service_calls``
   from ``portal_events``;
+- ``user_day_services`` (用户日办事): ``user_ix, day, service_id, calls,
+  successes`` from the service calls of ``portal_events``, so that service use
+  and success per user cost a scan of integers, not of the month's events;
 - ``device_day_slots`` (设备日心跳时隙): ``device_id, day, ok_slots,
   fault_slots`` from ``device_heartbeats`` — distinct heartbeat slots
   (``⌊epoch(ts) ÷ heartbeat_interval_s⌋``, 300 s when the device does not
@@ -37,13 +40,14 @@ import sqlalchemy as sa
 from cityops.domain.contract import DEFAULT_HEARTBEAT_INTERVAL_S, Table
 from cityops.domain.contract import table as contract_table
 from cityops.ingestion.staging import Move, files_relation, stage_query
-from cityops.lake.layout import (
+from cityops.lake.compact import (
     DEVICE_DAY_SLOTS,
     USER_DAY_ACTIVITY,
+    USER_DAY_SERVICES,
     USER_INDEX,
     USER_REGISTRATIONS,
-    LakeLayout,
 )
+from cityops.lake.layout import LakeLayout
 from cityops.register.store import read_current
 
 __all__ = ["stage_derived"]
@@ -76,6 +80,7 @@ def stage_derived(
         moves += _stage_users(con, layout, batch_id)
         if table.name == "portal_events":
             moves += _stage_user_days(con, layout, batch_id)
+            moves += _stage_user_services(con, layout, batch_id)
         if table.name == "portal_users":
             moves += _stage_registrations(con, layout, batch_id)
     if table.name == "device_heartbeats":
@@ -85,7 +90,7 @@ def stage_derived(
 
 def _stage_users(con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str) -> list[Move]:
     """Number the batch's users: known ones keep theirs, new ones get the next numbers."""
-    directory = layout.derived_dir(USER_INDEX)
+    directory = layout.derived_dir(USER_INDEX.name)
     known = files_relation(layout.files(directory), _EMPTY_USER_INDEX)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE batch_users AS "
@@ -120,7 +125,7 @@ def _stage_registrations(
         query,
         lake=layout.root,
         batch_id=batch_id,
-        target_dir=layout.derived_dir(USER_REGISTRATIONS),
+        target_dir=layout.derived_dir(USER_REGISTRATIONS.name),
     )
     return moves
 
@@ -140,7 +145,27 @@ def _stage_user_days(
         query,
         lake=layout.root,
         batch_id=batch_id,
-        target_dir=layout.derived_dir(USER_DAY_ACTIVITY),
+        target_dir=layout.derived_dir(USER_DAY_ACTIVITY.name),
+        partition_key="day",
+    )
+    return moves
+
+
+def _stage_user_services(
+    con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
+) -> list[Move]:
+    query = (
+        "SELECT u.user_ix, CAST(k.ts AS DATE) AS day, k.service_id, count(*) AS calls, "
+        "count(*) FILTER (WHERE k.success) AS successes, any_value(k._part) AS _part "
+        "FROM kept k JOIN batch_users u USING (user_id) WHERE k.event_type = 'service_call' "
+        "GROUP BY u.user_ix, CAST(k.ts AS DATE), k.service_id ORDER BY day, u.user_ix"
+    )
+    _, moves = stage_query(
+        con,
+        query,
+        lake=layout.root,
+        batch_id=batch_id,
+        target_dir=layout.derived_dir(USER_DAY_SERVICES.name),
         partition_key="day",
     )
     return moves
@@ -202,7 +227,7 @@ def _stage_device_slots(
         query,
         lake=layout.root,
         batch_id=batch_id,
-        target_dir=layout.derived_dir(DEVICE_DAY_SLOTS),
+        target_dir=layout.derived_dir(DEVICE_DAY_SLOTS.name),
         partition_key="day",
     )
     return moves

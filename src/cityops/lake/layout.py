@@ -23,21 +23,9 @@ from pathlib import Path
 from cityops.domain.contract import Table
 from cityops.lake.publish import pending_targets
 
-__all__ = [
-    "DERIVED_DIR",
-    "DEVICE_DAY_SLOTS",
-    "QUARANTINE_DIR",
-    "USER_DAY_ACTIVITY",
-    "USER_INDEX",
-    "USER_REGISTRATIONS",
-    "LakeLayout",
-]
+__all__ = ["DERIVED_DIR", "QUARANTINE_DIR", "LakeLayout"]
 
 DERIVED_DIR = "_derived"
-USER_INDEX = "user_index"
-USER_REGISTRATIONS = "user_registrations"
-USER_DAY_ACTIVITY = "user_day_activity"
-DEVICE_DAY_SLOTS = "device_day_slots"
 QUARANTINE_DIR = "_quarantine"
 
 
@@ -55,8 +43,7 @@ class LakeLayout:
         return "day" if table.time_field else "period"
 
     def derived_dir(self, name: str) -> Path:
-        """A compact table built at ingest (user index, registrations by user index,
-        user × day, device × day)."""
+        """A compact table built at ingest (``lake/compact.py``)."""
         return self.root / DERIVED_DIR / name
 
     def quarantine_dir(self, table_name: str) -> Path:

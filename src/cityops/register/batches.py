@@ -16,7 +16,7 @@ from cityops.errors import PipelineError
 from cityops.register.schema import BATCH_ID, ingest_batches
 from cityops.register.upsert import upsert
 
-__all__ = ["IngestBatch", "list_batches", "record_batch"]
+__all__ = ["IngestBatch", "data_version", "list_batches", "record_batch"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +62,13 @@ def list_batches(engine: sa.Engine, *, table_name: str | None = None) -> list[In
         query = query.where(ingest_batches.c.table_name == table_name)
     with engine.connect() as connection:
         return [IngestBatch(**row) for row in connection.execute(query).mappings()]
+
+
+def data_version(engine: sa.Engine) -> tuple[int, datetime | None]:
+    """A value that changes whenever a batch of any table is recorded (the batches and
+    the latest finish): what was computed from the data stays valid while it is the
+    same.  One small query, so a reader can ask before every answer."""
+    query = sa.select(sa.func.count(), sa.func.max(ingest_batches.c.finished_at))
+    with engine.connect() as connection:
+        count, latest = connection.execute(query).one()
+    return int(count), latest

@@ -133,3 +133,15 @@ def test_the_fake_lake_derives_the_compact_tables_ingest_built(workspace: Worksp
         ("u9", "r3", EAST),
         ("u9", "r4", WEST),
     ]
+    services = (
+        "SELECT i.user_id, s.day, s.service_id, s.calls, s.successes "
+        "FROM {prefix}user_day_services AS s JOIN {prefix}user_index AS i USING (user_ix) "
+        "ORDER BY ALL"
+    )
+    ingested = con.execute(services.format(prefix="")).fetchall()
+    assert con.execute(services.format(prefix="fake_")).fetchall() == ingested
+    # e2 (u9, s1, succeeded) and e7 (u2, s2, failed); logins are not service calls
+    assert ingested == [
+        ("u2", date(2025, 3, 5), "s2", 1, 0),
+        ("u9", date(2025, 3, 1), "s1", 1, 1),
+    ]

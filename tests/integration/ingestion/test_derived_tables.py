@@ -6,7 +6,9 @@ from pathlib import Path
 import pytest
 from ingest_workspace import make_workspace, write_text
 
+from cityops.errors import WorkspaceError
 from cityops.ingestion.batch import ingest_file
+from cityops.lake.compact import COMPACT_FORMAT
 from cityops.lake.connection import open_analytics
 from cityops.workspace.workspace import Workspace
 
@@ -108,6 +110,28 @@ def test_user_day_activity_agrees_with_the_events_themselves(workspace: Workspac
     assert derived == direct
 
 
+def test_user_day_services_add_up_the_calls_of_several_batches(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    third = EVENTS_HEADER + (
+        "e8,2025-01-02 23:40:00,u2,service_call,s1,app,true\n"  # u2, 2 January, s1 again
+        "e9,2025-01-02 23:50:00,u2,service_call,s1,app,\n"  # no success value: not a success
+        "e10,2025-01-02 23:55:00,u2,service_call,s2,app,false\n"
+    )
+    ingest_all(workspace, tmp_path, [("portal_events", "events-3.csv", third)])
+    d1, d2 = date(2025, 1, 1), date(2025, 1, 2)
+    # u1 (0): e2; u2 (1): e6 from batch 2, e8 and e9 from batch 3 on s1, e10 on s2; u3 (2): e5
+    assert query(
+        workspace,
+        "SELECT user_ix, day, service_id, calls, successes FROM user_day_services ORDER BY ALL",
+    ) == [
+        (0, d1, "s1", 1, 1),
+        (1, d2, "s1", 3, 2),
+        (1, d2, "s2", 1, 0),
+        (2, d2, "s2", 1, 0),
+    ]
+
+
 def test_device_day_slots_count_distinct_slots_across_batches(workspace: Workspace) -> None:
     day = date(2025, 1, 1)
     # d1 (300 s): ok in the 10:00 and 10:10 slots, fault in 10:05;
@@ -120,7 +144,7 @@ def test_device_day_slots_count_distinct_slots_across_batches(workspace: Workspa
 def test_re_ingesting_a_batch_leaves_the_derived_tables_unchanged(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    tables = ("user_index", "user_day_activity", "device_day_slots")
+    tables = ("user_index", "user_day_activity", "user_day_services", "device_day_slots")
     before = {t: query(workspace, f"SELECT * FROM {t} ORDER BY ALL") for t in tables}
     ingest_all(
         workspace,
@@ -136,6 +160,7 @@ def test_re_ingesting_a_batch_leaves_the_derived_tables_unchanged(
 def test_an_empty_workspace_has_empty_derived_tables(tmp_path: Path) -> None:
     ws = make_workspace(tmp_path)
     assert query(ws, "SELECT count(*) FROM user_day_activity") == [(0,)]
+    assert query(ws, "SELECT count(*) FROM user_day_services") == [(0,)]
     assert query(ws, "SELECT count(*) FROM device_day_slots") == [(0,)]
 
 
@@ -168,3 +193,15 @@ def test_user_registrations_hold_each_stored_registration_by_user_index(
         (3, "r2", "330103", False, "2024-07-01"),
         (1, "r3", "330103", True, "2025-01-15"),
     ]
+
+
+def test_a_lake_derived_by_an_older_version_is_refused_not_read_as_empty(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    marker = workspace.lake / "_derived" / "FORMAT"
+    assert marker.read_text("utf-8").strip() == str(COMPACT_FORMAT)
+    marker.unlink()  # as a lake from before the marker (format 1) has it
+    with pytest.raises(WorkspaceError, match=r"format 1.*ingest the sources again"):
+        open_analytics(workspace)
+    with pytest.raises(WorkspaceError, match="format 1"):
+        ingest_all(workspace, tmp_path, [("portal_events", "events-1.csv", FIRST_EVENTS)])

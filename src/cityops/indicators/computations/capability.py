@@ -20,16 +20,18 @@ __all__ = ["CAPABILITY"]
 _RESPONDED_IN_30_MIN = "coalesce(responded_at <= created_at + INTERVAL 30 MINUTE, false)"
 """A ticket never responded counts as not responded in time (it stays in the denominator)."""
 
-_SERVICE_CALLS_CTE = f"""calls AS (
-    SELECT user_id, count(*) AS calls, count(*) FILTER (WHERE success) AS successes
-    FROM portal_events
-    WHERE event_type = 'service_call' AND {IN_PERIOD.format(ts="ts")}
-    GROUP BY user_id
+_SERVICE_CALLS_CTE = """calls AS (
+    SELECT user_ix, sum(calls) AS calls, sum(successes) AS successes
+    FROM user_day_services
+    WHERE day >= $first_day AND day <= $last_day
+    GROUP BY user_ix
 )"""
 """Each caller's service calls in P and how many succeeded (a call without a
-``success`` value did not).  Counted per user before the residence is joined:
-a caller's calls all belong to one residence, so the join and the sums per
-region handle a few hundred thousand callers instead of every call."""
+``success`` value did not), from the compact table built at ingest
+(``user_day_services``: the ``service_call`` events of ``portal_events`` counted
+per user, local day and service).  Counted per user before the residence is
+joined: a caller's calls all belong to one residence, so the join and the sums
+per region handle a few hundred thousand callers instead of every call."""
 
 
 def _response_within_30_min(extra_condition: str) -> str:
@@ -73,7 +75,7 @@ CAPABILITY: tuple[Computation, ...] = (
         "capability.service_success_rate",  # 服务一次办成率: by the caller's residence
         rolled_up(
             "SELECT r.region_code, c.calls, c.successes FROM calls AS c "
-            "JOIN user_index AS i USING (user_id) JOIN residence AS r USING (user_ix)",
+            "JOIN residence AS r USING (user_ix)",
             integer_sum("x.successes"),
             integer_sum("x.calls"),
             ctes=f"{RESIDENCE_BY_IX_CTE},\n{_SERVICE_CALLS_CTE}",

@@ -2,10 +2,12 @@
 services, 一件事 funnels and ratings.
 
 A user belongs to the region of their residence: their latest ``portal_users``
-row registered by the end of the month (``RESIDENCE_CTE``, as the indicators
-read it), and their events and ratings with them.  Activity comes from the
-compact tables built at ingest (``user_day_activity``, ``user_index``), not
-from the events, so daily actives and retention cost a scan of integers.
+row registered by the end of the month (``RESIDENCE_BY_IX_CTE``, as the
+indicators read it), and their events and ratings with them.  Users, activity
+and service calls come from the compact tables built at ingest
+(``user_registrations``, ``user_day_activity``, ``user_day_services``), not
+from the events, so the page costs scans of integers, not of the month's
+events.
 
 Definitions (month P, region R):
 
@@ -16,7 +18,8 @@ Definitions (month P, region R):
   for the ``COHORT_MONTHS`` months ending with P; cell k of a cohort is the
   share of its users with any portal event in the k-th month after it
   (k = 0: the registration month itself);
-- top services: service calls in P by service, the ``TOP_SERVICES`` most called;
+- top services: service calls in P by service, the ``TOP_SERVICES`` most called
+  (ties by service id);
 - 一件事 funnels: for each 一件事 (``services.one_thing_id``; its services those
   active in P and on the portal), users who called one of its services in P
   (started), of whom at least one call succeeded (succeeded), and who
@@ -32,7 +35,11 @@ from pydantic import BaseModel
 
 from cityops.api.services.operations.figures import FactFigure, fact_figures
 from cityops.api.services.operations.month import MonthQuery, month_index
-from cityops.indicators.computations.common import ACTIVE_SERVICE, IN_PERIOD, RESIDENCE_CTE
+from cityops.indicators.computations.common import (
+    ACTIVE_SERVICE,
+    IN_PERIOD,
+    RESIDENCE_BY_IX_CTE,
+)
 
 __all__ = [
     "COHORT_MONTHS",
@@ -121,19 +128,18 @@ class PortalOperations(BaseModel):
     rating_good_rate: FactFigure
 
 
-_RESIDENTS = f"""WITH {RESIDENCE_CTE},
+_RESIDENTS = f"""WITH {RESIDENCE_BY_IX_CTE},
 first_registered AS (
-    SELECT user_id, min(registered_at) AS registered_at
-    FROM portal_users WHERE registered_at < $period_end GROUP BY user_id
+    SELECT user_ix, min(registered_at) AS registered_at
+    FROM user_registrations WHERE registered_at < $period_end GROUP BY user_ix
 )
-SELECT r.user_id, r.real_name, f.registered_at AS first_registered_at, i.user_ix
+SELECT r.user_ix, r.real_name, f.registered_at AS first_registered_at
 FROM residence AS r
 JOIN in_region USING (region_code)
-JOIN first_registered AS f USING (user_id)
-LEFT JOIN user_index AS i USING (user_id)"""
-"""Users whose residence at the end of P lies in R, with their first registration and
-their dense index (None: never active).  Kept as the table ``residents``: the
-registrations are read once per answer, not once per query."""
+JOIN first_registered AS f USING (user_ix)"""
+"""Users whose residence at the end of P lies in R, by dense index, with their first
+registration.  Kept as the table ``residents``: the registrations are read once per
+answer, not once per query."""
 
 _USERS = """SELECT count(*) AS registered,
     count(*) FILTER (WHERE real_name) AS real_name,
@@ -170,35 +176,42 @@ SELECT m.cohort, a.month - m.cohort AS months_after, count(*) AS users
 FROM members AS m JOIN active_months AS a ON a.user_ix = m.user_ix AND a.month >= m.cohort
 GROUP BY ALL"""
 
-_TOP_SERVICES = f"""SELECT e.service_id, s.name, s.department,
-    count(*) AS calls,
-    count(*) FILTER (WHERE e.success) AS successful,
-    count(*) FILTER (WHERE e.success) / count(*) AS success_rate
-FROM portal_events AS e
-JOIN residents USING (user_id)
-LEFT JOIN services AS s USING (service_id)
-WHERE e.event_type = 'service_call' AND {IN_PERIOD.format(ts="e.ts")}
-GROUP BY e.service_id, s.name, s.department
-ORDER BY calls DESC, e.service_id
-LIMIT $top"""
+_IN_MONTH = "u.day >= $first_day AND u.day <= $last_day"
+
+_TOP_SERVICES = f"""WITH used AS (
+    SELECT u.service_id, CAST(sum(u.calls) AS BIGINT) AS calls,
+        CAST(sum(u.successes) AS BIGINT) AS successful
+    FROM user_day_services AS u JOIN residents USING (user_ix)
+    WHERE {_IN_MONTH}
+    GROUP BY u.service_id
+    ORDER BY calls DESC, u.service_id
+    LIMIT $top
+)
+SELECT used.service_id, s.name, s.department, used.calls, used.successful,
+    used.successful / used.calls AS success_rate
+FROM used LEFT JOIN services AS s USING (service_id)
+ORDER BY used.calls DESC, used.service_id"""
 
 _ONE_THINGS = f"""WITH bundled AS (
     SELECT service_id, one_thing_id FROM services
     WHERE one_thing_id IS NOT NULL AND on_portal AND {ACTIVE_SERVICE}
 ),
 bundle_sizes AS (SELECT one_thing_id, count(*) AS services FROM bundled GROUP BY one_thing_id),
-by_user AS (
-    SELECT b.one_thing_id, e.user_id,
-        bool_or(coalesce(e.success, false)) AS succeeded,
-        count(DISTINCT e.service_id) FILTER (WHERE e.success) AS services_done
-    FROM portal_events AS e
+per_service AS (
+    SELECT b.one_thing_id, u.user_ix, u.service_id, sum(u.successes) > 0 AS done
+    FROM user_day_services AS u
     JOIN bundled AS b USING (service_id)
-    JOIN residents USING (user_id)
-    WHERE e.event_type = 'service_call' AND {IN_PERIOD.format(ts="e.ts")}
-    GROUP BY b.one_thing_id, e.user_id
+    JOIN residents USING (user_ix)
+    WHERE {_IN_MONTH}
+    GROUP BY b.one_thing_id, u.user_ix, u.service_id
+),
+by_user AS (
+    SELECT one_thing_id, user_ix, bool_or(done) AS succeeded,
+        count(*) FILTER (WHERE done) AS services_done
+    FROM per_service GROUP BY one_thing_id, user_ix
 )
 SELECT s.one_thing_id, s.services,
-    count(u.user_id) AS started,
+    count(u.user_ix) AS started,
     count(*) FILTER (WHERE u.succeeded) AS succeeded,
     count(*) FILTER (WHERE u.services_done = s.services) AS completed
 FROM bundle_sizes AS s LEFT JOIN by_user AS u USING (one_thing_id)
@@ -206,7 +219,8 @@ GROUP BY s.one_thing_id, s.services
 ORDER BY started DESC, s.one_thing_id"""
 
 _RATINGS = f"""WITH rated AS (
-    SELECT p.rating FROM portal_ratings AS p JOIN residents USING (user_id)
+    SELECT p.rating FROM portal_ratings AS p
+    JOIN user_index USING (user_id) JOIN residents USING (user_ix)
     WHERE {IN_PERIOD.format(ts="p.ts")}
 )
 SELECT CAST(s.rating AS INTEGER) AS rating, count(rated.rating) AS ratings

@@ -1,0 +1,66 @@
+"""Operations answers are kept until the data change: a new ingest batch makes the
+next request compute the answer again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from api_writable import WritableApi
+from ingest_workspace import write_text
+
+from cityops.domain.contract import table
+from cityops.domain.period import CITY_TZ
+from cityops.ingestion.batch import ingest_file
+from cityops.lake.schema import arrow_schema
+
+PORTAL = "/api/v1/operations/330100/portal?period=2025-01"
+USERS = (
+    "event_id,user_id,region_code,registered_at,real_name,channel\n"
+    "r1,u1,330102,2024-06-01 09:00:00,true,app\n"
+    "r2,u2,330103,2024-06-01 09:00:00,true,app\n"
+)
+RATINGS = "event_id,ts,user_id,service_id,rating\n"
+
+
+def _ratings(api: WritableApi) -> list[int]:
+    answer = api.client.get(PORTAL, headers=api.headers("admin"))
+    assert answer.status_code == 200, answer.text
+    return [count["ratings"] for count in answer.json()["ratings"]]
+
+
+def _ingest_ratings(api: WritableApi, directory: Path, name: str, rows: str) -> None:
+    ingest_file(api.workspace, "portal_ratings", write_text(directory / name, RATINGS + rows))
+
+
+def _write_behind_the_register(api: WritableApi, event_id: str, rating: int) -> None:
+    """A ratings file put in the lake without an ingest batch: the data version
+    does not change, so a kept answer does not see it."""
+    schema = arrow_schema(table("portal_ratings"))
+    row = {
+        "event_id": event_id,
+        "ts": datetime(2025, 1, 20, 10, tzinfo=CITY_TZ),
+        "user_id": "u2",
+        "service_id": "s2",
+        "rating": rating,
+    }
+    day = api.workspace.lake / "portal_ratings" / "day=2025-01-20"
+    day.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.Table.from_pylist([row], schema=schema), day / "part-by-hand.parquet")
+
+
+def test_an_answer_is_kept_until_a_batch_is_ingested(
+    writable_api: WritableApi, tmp_path: Path
+) -> None:
+    api = writable_api
+    ingest_file(api.workspace, "portal_users", write_text(tmp_path / "users.csv", USERS))
+    _ingest_ratings(api, tmp_path, "ratings-1.csv", "e1,2025-01-05 10:00:00,u1,s1,5\n")
+    assert _ratings(api) == [0, 0, 0, 0, 1]
+
+    _write_behind_the_register(api, "e2", rating=2)
+    assert _ratings(api) == [0, 0, 0, 0, 1]  # the kept answer
+
+    _ingest_ratings(api, tmp_path, "ratings-2.csv", "e3,2025-01-06 10:00:00,u2,s2,1\n")
+    assert _ratings(api) == [1, 1, 0, 0, 1]  # computed again: e2 and e3 seen
