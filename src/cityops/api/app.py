@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from threading import Thread
 
+import pyarrow.compute as pc
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
+from cityops.accounts.store import list_users
 from cityops.api.errors import install_error_handlers
 from cityops.api.form_encoding import Utf8FormBodies
 from cityops.api.routers import ROUTERS
+from cityops.api.services.facts import periods_with_facts
+from cityops.api.services.operations.answers import warm_operations
 from cityops.api.state import AppState
 from cityops.console.routes import STATIC_DIR
 from cityops.console.routes import router as console_router
+from cityops.domain.contract import table
+from cityops.domain.period import Period
+from cityops.register.store import read_current
 from cityops.tickets.scheduler import periodic_flush
 from cityops.tickets.settings import TicketSettings
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["create_app"]
+
+_log = logging.getLogger(__name__)
 
 _SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -35,14 +47,19 @@ def create_app(workspace: Workspace) -> FastAPI:
     """The whole service over ``workspace``: ``/api/v1``, its OpenAPI at
     ``/api/v1/openapi.json`` and docs at ``/api/v1/docs``, and the console at
     ``/console``.  While it runs, the ticket outbox is flushed into the lake every
-    ``CITYOPS_OUTBOX_FLUSH_S`` seconds and once at shutdown (``cityops.tickets``)."""
+    ``CITYOPS_OUTBOX_FLUSH_S`` seconds and once at shutdown (``cityops.tickets``), and
+    the operations pages of the latest month are computed in advance at start-up."""
     state = AppState.open(workspace)
     tickets = TicketSettings.from_env()
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        warming = Thread(target=_warm_operations, args=(state,), name="cityops-warm")
+        app.state.warming = warming
+        warming.start()
         async with periodic_flush(workspace, state.engine, tickets.flush_interval_s):
             yield
+        warming.join()
         state.engine.dispose()
 
     app = FastAPI(
@@ -81,3 +98,34 @@ def create_app(workspace: Workspace) -> FastAPI:
         return response
 
     return app
+
+
+WARM_REGIONS = 8
+"""At most this many regions' operations pages are computed at start-up."""
+
+
+def _warm_operations(state: AppState) -> None:
+    """The operations pages of the latest month with facts, computed before anyone
+    asks, for the regions the console opens on: its users' own regions, most users
+    first, and the cities (where an administrator's console opens).  A failure is
+    logged, not raised: a request for the page computes it and reports the error then."""
+    try:
+        months = periods_with_facts(state.workspace)
+        if not months:
+            return
+        known = state.region_tree().parents
+        own = Counter(
+            u.region_code
+            for u in list_users(state.engine)
+            if u.region_code is not None and u.region_code in known
+        )
+        cities = read_current(state.engine, table("regions")).filter(
+            pc.equal(pc.field("level"), "city")
+        )
+        regions = [code for code, _ in own.most_common()]
+        regions += [c for c in cities.column("region_code").to_pylist() if c not in own]
+        warm_operations(
+            state.workspace, state.engine, regions[:WARM_REGIONS], Period.parse(months[-1])
+        )
+    except Exception:
+        _log.exception("the operations pages could not be computed in advance")

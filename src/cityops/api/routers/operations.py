@@ -9,7 +9,6 @@ Each answer is kept until the data change (``services/operations/answers.py``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
@@ -17,14 +16,10 @@ from fastapi import APIRouter, Depends, Path, Query
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
-from cityops.api.services.operations.answers import AnswerCache, AnswerT, month_data_version
-from cityops.api.services.operations.hotline import HotlineOperations, hotline_operations
-from cityops.api.services.operations.infrastructure import (
-    InfrastructureOperations,
-    infrastructure_operations,
-)
-from cityops.api.services.operations.month import MonthQuery, month_of
-from cityops.api.services.operations.portal import PortalOperations, portal_operations
+from cityops.api.services.operations.answers import HOTLINE, INFRASTRUCTURE, PORTAL
+from cityops.api.services.operations.hotline import HotlineOperations
+from cityops.api.services.operations.infrastructure import InfrastructureOperations
+from cityops.api.services.operations.portal import PortalOperations
 from cityops.domain.period import Period
 
 __all__ = ["router"]
@@ -36,32 +31,12 @@ RegionPath = Annotated[str, Path(max_length=20, description="A region code.")]
 PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="A month, YYYY-MM.")]
 
 
-_PORTAL: AnswerCache[PortalOperations] = AnswerCache()
-_HOTLINE: AnswerCache[HotlineOperations] = AnswerCache()
-_INFRASTRUCTURE: AnswerCache[InfrastructureOperations] = AnswerCache()
-
-
-def _answer(
-    cache: AnswerCache[AnswerT],
-    page: Callable[[MonthQuery], AnswerT],
-    state: StateDep,
-    principal: Principal,
-    region_code: str,
-    period: str,
-) -> AnswerT:
-    """The page's answer for the region's month, computed again only when the data
-    changed (``AnswerCache``); 404 unless the region is known and in scope."""
+def _region_month(state: StateDep, principal: Principal, region_code: str, period: str) -> Period:
+    """The month asked for; 404 unless the region is known and in the caller's scope."""
     require_in_scope(state, principal, region_code, "region", region_code)
     if region_code not in state.region_tree().parents:
         raise not_found("region", region_code)
-    month = Period.parse(period)
-
-    def compute() -> AnswerT:
-        with month_of(state.workspace, region_code, month) as query:
-            return page(query)
-
-    version = month_data_version(state.workspace, state.engine, month)
-    return cache.get((state.workspace.root, region_code, month), version, compute)
+    return Period.parse(period)
 
 
 @router.get(
@@ -75,7 +50,8 @@ def get_portal_operations(
     """Portal operations (门户运营): registered and real-name users and their coverage of
     residents, daily and monthly actives, retention by registration month, the most
     used services, 一件事 funnels and the ratings (好差评)."""
-    return _answer(_PORTAL, portal_operations, state, principal, region_code, period)
+    month = _region_month(state, principal, region_code, period)
+    return PORTAL.answer(state.workspace, state.engine, region_code, month)
 
 
 @router.get(
@@ -88,7 +64,8 @@ def get_hotline_operations(
 ) -> HotlineOperations:
     """12345 hotline (热线): tickets by status, response and closure times, SLA misses by
     department, the night and each hour of the day, callback satisfaction."""
-    return _answer(_HOTLINE, hotline_operations, state, principal, region_code, period)
+    month = _region_month(state, principal, region_code, period)
+    return HOTLINE.answer(state.workspace, state.engine, region_code, month)
 
 
 @router.get(
@@ -102,6 +79,5 @@ def get_infrastructure_operations(
     """Data, infrastructure and security (数据、设施与安全): the data catalogue and its
     quality by dimension, data sharing, camera availability, cloud utilisation, and
     security incidents by grade with their timelines."""
-    return _answer(
-        _INFRASTRUCTURE, infrastructure_operations, state, principal, region_code, period
-    )
+    month = _region_month(state, principal, region_code, period)
+    return INFRASTRUCTURE.answer(state.workspace, state.engine, region_code, month)
