@@ -371,22 +371,14 @@ def _stage_events(
     """Keep the first row of each identity that the lake does not hold yet, and stage
     it by day (or period) with the derived tables' increments.
 
-    Repeats within the file are found with one hash aggregate (identities seen
-    more than once, and their first line), which is small, rather than a window
-    over every row.  Each partition is written by its own query, deduplicated
-    against the lake's files of that partition only: an event's identity fixes
-    its timestamp, hence its day.  (Measured: half the cost of one partitioned
-    COPY on a month of events.)
+    Each partition is written by its own query (measured: half the cost of one
+    partitioned COPY on a month of events), which keeps the first line of each
+    identity among the partition's rows (a hash aggregate of the day's
+    identities, so memory grows with a day, not with the file) and leaves out
+    those the lake's files of that partition hold: an event's identity fixes its
+    timestamp, hence its day.
     """
     identity = ", ".join(quote_identifier(k) for k in table.identity)
-    con.execute(
-        f"CREATE OR REPLACE TABLE repeated AS SELECT {identity}, min(_line) AS first_line "
-        f"FROM checked WHERE _check IS NULL GROUP BY {identity} HAVING count(*) > 1"
-    )
-    repeats, first_only = "", ""
-    if _count(con, "repeated"):
-        repeats = f"LEFT JOIN repeated r USING ({identity})"
-        first_only = "AND (r.first_line IS NULL OR r.first_line = c._line)"
     parts = con.execute(
         f"SELECT DISTINCT CAST({_partition_expression(table)} AS VARCHAR) FROM checked "
         "WHERE _check IS NULL ORDER BY 1"
@@ -403,10 +395,13 @@ def _stage_events(
         if earlier:
             lake = files_relation(earlier, "")
             in_lake = f"ANTI JOIN (SELECT {identity} FROM {lake}) l USING ({identity})"
+        in_part = _in_partition(table, part)
+        day_rows = f"SELECT * FROM checked c WHERE c._check IS NULL AND {in_part}"
         return stage_query(
             cursor,
-            f"SELECT {_field_list(table, 'c.')} FROM checked c {in_lake} {repeats} "
-            f"WHERE c._check IS NULL {first_only} AND {_in_partition(table, part)}",
+            f"WITH day_rows AS ({day_rows}) "
+            f"SELECT {_field_list(table, 'c.')} FROM day_rows c {in_lake} "
+            f"WHERE c._line IN (SELECT min(_line) FROM day_rows GROUP BY {identity})",
             lake=layout.root,
             batch_id=batch_id,
             target_dir=directory,

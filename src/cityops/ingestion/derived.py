@@ -79,8 +79,7 @@ def stage_derived(
     if "user_id" in table.field_names:
         moves += _stage_users(con, layout, batch_id)
         if table.name == "portal_events":
-            moves += _stage_user_days(con, layout, batch_id)
-            moves += _stage_user_services(con, layout, batch_id)
+            moves += _stage_user_activity(con, layout, batch_id)
         if table.name == "portal_users":
             moves += _stage_registrations(con, layout, batch_id)
     if table.name == "device_heartbeats":
@@ -130,44 +129,45 @@ def _stage_registrations(
     return moves
 
 
-def _stage_user_days(
+def _stage_user_activity(
     con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
 ) -> list[Move]:
-    query = (
-        "SELECT u.user_ix, CAST(k.ts AS DATE) AS day, count(*) AS events, "
-        "count(*) FILTER (WHERE k.event_type = 'service_call') AS service_calls, "
-        "any_value(k._part) AS _part "
-        "FROM kept k JOIN batch_users u USING (user_id) GROUP BY u.user_ix, CAST(k.ts AS DATE) "
-        "ORDER BY day, u.user_ix"
-    )
-    _, moves = stage_query(
-        con,
-        query,
-        lake=layout.root,
-        batch_id=batch_id,
-        target_dir=layout.derived_dir(USER_DAY_ACTIVITY.name),
-        partition_key="day",
-    )
-    return moves
+    """``user_day_activity`` and ``user_day_services`` of the batch's stored events.
 
-
-def _stage_user_services(
-    con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
-) -> list[Move]:
-    query = (
-        "SELECT u.user_ix, CAST(k.ts AS DATE) AS day, k.service_id, count(*) AS calls, "
-        "count(*) FILTER (WHERE k.success) AS successes, any_value(k._part) AS _part "
-        "FROM kept k JOIN batch_users u USING (user_id) WHERE k.event_type = 'service_call' "
-        "GROUP BY u.user_ix, CAST(k.ts AS DATE), k.service_id ORDER BY day, u.user_ix"
+    The events are joined to their user index once, into a narrow table that both
+    aggregates read; rows are written in no particular order (each file holds one
+    day, and readers select by day).
+    """
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE batch_activity AS "
+        "SELECT u.user_ix, CAST(k.ts AS DATE) AS day, "
+        "k.event_type = 'service_call' AS is_call, k.service_id, k.success "
+        "FROM kept k JOIN batch_users u USING (user_id)"
     )
-    _, moves = stage_query(
-        con,
-        query,
-        lake=layout.root,
-        batch_id=batch_id,
-        target_dir=layout.derived_dir(USER_DAY_SERVICES.name),
-        partition_key="day",
-    )
+    queries = {
+        USER_DAY_ACTIVITY: (
+            "SELECT user_ix, day, count(*) AS events, "
+            "count(*) FILTER (WHERE is_call) AS service_calls, day AS _part "
+            "FROM batch_activity GROUP BY user_ix, day"
+        ),
+        USER_DAY_SERVICES: (
+            "SELECT user_ix, day, service_id, count(*) AS calls, "
+            "count(*) FILTER (WHERE success) AS successes, day AS _part "
+            "FROM batch_activity WHERE is_call GROUP BY user_ix, day, service_id"
+        ),
+    }
+    moves: list[Move] = []
+    for compact, query in queries.items():
+        _, staged = stage_query(
+            con,
+            query,
+            lake=layout.root,
+            batch_id=batch_id,
+            target_dir=layout.derived_dir(compact.name),
+            partition_key="day",
+        )
+        moves += staged
+    con.execute("DROP TABLE batch_activity")
     return moves
 
 
