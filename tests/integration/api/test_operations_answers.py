@@ -4,6 +4,7 @@ are computed before anyone asks."""
 
 from __future__ import annotations
 
+import gc
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from ingest_workspace import make_workspace, write_text
 from cityops.access.roles import Role
 from cityops.accounts.store import create_user
 from cityops.api.services.operations.answers import HOTLINE, INFRASTRUCTURE, PORTAL
+from cityops.api.services.operations.month import month_of
 from cityops.domain.contract import table
 from cityops.domain.period import CITY_TZ, Period
 from cityops.ingestion.batch import ingest_file
@@ -29,6 +31,7 @@ USERS = (
     "r2,u2,330103,2024-06-01 09:00:00,true,app\n"
 )
 RATINGS = "event_id,ts,user_id,service_id,rating\n"
+IN_REGION = "SELECT count(*) AS regions FROM in_region"
 
 
 def _ratings(api: WritableApi, region_code: str = "330100") -> list[int]:
@@ -95,3 +98,13 @@ def test_the_pages_the_console_opens_on_are_computed_at_start_up(tmp_path: Path)
             kept = page.cache.kept()
             assert [key for key in kept if key in warmed] == warmed
             assert (workspace.root, "330103", month) not in kept
+
+
+def test_a_request_keeps_its_connection_when_the_data_change_meanwhile(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path)
+    month = Period(2025, 1)
+    with month_of(workspace, "330100", month, version=1) as first:
+        with month_of(workspace, "330100", month, version=2) as second:
+            assert second.rows(IN_REGION) == [{"regions": 3}]
+        gc.collect()  # the database of version 1 is no longer kept
+        assert first.rows(IN_REGION) == [{"regions": 3}]  # the city and its two districts
