@@ -101,6 +101,7 @@ COMPACT_TABLES: dict[str, pa.Schema] = {
             ("day", pa.date32()),
             ("events", pa.int64()),
             ("service_calls", pa.int64()),
+            ("successful_calls", pa.int64()),
         ]
     ),
     "user_day_services": pa.schema(
@@ -135,7 +136,9 @@ _USER_INDEX_SQL = (
 _USER_DAY_ACTIVITY_SQL = (
     f"WITH ix AS ({_USER_INDEX_SQL}) "
     f"SELECT ix.user_ix, CAST(timezone('{CITY_TZ.key}', e.ts) AS DATE) AS day, "
-    "count(*) AS events, count(*) FILTER (WHERE e.event_type = 'service_call') AS service_calls "
+    "count(*) AS events, count(*) FILTER (WHERE e.event_type = 'service_call') AS service_calls, "
+    "count(*) FILTER (WHERE e.event_type = 'service_call' AND e.success IS TRUE) "
+    "AS successful_calls "
     "FROM portal_events AS e JOIN ix ON ix.user_id = e.user_id "
     "GROUP BY ix.user_ix, day"
 )

@@ -12,8 +12,8 @@ order of magnitude faster (``shared/DESIGN.md`` item 4).  Five tables
   region_code, real_name`` from ``portal_users``, one file per batch in user_ix
   order, so a user's residence is found by integer key in a few files instead
   of by user_id across the lake's day partitions;
-- ``user_day_activity`` (用户日活跃): ``user_ix, day, events, service_calls``
-  from ``portal_events``;
+- ``user_day_activity`` (用户日活跃): ``user_ix, day, events, service_calls,
+  successful_calls`` from ``portal_events``;
 - ``user_day_services`` (用户日办事): ``user_ix, day, service_id, calls,
   successes`` from the service calls of ``portal_events``, so that service use
   and success per user cost a scan of integers, not of the month's events;
@@ -147,7 +147,8 @@ def _stage_user_activity(
     queries = {
         USER_DAY_ACTIVITY: (
             "SELECT user_ix, day, count(*) AS events, "
-            "count(*) FILTER (WHERE is_call) AS service_calls, day AS _part "
+            "count(*) FILTER (WHERE is_call) AS service_calls, "
+            "count(*) FILTER (WHERE is_call AND success) AS successful_calls, day AS _part "
             "FROM batch_activity GROUP BY user_ix, day"
         ),
         USER_DAY_SERVICES: (

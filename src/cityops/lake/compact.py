@@ -83,11 +83,13 @@ USER_DAY_ACTIVITY = CompactTable(
             ("day", pa.date32()),
             ("events", pa.int64()),
             ("service_calls", pa.int64()),
+            ("successful_calls", pa.int64()),
         ]
     ),
     ("user_ix", "day"),
 )
-"""用户日活跃: a user's portal events and service calls of a local day."""
+"""用户日活跃: a user's portal events, service calls and successful service calls of a
+local day (a call without a ``success`` value did not succeed)."""
 
 USER_DAY_SERVICES = CompactTable(
     "user_day_services",
@@ -129,7 +131,7 @@ COMPACT_TABLES = (
 
 COMPACT_FORMAT = 2
 """The version of the compact tables: raise it when one is added or changes.
-2: ``user_day_services`` added."""
+2: ``user_day_services`` added, ``successful_calls`` added to ``user_day_activity``."""
 
 _FORMAT_FILE = "FORMAT"
 

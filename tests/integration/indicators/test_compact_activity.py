@@ -106,13 +106,13 @@ def test_the_fake_lake_derives_the_compact_tables_ingest_built(workspace: Worksp
     for name, rows in fake.items():
         con.register(f"fake_{name}", rows)
     activity = (
-        "SELECT i.user_id, a.day, a.events, a.service_calls "
+        "SELECT i.user_id, a.day, a.events, a.service_calls, a.successful_calls "
         "FROM {prefix}user_day_activity AS a JOIN {prefix}user_index AS i USING (user_ix) "
         "ORDER BY ALL"
     )
     ingested = con.execute(activity.format(prefix="")).fetchall()
     assert con.execute(activity.format(prefix="fake_")).fetchall() == ingested
-    assert ingested[:2] == [("u2", date(2025, 3, 5), 2, 1), ("u2", date(2025, 4, 1), 1, 0)]
+    assert ingested[:2] == [("u2", date(2025, 3, 5), 2, 1, 0), ("u2", date(2025, 4, 1), 1, 0, 0)]
     users = "SELECT user_id FROM {prefix}user_index ORDER BY ALL"
     assert con.execute(users.format(prefix="fake_")).fetchall() == (
         con.execute(users.format(prefix="")).fetchall()

@@ -84,14 +84,15 @@ def test_user_day_activity_counts_each_stored_event_once(workspace: Workspace) -
     d1, d2, d3 = date(2025, 1, 1), date(2025, 1, 2), date(2025, 1, 3)
     assert query(
         workspace,
-        "SELECT user_ix, day, events, service_calls FROM user_day_activity ORDER BY day, user_ix",
+        "SELECT user_ix, day, events, service_calls, successful_calls FROM user_day_activity "
+        "ORDER BY day, user_ix",
     ) == [
-        (0, d1, 2, 1),
-        (1, d1, 1, 0),
-        (0, d2, 1, 0),
-        (1, d2, 1, 1),
-        (2, d2, 1, 1),
-        (1, d3, 1, 0),
+        (0, d1, 2, 1, 1),  # e2 succeeded
+        (1, d1, 1, 0, 0),
+        (0, d2, 1, 0, 0),
+        (1, d2, 1, 1, 1),  # e6 succeeded
+        (2, d2, 1, 1, 0),  # e5 failed
+        (1, d3, 1, 0, 0),
     ]
 
 
@@ -99,12 +100,14 @@ def test_user_day_activity_agrees_with_the_events_themselves(workspace: Workspac
     direct = query(
         workspace,
         "SELECT user_id, CAST(ts AS DATE) AS day, count(*), "
-        "count(*) FILTER (WHERE event_type = 'service_call') FROM portal_events "
+        "count(*) FILTER (WHERE event_type = 'service_call'), "
+        "count(*) FILTER (WHERE event_type = 'service_call' AND success) FROM portal_events "
         "GROUP BY ALL ORDER BY ALL",
     )
     derived = query(
         workspace,
-        "SELECT i.user_id, a.day, a.events, a.service_calls FROM user_day_activity a "
+        "SELECT i.user_id, a.day, a.events, a.service_calls, a.successful_calls "
+        "FROM user_day_activity a "
         "JOIN user_index i USING (user_ix) ORDER BY ALL",
     )
     assert derived == direct

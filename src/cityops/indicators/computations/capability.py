@@ -21,17 +21,18 @@ _RESPONDED_IN_30_MIN = "coalesce(responded_at <= created_at + INTERVAL 30 MINUTE
 """A ticket never responded counts as not responded in time (it stays in the denominator)."""
 
 _SERVICE_CALLS_CTE = """calls AS (
-    SELECT user_ix, sum(calls) AS calls, sum(successes) AS successes
-    FROM user_day_services
-    WHERE day >= $first_day AND day <= $last_day
+    SELECT user_ix, sum(service_calls) AS calls, sum(successful_calls) AS successes
+    FROM user_day_activity
+    WHERE day >= $first_day AND day <= $last_day AND service_calls > 0
     GROUP BY user_ix
 )"""
 """Each caller's service calls in P and how many succeeded (a call without a
 ``success`` value did not), from the compact table built at ingest
-(``user_day_services``: the ``service_call`` events of ``portal_events`` counted
-per user, local day and service).  Counted per user before the residence is
-joined: a caller's calls all belong to one residence, so the join and the sums
-per region handle a few hundred thousand callers instead of every call."""
+(``user_day_activity``: a user's ``portal_events`` of a local day counted, among
+them the service calls and the successful ones).  Counted per user before the
+residence is joined: a caller's calls all belong to one residence, so the join
+and the sums per region handle a few hundred thousand callers instead of every
+call."""
 
 
 def _response_within_30_min(extra_condition: str) -> str:
