@@ -15,15 +15,15 @@ so that the first visitor does not wait for them.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from threading import Lock
+from pathlib import Path
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
 from pydantic import BaseModel
 
+from cityops.api.services.file_cache import VersionedCache
 from cityops.api.services.operations.hotline import HotlineOperations, hotline_operations
 from cityops.api.services.operations.infrastructure import (
     InfrastructureOperations,
@@ -40,8 +40,8 @@ __all__ = [
     "HOTLINE",
     "INFRASTRUCTURE",
     "PORTAL",
-    "AnswerCache",
     "OperationsPage",
+    "PageKey",
     "facts_stamp",
     "warm_operations",
 ]
@@ -59,35 +59,8 @@ def facts_stamp(workspace: Workspace, period: Period) -> tuple[int, int] | None:
     return (status.st_mtime_ns, status.st_size)
 
 
-class AnswerCache(Generic[AnswerT]):
-    """The ``capacity`` answers of one page used most recently, by key and data version.
-    Thread-safe; two requests missing at once may both compute, and either result
-    is kept."""
-
-    def __init__(self, capacity: int = 128) -> None:
-        self._capacity = capacity
-        self._entries: OrderedDict[Hashable, tuple[Hashable, AnswerT]] = OrderedDict()
-        self._lock = Lock()
-
-    def kept(self) -> list[Hashable]:
-        """The keys of the answers kept, least recently used first."""
-        with self._lock:
-            return list(self._entries)
-
-    def get(self, key: Hashable, version: Hashable, compute: Callable[[], AnswerT]) -> AnswerT:
-        """The answer of ``key`` computed from data of ``version``."""
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None and entry[0] == version:
-                self._entries.move_to_end(key)
-                return entry[1]
-        answer = compute()
-        with self._lock:
-            self._entries[key] = (version, answer)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._capacity:
-                self._entries.popitem(last=False)
-        return answer
+PageKey = tuple[Path, str, Period]
+"""An answer's workspace, region and month."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +68,9 @@ class OperationsPage(Generic[AnswerT]):
     """One operations page: how its answer is computed, and the answers kept."""
 
     compute: Callable[[MonthQuery], AnswerT]
-    cache: AnswerCache[AnswerT] = field(default_factory=AnswerCache)
+    cache: VersionedCache[PageKey, AnswerT] = field(
+        default_factory=lambda: VersionedCache(capacity=128)
+    )
 
     def answer(
         self, workspace: Workspace, engine: sa.Engine, region_code: str, period: Period
