@@ -18,7 +18,7 @@ from pathlib import Path
 from threading import Lock
 from typing import Generic, TypeVar
 
-__all__ = ["FileCache", "VersionedCache"]
+__all__ = ["FileCache", "VersionedCache", "file_version"]
 
 KeyT = TypeVar("KeyT", bound=Hashable)
 ValueT = TypeVar("ValueT")
@@ -55,6 +55,13 @@ class VersionedCache(Generic[KeyT, ValueT]):
             return list(self._entries)
 
 
+def file_version(path: Path) -> tuple[int, int]:
+    """A file's modification time and size: what changes when it is written again.
+    ``FileNotFoundError`` when there is no such file."""
+    status = path.stat()
+    return (status.st_mtime_ns, status.st_size)
+
+
 class FileCache(Generic[ValueT]):
     """``load(path)`` remembered per path while its (mtime, size) stays the same."""
 
@@ -64,7 +71,4 @@ class FileCache(Generic[ValueT]):
 
     def get(self, path: Path) -> ValueT:
         """The value for ``path``; ``FileNotFoundError`` when there is no such file."""
-        status = path.stat()
-        return self._values.get(
-            path, (status.st_mtime_ns, status.st_size), lambda: self._load(path)
-        )
+        return self._values.get(path, file_version(path), lambda: self._load(path))

@@ -23,7 +23,7 @@ from typing import Generic, TypeVar
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from cityops.api.services.file_cache import VersionedCache
+from cityops.api.services.file_cache import VersionedCache, file_version
 from cityops.api.services.operations.hotline import HotlineOperations, hotline_operations
 from cityops.api.services.operations.infrastructure import (
     InfrastructureOperations,
@@ -53,10 +53,9 @@ def facts_stamp(workspace: Workspace, period: Period) -> tuple[int, int] | None:
     """The version of the month's stored facts (the page shows their headline
     figures): the file's modification time and size, None when there is none."""
     try:
-        status = facts_path(workspace, period).stat()
+        return file_version(facts_path(workspace, period))
     except FileNotFoundError:
         return None
-    return (status.st_mtime_ns, status.st_size)
 
 
 PageKey = tuple[Path, str, Period]
