@@ -20,8 +20,9 @@ import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -37,7 +38,7 @@ from cityops.ingestion.checks import (
     quote_literal,
     typed_expression,
 )
-from cityops.ingestion.derived import stage_derived
+from cityops.ingestion.derived import stage_day_derived, stage_derived, stage_user_index
 from cityops.ingestion.personal import pseudonymise, read_secret
 from cityops.ingestion.quarantine import stage_quarantine
 from cityops.ingestion.sources import file_digest, read_source, source_format
@@ -324,6 +325,8 @@ def _partition_expression(table: Table) -> str:
     return quote_identifier("period")
 
 
+T = TypeVar("T")
+
 WRITERS = 2
 """Partitions written at once: one query per small partition keeps a core busy."""
 
@@ -331,13 +334,13 @@ WRITERS = 2
 def _in_parallel(
     con: duckdb.DuckDBPyConnection,
     parts: list[str],
-    stage: Callable[[str, duckdb.DuckDBPyConnection], tuple[int, list[Move]]],
-) -> list[tuple[int, list[Move]]]:
+    stage: Callable[[str, duckdb.DuckDBPyConnection], T],
+) -> list[T]:
     """Run ``stage`` for every partition, ``WRITERS`` cursors of ``con`` each taking
     every ``WRITERS``-th partition in turn (results in no particular order)."""
     cursors = [con.cursor() for _ in range(WRITERS)]
 
-    def work(index: int) -> list[tuple[int, list[Move]]]:
+    def work(index: int) -> list[T]:
         cursor = cursors[index]
         cursor.execute("SET TimeZone = 'Asia/Shanghai'")
         return [stage(part, cursor) for part in parts[index::WRITERS]]
@@ -372,51 +375,107 @@ def _stage_events(
     it by day (or period) with the derived tables' increments.
 
     Each partition is written by its own query (measured: half the cost of one
-    partitioned COPY on a month of events), which keeps the first line of each
-    identity among the partition's rows (a hash aggregate of the day's
-    identities, so memory grows with a day, not with the file) and leaves out
-    those the lake's files of that partition hold: an event's identity fixes its
-    timestamp, hence its day.
+    partitioned COPY on a month of events), after the lines it must not store
+    are listed (``_dropped_lines``); an event's identity fixes its timestamp,
+    hence its day, so repeats and the lake's copies are looked for in the
+    partition only, and memory grows with a day, not with the file.
     """
-    identity = ", ".join(quote_identifier(k) for k in table.identity)
-    parts = con.execute(
-        f"SELECT DISTINCT CAST({_partition_expression(table)} AS VARCHAR) FROM checked "
-        "WHERE _check IS NULL ORDER BY 1"
-    ).fetchall()
+    moves: list[Move] = []
+    if "user_id" in table.field_names:
+        valid = "SELECT user_id FROM checked WHERE _check IS NULL"
+        moves += stage_user_index(con, layout, batch_id, users=valid)
+    parts = _partitions(con, table)
     # Row order inside a lake file means nothing; not keeping it lets DuckDB write
     # in parallel.  (Not earlier: line numbers of text sources rely on the order.)
     con.execute("SET preserve_insertion_order = false")
     key = layout.partition_key(table)
 
-    def stage_partition(part: str, cursor: duckdb.DuckDBPyConnection) -> tuple[int, list[Move]]:
+    def stage_partition(
+        part: str, cursor: duckdb.DuckDBPyConnection
+    ) -> tuple[int, list[Move], list[Move]]:
         directory = layout.table_dir(table) / f"{key}={part}"
-        earlier = layout.files(directory)
-        in_lake = ""
-        if earlier:
-            lake = files_relation(earlier, "")
-            in_lake = f"ANTI JOIN (SELECT {identity} FROM {lake}) l USING ({identity})"
         in_part = _in_partition(table, part)
         day_rows = f"SELECT * FROM checked c WHERE c._check IS NULL AND {in_part}"
-        return stage_query(
+        cursor.execute(
+            "CREATE OR REPLACE TEMP TABLE dropped AS "
+            + _dropped_lines(table, day_rows, layout.files(directory))
+        )
+        stored_rows = f"(SELECT * FROM ({day_rows}) ANTI JOIN dropped USING (_line))"
+        rows, events = stage_query(
             cursor,
-            f"WITH day_rows AS ({day_rows}) "
-            f"SELECT {_field_list(table, 'c.')} FROM day_rows c {in_lake} "
-            f"WHERE c._line IN (SELECT min(_line) FROM day_rows GROUP BY {identity})",
+            f"SELECT {_field_list(table)} FROM {stored_rows}",
             lake=layout.root,
             batch_id=batch_id,
             target_dir=directory,
         )
+        if not rows:
+            return 0, [], []
+        derived = stage_day_derived(cursor, layout, table, batch_id, day=part, rows=stored_rows)
+        return rows, events, derived
 
-    written = _in_parallel(con, [str(part) for (part,) in parts], stage_partition)
-    stored = sum(rows for rows, _ in written)
-    moves = sorted(move for _, part_moves in written for move in part_moves)
+    written = _in_parallel(con, parts, stage_partition)
+    stored = sum(rows for rows, _, _ in written)
+    events = sorted(move for _, part_events, _ in written for move in part_events)
+    moves += sorted(move for _, _, derived in written for move in derived)
     if not stored:
-        return 0, []
-    staged = files_relation([layout.root / staged for staged, _ in moves], "")
+        return 0, moves
+    staged = files_relation([layout.root / staged for staged, _ in events], "")
     con.execute(
         f"CREATE OR REPLACE TEMP VIEW kept AS SELECT *, {_partition_expression(table)} AS _part "
         f"FROM {staged}"
     )
-    touched = sorted({Path(target).parent.name for _, target in moves})
+    touched = sorted({Path(target).parent.name for _, target in events})
     moves += stage_derived(con, layout, table, batch_id, touched=touched, engine=engine)
-    return stored, moves
+    return stored, events + moves
+
+
+def _partitions(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
+    """The partitions the valid rows may fall in: for timed tables, every local day
+    that is the UTC day of a row's timestamp, or the day before or after.
+
+    Converting every timestamp to a local day is the slow part of listing the days
+    (time zone rules per row); a local day is the UTC day or the next one (the
+    session zone is Asia/Shanghai, UTC+8, +9 in the summers of 1986–91), and
+    integer division rounds towards zero before 1970, hence the day before too.
+    A candidate day without rows writes nothing.
+    """
+    if not table.time_field:
+        period = quote_identifier("period")
+        query = f"SELECT DISTINCT {period} FROM checked WHERE _check IS NULL ORDER BY 1"
+        return [str(value) for (value,) in con.execute(query).fetchall()]
+    ts = quote_identifier(table.time_field)
+    utc_days = con.execute(
+        f"SELECT DISTINCT epoch_us({ts}) // {_MICROSECONDS_A_DAY} FROM checked WHERE _check IS NULL"
+    ).fetchall()
+    days = {_EPOCH + timedelta(days=int(day) + k) for (day,) in utc_days for k in (-1, 0, 1)}
+    return [day.isoformat() for day in sorted(days)]
+
+
+_EPOCH = date(1970, 1, 1)
+_MICROSECONDS_A_DAY = 86_400_000_000
+
+
+def _dropped_lines(table: Table, day_rows: str, lake_files: list[Path]) -> str:
+    """SQL listing the ``_line`` of the rows of ``day_rows`` not to store: every
+    repeat of an identity after its first line, and every row whose identity
+    the lake's ``lake_files`` of the partition hold.
+
+    Repeats are found by a hash aggregate over 64-bit hashes of the identities
+    (cheaper than over the text, and a quarter of its memory); only rows whose
+    hash is shared — repeats, or a rare collision — are compared by identity.
+    """
+    identity = ", ".join(quote_identifier(k) for k in table.identity)
+    hashed = f"hash({identity})"
+    dropped = (
+        f"WITH day_rows AS NOT MATERIALIZED ({day_rows}), "
+        f"shared AS (SELECT {hashed} AS h FROM day_rows GROUP BY h HAVING count(*) > 1) "
+        f"SELECT _line FROM day_rows WHERE {hashed} IN (SELECT h FROM shared) "
+        f"QUALIFY _line > min(_line) OVER (PARTITION BY {identity})"
+    )
+    if not lake_files:
+        return dropped
+    lake = files_relation(lake_files, "")
+    return (
+        f"{dropped} UNION ALL SELECT _line FROM ({day_rows}) "
+        f"SEMI JOIN (SELECT {identity} FROM {lake}) l USING ({identity})"
+    )

@@ -39,6 +39,7 @@ import sqlalchemy as sa
 
 from cityops.domain.contract import DEFAULT_HEARTBEAT_INTERVAL_S, Table
 from cityops.domain.contract import table as contract_table
+from cityops.ingestion.checks import quote_literal
 from cityops.ingestion.staging import Move, files_relation, stage_query
 from cityops.lake.compact import (
     DEVICE_DAY_SLOTS,
@@ -50,7 +51,7 @@ from cityops.lake.compact import (
 from cityops.lake.layout import LakeLayout
 from cityops.register.store import read_current
 
-__all__ = ["stage_derived"]
+__all__ = ["stage_day_derived", "stage_derived", "stage_user_index"]
 
 
 _EMPTY_USER_INDEX = (
@@ -62,39 +63,23 @@ _EMPTY_HEARTBEATS = (
 )
 
 
-def stage_derived(
-    con: duckdb.DuckDBPyConnection,
-    layout: LakeLayout,
-    table: Table,
-    batch_id: str,
-    *,
-    touched: list[str],
-    engine: sa.Engine,
+def stage_user_index(
+    con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str, *, users: str
 ) -> list[Move]:
-    """Stage the derived increments of the batch's stored rows (relation ``kept``).
+    """Number the users of relation ``users`` (a ``user_id`` column): known ones keep
+    theirs, new ones get the next numbers, in user_id order.
 
-    ``touched`` lists the partitions (``day=…``) the batch writes to.
+    Leaves table ``batch_users`` (``user_id, user_ix``) for the other derived
+    tables; a table, not a temp table, so that the day writers' cursors see it.
+    The batch passes its valid rows, before repeats are dropped: a repeat's user
+    is the user of the row it repeats, stored in this batch or indexed before.
     """
-    moves: list[Move] = []
-    if "user_id" in table.field_names:
-        moves += _stage_users(con, layout, batch_id)
-        if table.name == "portal_events":
-            moves += _stage_user_activity(con, layout, batch_id)
-        if table.name == "portal_users":
-            moves += _stage_registrations(con, layout, batch_id)
-    if table.name == "device_heartbeats":
-        moves += _stage_device_slots(con, layout, batch_id, touched, engine)
-    return moves
-
-
-def _stage_users(con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str) -> list[Move]:
-    """Number the batch's users: known ones keep theirs, new ones get the next numbers."""
     directory = layout.derived_dir(USER_INDEX.name)
     known = files_relation(layout.files(directory), _EMPTY_USER_INDEX)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_users AS "
+        "CREATE OR REPLACE TABLE batch_users AS "
         f"WITH known AS (SELECT user_id, user_ix FROM {known}), "
-        "seen AS (SELECT DISTINCT user_id FROM kept), "
+        f"seen AS (SELECT DISTINCT user_id FROM ({users})), "
         "new AS (SELECT user_id FROM seen ANTI JOIN known USING (user_id)), "
         "base AS (SELECT coalesce(max(user_ix) + 1, 0) AS next FROM known) "
         "SELECT user_id, user_ix, FALSE AS is_new FROM known SEMI JOIN seen USING (user_id) "
@@ -109,6 +94,78 @@ def _stage_users(con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: s
         target_dir=directory,
     )
     return moves
+
+
+def stage_day_derived(
+    cursor: duckdb.DuckDBPyConnection,
+    layout: LakeLayout,
+    table: Table,
+    batch_id: str,
+    *,
+    day: str,
+    rows: str,
+) -> list[Move]:
+    """Stage the derived increments of one day's stored rows (relation ``rows``):
+    ``user_day_activity`` and ``user_day_services`` of ``portal_events``.
+
+    Run by each day's writer right after the day's events, while the rows are in
+    memory, rather than over the batch's staged files afterwards: two small
+    aggregates per day on both cores instead of a join and two aggregates of the
+    whole batch (measured on a county month: about half the time).
+    """
+    if table.name != "portal_events":
+        return []
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE day_services AS "
+        "SELECT u.user_ix, k.event_type = 'service_call' AS is_call, k.service_id, "
+        "count(*) AS events, count(*) FILTER (WHERE k.success) AS successes "
+        f"FROM {rows} k JOIN batch_users u USING (user_id) GROUP BY ALL"
+    )
+    on_day = f"CAST({quote_literal(day)} AS DATE) AS day"
+    queries = {
+        USER_DAY_ACTIVITY: (
+            f"SELECT user_ix, {on_day}, CAST(sum(events) AS BIGINT) AS events, "
+            "CAST(coalesce(sum(events) FILTER (WHERE is_call), 0) AS BIGINT) AS service_calls, "
+            "CAST(coalesce(sum(successes) FILTER (WHERE is_call), 0) AS BIGINT) "
+            "AS successful_calls FROM day_services GROUP BY user_ix"
+        ),
+        USER_DAY_SERVICES: (
+            f"SELECT user_ix, {on_day}, service_id, events AS calls, successes "
+            "FROM day_services WHERE is_call"
+        ),
+    }
+    moves: list[Move] = []
+    for compact, query in queries.items():
+        _, staged = stage_query(
+            cursor,
+            query,
+            lake=layout.root,
+            batch_id=batch_id,
+            target_dir=layout.derived_dir(compact.name) / f"day={day}",
+        )
+        moves += staged
+    return moves
+
+
+def stage_derived(
+    con: duckdb.DuckDBPyConnection,
+    layout: LakeLayout,
+    table: Table,
+    batch_id: str,
+    *,
+    touched: list[str],
+    engine: sa.Engine,
+) -> list[Move]:
+    """Stage the derived increments that need the whole batch's stored rows
+    (relation ``kept``): registrations and device slots.
+
+    ``touched`` lists the partitions (``day=…``) the batch writes to.
+    """
+    if table.name == "portal_users":
+        return _stage_registrations(con, layout, batch_id)
+    if table.name == "device_heartbeats":
+        return _stage_device_slots(con, layout, batch_id, touched, engine)
+    return []
 
 
 def _stage_registrations(
@@ -126,49 +183,6 @@ def _stage_registrations(
         batch_id=batch_id,
         target_dir=layout.derived_dir(USER_REGISTRATIONS.name),
     )
-    return moves
-
-
-def _stage_user_activity(
-    con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
-) -> list[Move]:
-    """``user_day_activity`` and ``user_day_services`` of the batch's stored events.
-
-    The events are joined to their user index once, into a narrow table that both
-    aggregates read; rows are written in no particular order (each file holds one
-    day, and readers select by day).
-    """
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE batch_activity AS "
-        "SELECT u.user_ix, CAST(k.ts AS DATE) AS day, "
-        "k.event_type = 'service_call' AS is_call, k.service_id, k.success "
-        "FROM kept k JOIN batch_users u USING (user_id)"
-    )
-    queries = {
-        USER_DAY_ACTIVITY: (
-            "SELECT user_ix, day, count(*) AS events, "
-            "count(*) FILTER (WHERE is_call) AS service_calls, "
-            "count(*) FILTER (WHERE is_call AND success) AS successful_calls, day AS _part "
-            "FROM batch_activity GROUP BY user_ix, day"
-        ),
-        USER_DAY_SERVICES: (
-            "SELECT user_ix, day, service_id, count(*) AS calls, "
-            "count(*) FILTER (WHERE success) AS successes, day AS _part "
-            "FROM batch_activity WHERE is_call GROUP BY user_ix, day, service_id"
-        ),
-    }
-    moves: list[Move] = []
-    for compact, query in queries.items():
-        _, staged = stage_query(
-            con,
-            query,
-            lake=layout.root,
-            batch_id=batch_id,
-            target_dir=layout.derived_dir(compact.name),
-            partition_key="day",
-        )
-        moves += staged
-    con.execute("DROP TABLE batch_activity")
     return moves
 
 

@@ -102,6 +102,19 @@ def test_the_sql_rules_agree_with_the_python_rules(values: list[str]) -> None:
     assert sql_kinds(values) == [python_kind(v) for v in values]
 
 
+# Spreadsheet cells arrive padded: spaces, tabs, line breaks, no-break and ideographic spaces.
+padding = st.text(alphabet=" \t\n\r\u00a0\u3000\u2003", max_size=3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(padding, st.one_of(id_card_numbers(), mobiles), padding), min_size=1))
+def test_padded_personal_values_are_recognised_by_sql_and_python_alike(
+    padded: list[tuple[str, str, str]],
+) -> None:
+    values = [before + value + after for before, value, after in padded]
+    assert sql_kinds(values) == [python_kind(v) for v in values]
+
+
 def test_pseudonyms_are_keyed_hashes_with_a_prefix() -> None:
     key = bytes(range(32))
     result = pseudonymise(pa.array(["13812345678", None, "张三"]), key).to_pylist()
