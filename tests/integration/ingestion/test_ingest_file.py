@@ -1,10 +1,13 @@
 """Files into a real workspace (SQLite register, Parquet lake), counted row by row."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cityops.domain.contract import table
 from cityops.errors import ContractError
@@ -151,3 +154,32 @@ def test_a_file_without_a_required_column_is_refused_whole(
     source = write(tmp_path / "bad.csv", "event_id,ts,user_id,service_id\nr1,2025-01-01,u1,s1\n")
     with pytest.raises(ContractError, match=r"missing required column.*rating"):
         ingest_file(workspace, "portal_ratings", source)
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+@settings(max_examples=12, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(datetime(1950, 1, 1), datetime(2060, 12, 31), timezones=st.just(UTC)),
+        min_size=1,
+        max_size=12,
+    )
+)
+def test_every_event_lands_in_the_partition_of_its_shanghai_day(
+    tmp_path_factory: pytest.TempPathFactory, instants: list[datetime]
+) -> None:
+    """Whatever the instant (before 1970, in the summer time of 1986–91, either side
+    of local midnight), its partition is its local date, computed here by zoneinfo."""
+    folder = tmp_path_factory.mktemp("days")
+    ws = create_workspace(folder / "ws", name="示范市")
+    ingest_file(ws, "regions", write(folder / "regions.csv", REGIONS))
+    ingest_file(ws, "services", write(folder / "services.csv", SERVICES))
+    lines = [f"r{i},{ts.isoformat()},u1,s1,4" for i, ts in enumerate(instants)]
+    header = "event_id,ts,user_id,service_id,rating\n"
+    source = write(folder / "ratings.csv", header + "\n".join(lines))
+    batch = ingest_file(ws, "portal_ratings", source)
+    assert batch.stored == len(instants)
+    expected = sorted((f"r{i}", ts.astimezone(SHANGHAI).date()) for i, ts in enumerate(instants))
+    assert sorted(lake_rows(ws, "SELECT event_id, day FROM r")) == expected
