@@ -41,7 +41,7 @@ from cityops.ingestion.checks import (
 from cityops.ingestion.derived import stage_day_derived, stage_derived, stage_user_index
 from cityops.ingestion.personal import pseudonymise, read_secret
 from cityops.ingestion.quarantine import stage_quarantine
-from cityops.ingestion.sources import file_digest, read_source, source_format
+from cityops.ingestion.sources import file_digest, read_source, reading_error, source_format
 from cityops.ingestion.staging import Move, files_relation, stage_query
 from cityops.lake.compact import stamp_compact_format
 from cityops.lake.layout import LakeLayout
@@ -289,7 +289,9 @@ def _check_rows(
             f"FROM (SELECT raw.*, {typed} FROM raw) raw"
         )
     except duckdb.Error as error:
-        raise ContractError(f"{path}: rows could not be read: {error}") from error
+        raise ContractError(
+            f"{path}: rows could not be read, so nothing was stored: {reading_error(error)}"
+        ) from error
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

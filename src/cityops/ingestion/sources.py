@@ -8,6 +8,7 @@ into ``scratch`` (UTF-8 CSV, Parquet), since DuckDB reads neither itself.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from cityops.ingestion.checks import quote_literal
 from cityops.ingestion.encodings import detect_encoding, is_utf8_readable, transcode_to_utf8
 from cityops.ingestion.xlsx import xlsx_to_parquet
 
-__all__ = ["FORMATS", "file_digest", "read_source", "source_format"]
+__all__ = ["FORMATS", "file_digest", "read_source", "reading_error", "source_format"]
 
 FORMATS = {
     ".csv": "csv",
@@ -92,7 +93,7 @@ def read_source(
     elif kind == "csv":
         numbered = (
             "SELECT row_number() OVER () + 1 AS _line, * "
-            f"FROM read_csv({where}, header = true, all_varchar = true)"
+            f"FROM read_csv({where}, {_csv_dialect(readable, path)})"
         )
     else:
         numbered = (
@@ -103,5 +104,35 @@ def read_source(
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {numbered}")
         described = con.execute(f"DESCRIBE {name}").fetchall()
     except duckdb.Error as error:
-        raise ContractError(f"{path}: cannot be read as {kind}: {error}") from error
+        raise ContractError(f"{path}: cannot be read as {kind}: {reading_error(error)}") from error
     return {str(row[0]): str(row[1]) for row in described if row[0] != "_line"}
+
+
+def _csv_dialect(readable: Path, path: Path) -> str:
+    """``read_csv`` options for RFC 4180 CSV (comma, double quotes) with the file's
+    own header, every column as text.
+
+    The dialect is fixed rather than sniffed: on a file cut short or with a
+    broken row, DuckDB's sniffer guesses another dialect and the file reads as
+    one odd column; fixed, such a file fails on the line at fault.
+    """
+    with readable.open(encoding="utf-8-sig", newline="") as stream:
+        header = next(csv.reader(stream), None)
+    if not header:
+        raise ContractError(f"{path}: the file is empty; a CSV file starts with a header row")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ContractError(f"{path}: the header repeats column(s) {', '.join(repeated)}")
+    columns = ", ".join(f"{quote_literal(name)}: 'VARCHAR'" for name in header)
+    return (
+        "header = true, auto_detect = false, delim = ',', quote = '\"', escape = '\"', "
+        f"columns = {{{columns}}}"
+    )
+
+
+def reading_error(error: duckdb.Error) -> str:
+    """DuckDB's account of a file it could not read, on one line, without the query
+    it was running or its advice on reader options (cityops's to choose, not the
+    user's)."""
+    text = str(error).split("Possible fixes:")[0].split("LINE 1:")[0]
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
