@@ -398,11 +398,15 @@ def _stage_events(
         directory = layout.table_dir(table) / f"{key}={part}"
         in_part = _in_partition(table, part)
         day_rows = f"SELECT * FROM checked c WHERE c._check IS NULL AND {in_part}"
-        cursor.execute(
+        [(dropped,)] = cursor.execute(
             "CREATE OR REPLACE TEMP TABLE dropped AS "
             + _dropped_lines(table, day_rows, layout.files(directory))
+        ).fetchall()
+        stored_rows = (
+            f"(SELECT * FROM ({day_rows}) ANTI JOIN dropped USING (_line))"
+            if dropped
+            else f"({day_rows})"  # the usual case: spare the join its probes
         )
-        stored_rows = f"(SELECT * FROM ({day_rows}) ANTI JOIN dropped USING (_line))"
         rows, events = stage_query(
             cursor,
             f"SELECT {_field_list(table)} FROM {stored_rows}",
