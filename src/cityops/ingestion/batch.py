@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from cityops.domain.contract import Table, TableKind
 from cityops.domain.contract import table as contract_table
-from cityops.errors import ContractError
+from cityops.errors import ContractError, PipelineError
 from cityops.ingestion.checks import (
     Check,
     checks_for,
@@ -140,6 +140,12 @@ def ingest_file(
                 stored, event_moves = _stage_events(con, table, layout, batch_id, engine)
                 moves += event_moves
             kill_point("after-staging")
+        except duckdb.OutOfMemoryException as error:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise PipelineError(
+                f"{path}: ingest ran out of its {MEMORY_LIMIT} of working memory, so nothing "
+                f"was stored ({reading_error(error)}); split the file, by day for example"
+            ) from error
         except BaseException:
             shutil.rmtree(stage, ignore_errors=True)
             raise
@@ -327,6 +333,8 @@ def _check_rows(
             f"CAST(CASE {first_failure} END AS SMALLINT) AS _check "
             f"FROM (SELECT raw.*, {typed} FROM raw) raw"
         )
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault
     except duckdb.Error as error:
         raise ContractError(
             f"{path}: rows could not be read, so nothing was stored: {reading_error(error)}"

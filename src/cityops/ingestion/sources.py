@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 from pathlib import Path
 
 import duckdb
@@ -122,6 +123,8 @@ def _csv_to_parquet(con: duckdb.DuckDBPyConnection, csv_file: Path, path: Path, 
             f"{_csv_dialect(csv_file, path)})) TO {quote_literal(str(out))} "
             "(FORMAT parquet, COMPRESSION snappy)"
         )
+    except duckdb.OutOfMemoryException:
+        raise  # not the file's fault
     except duckdb.Error as error:
         raise ContractError(f"{path}: cannot be read as csv: {reading_error(error)}") from error
     return out
@@ -153,5 +156,5 @@ def reading_error(error: duckdb.Error) -> str:
     """DuckDB's account of a file it could not read, on one line, without the query
     it was running or its advice on reader options (cityops's to choose, not the
     user's)."""
-    text = str(error).split("Possible fixes:")[0].split("LINE 1:")[0]
+    text = re.split(r"Possible (?:fixes|solutions):|LINE 1:", str(error))[0]
     return " ".join(line.strip() for line in text.splitlines() if line.strip())

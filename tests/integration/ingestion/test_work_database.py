@@ -1,5 +1,5 @@
-"""A source too large to work on in memory is worked on in a database file, with
-the same result."""
+"""Memory: a source too large to work on in memory is worked on in a database file,
+with the same result; running out of memory all the same is a clear error."""
 
 from pathlib import Path
 
@@ -7,9 +7,12 @@ import duckdb
 import pytest
 from ingest_workspace import make_workspace, write_text
 
+from cityops.errors import PipelineError
 from cityops.ingestion import batch as batch_module
 from cityops.ingestion.batch import ingest_file
 from cityops.lake.layout import LakeLayout
+from cityops.register.batches import list_batches
+from cityops.register.engine import make_engine
 from cityops.workspace.workspace import Workspace
 
 EVENTS = (
@@ -67,3 +70,16 @@ def test_a_source_over_the_in_memory_limit_gives_the_same_lake(
     assert lake_contents(on_file) == lake_contents(in_memory)
     assert work_files == [f"work-{second.batch_id}.duckdb"]  # worked on file, then deleted
     assert not list((on_file.lake / "_staging").rglob("work-*"))
+
+
+def test_running_out_of_memory_is_a_clear_error_that_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ws = make_workspace(tmp_path)
+    batches_before = len(list_batches(make_engine(ws.register_url)))
+    monkeypatch.setattr(batch_module, "MEMORY_LIMIT", "1MB")
+    with pytest.raises(PipelineError, match="ran out of its 1MB of working memory") as refused:
+        ingest_file(ws, "portal_events", write_text(tmp_path / "e.csv", EVENTS))
+    assert "Possible solutions" not in str(refused.value)
+    assert not (ws.lake / "portal_events").exists()
+    assert len(list_batches(make_engine(ws.register_url))) == batches_before
