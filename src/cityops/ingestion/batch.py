@@ -198,7 +198,7 @@ def _configure(con: duckdb.DuckDBPyConnection, layout: LakeLayout) -> None:
     con.execute(f"SET temp_directory = {quote_literal(str(spill))}")
 
 
-IN_MEMORY_ROWS = 16_000_000
+IN_MEMORY_ROWS = 12_000_000
 """Up to this many source rows a batch's working tables stay in memory (a county
 month, 10.5 M events, peaks at 1.3 GB RSS).  Beyond, they go to a database file
 in the staging area, which DuckDB pages out to keep within ``MEMORY_LIMIT``:
