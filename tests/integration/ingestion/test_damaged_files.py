@@ -5,6 +5,7 @@ fault, and leaves no trace in the lake or the register; a file whose rows read
 but fail checks has exactly those rows quarantined and the others stored.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -69,14 +70,16 @@ def test_a_file_that_cannot_be_read_is_refused_whole_with_the_place_at_fault(
 def ten_percent_bad(directory: Path) -> tuple[Path, dict[int, str], set[str]]:
     """1,000 rows; every tenth row (lines 11, 21, …) broken in one of five ways.
     Returns the file, the expected field at fault by line, and the good event ids."""
-    defects = [
+    defects: list[tuple[str, Callable[[int], str]]] = [
         ("rating", lambda i: f"e{i},2025-01-02 08:00:00,u{i},s1,6"),
         ("ts", lambda i: f"e{i},not a time,u{i},s1,3"),
         ("service_id", lambda i: f"e{i},2025-01-02 08:00:00,u{i},s9,3"),
         ("user_id", lambda i: f"e{i},2025-01-02 08:00:00,13812345678,s1,3"),
         ("event_id", lambda i: f",2025-01-02 08:00:00,u{i},s2,3"),
     ]
-    lines, faults, good = [], {}, set()
+    lines: list[str] = []
+    faults: dict[int, str] = {}
+    good: set[str] = set()
     for i in range(1000):
         line_number = i + 2  # the header is line 1
         if line_number % 10 == 1:
