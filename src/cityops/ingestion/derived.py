@@ -109,9 +109,10 @@ def stage_day_derived(
     ``user_day_activity`` and ``user_day_services`` of ``portal_events``.
 
     Run by each day's writer right after the day's events, while the rows are in
-    memory, rather than over the batch's staged files afterwards: two small
-    aggregates per day on both cores instead of a join and two aggregates of the
-    whole batch (measured on a county month: about half the time).
+    memory, rather than over the batch's staged files afterwards (measured on a
+    county month: about half the time).  The day's events are joined to the
+    user index and counted once per user, kind and service, into a temp table
+    from which both tables are written: the activity adds a user's rows up.
     """
     if table.name != "portal_events":
         return []

@@ -113,3 +113,15 @@ def test_a_file_with_one_row_in_ten_bad_stores_the_rest_and_quarantines_those(
         ).fetchall()
     assert dict(quarantined) == faults
     assert {event_id for (event_id,) in stored} == good
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("", "the file is empty"),
+     ("event_id,ts,user_id,ts,rating\nr1,2025-01-01,u1,2025-01-01,4\n", "repeats column.*ts")],
+)  # fmt: skip
+def test_a_csv_without_a_usable_header_is_refused(tmp_path: Path, text: str, why: str) -> None:
+    ws = make_workspace(tmp_path)
+    with pytest.raises(ContractError, match=why):
+        ingest_file(ws, "portal_ratings", write_text(tmp_path / "r.csv", text))
+    assert not (ws.lake / "portal_ratings").exists()
