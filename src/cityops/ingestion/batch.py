@@ -19,7 +19,7 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -60,7 +60,7 @@ from cityops.register.engine import make_engine
 from cityops.register.store import load_register_rows, read_current
 from cityops.workspace.workspace import Workspace
 
-__all__ = ["MEMORY_LIMIT", "batch_id_of", "ingest_file", "recover_lake"]
+__all__ = ["MEMORY_LIMIT", "PART_ROWS", "batch_id_of", "ingest_file", "recover_lake"]
 
 MEMORY_LIMIT = "2GB"
 """DuckDB spills to disk beyond this, so a batch's memory stays flat as files grow."""
@@ -92,7 +92,11 @@ def ingest_file(
     the returned batch, also recorded in the register, accounts for every row.
 
     ``encoding`` (CSV) is detected when not given; ``pseudonymise_users`` turns
-    a ``user_id`` given in clear into its keyed hash before anything else.
+    a ``user_id`` given in clear into its keyed hash before anything else.  An
+    event file of more than ``PART_ROWS`` rows is ingested as several batches
+    of consecutive rows (``<batch>-1``, ``<batch>-2`` …), each recorded and
+    published whole or not at all, so that memory stays bounded whatever the
+    file's size; the returned batch sums them under the file's batch id.
     """
     table = contract_table(table_name)
     if pseudonymise_users and "user_id" not in table.field_names:
@@ -113,65 +117,134 @@ def ingest_file(
                 con, path, "source_rows", scratch=stage / "_source", encoding=encoding
             )
             _require_columns(table, source_types, path)
-            _choose_work_database(con, layout, batch_id)
             _prepare_raw(con, pseudonymise_users, workspace)
             references = _load_reference_keys(con, table, engine)
             trim_text = source_format(path) != "parquet"
             checks = checks_for(
                 table, source_types, references, _typed_values(table), trim_text=trim_text
             )
-            _check_rows(con, table, source_types, checks, path, trim_text)
-            received, quarantined = _counts(con)
-            kill_point("after-checks")
-            moves: list[Move] = []
-            if quarantined:
-                moves += stage_quarantine(
-                    con,
-                    layout,
-                    table_name=table.name,
-                    path=path,
-                    batch_id=batch_id,
-                    checks=checks,
-                    source_types=source_types,
-                )
-            if table.kind is TableKind.REGISTER:
-                stored = _store_register_rows(con, table, engine, batch_id)
-            else:
-                stored, event_moves = _stage_events(con, table, layout, batch_id, engine)
-                moves += event_moves
-            kill_point("after-staging")
+            source = _Source(path, source_types, checks, trim_text)
+            reports = [
+                _ingest_part(con, table, layout, engine, source, part_id, lines, started_at)
+                for part_id, lines in _parts(con, table, batch_id)
+            ]
         except duckdb.OutOfMemoryException as error:
-            shutil.rmtree(stage, ignore_errors=True)
             raise PipelineError(
                 f"{path}: ingest ran out of its {MEMORY_LIMIT} of working memory, so nothing "
                 f"was stored ({reading_error(error)}); split the file, by day for example"
             ) from error
-        except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
-            raise
-        report = IngestBatch(
-            batch_id=batch_id,
-            table_name=table.name,
-            source=str(path),
-            started_at=started_at,
-            finished_at=datetime.now(UTC),
-            received=received,
-            stored=stored,
-            quarantined=quarantined,
-            duplicates=received - quarantined - stored,
-        )
-        if committed_manifest(layout.root, batch_id) is not None:
-            # Published before (a re-run, or the re-run after a crash): the report says
-            # what this run found; the register keeps the batch's own accounting.
-            shutil.rmtree(stage, ignore_errors=True)
-            return report
-        manifest = BatchManifest(batch_id, table.name, tuple(moves), _record_of(report))
-        commit(layout.root, manifest, before_publish=lambda: record_batch(engine, report))
-        return report
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)  # the scratch copies of the source
+        return reports[0] if len(reports) == 1 else _summed(reports, batch_id)
     finally:
         con.close()
         engine.dispose()
-        _drop_work_databases(layout)
+
+
+PART_ROWS = 12_000_000
+"""An event file's rows are ingested this many at a time, each part a batch of its
+own: a county month of portal events (10.5 M rows) peaks at 1.3 GB RSS in one
+part, and a part's working tables stay in memory, which DuckDB cannot page out
+as freely as its working memory (a megacity month in one part ran out of it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Source:
+    """What every part of a file shares: the file, its column types and its checks."""
+
+    path: Path
+    types: dict[str, str]
+    checks: list[Check]
+    trim_text: bool
+
+
+def _parts(
+    con: duckdb.DuckDBPyConnection, table: Table, batch_id: str
+) -> list[tuple[str, tuple[int, int] | None]]:
+    """The file's parts: ``(batch id, (first line, last line))``, or the whole file
+    as one batch (``None``) — always for register tables, whose latest row per
+    key must be found over the whole file."""
+    [(rows, first)] = con.execute("SELECT count(*), min(_line) FROM source_rows").fetchall()
+    if table.kind is TableKind.REGISTER or rows <= PART_ROWS:
+        return [(batch_id, None)]
+    return [
+        (f"{batch_id}-{k + 1}", (first + k * PART_ROWS, first + (k + 1) * PART_ROWS - 1))
+        for k in range(-(-rows // PART_ROWS))
+    ]
+
+
+def _ingest_part(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    layout: LakeLayout,
+    engine: sa.Engine,
+    source: _Source,
+    batch_id: str,
+    lines: tuple[int, int] | None,
+    started_at: datetime,
+) -> IngestBatch:
+    """Check, deduplicate, stage and commit the source rows of ``lines`` (all when
+    ``None``) as batch ``batch_id``.  A part sees the parts before it in the lake,
+    so a later repeat of an earlier part's row is a duplicate."""
+    path = source.path
+    try:
+        _check_rows(con, table, source.types, source.checks, path, source.trim_text, lines)
+        received, quarantined = _counts(con)
+        kill_point("after-checks")
+        moves: list[Move] = []
+        if quarantined:
+            moves += stage_quarantine(
+                con,
+                layout,
+                table_name=table.name,
+                path=path,
+                batch_id=batch_id,
+                checks=source.checks,
+                source_types=source.types,
+            )
+        if table.kind is TableKind.REGISTER:
+            stored = _store_register_rows(con, table, engine, batch_id)
+        else:
+            stored, event_moves = _stage_events(con, table, layout, batch_id, engine)
+            moves += event_moves
+        kill_point("after-staging")
+    except BaseException:
+        shutil.rmtree(staging_dir(layout.root, batch_id), ignore_errors=True)
+        raise
+    report = IngestBatch(
+        batch_id=batch_id,
+        table_name=table.name,
+        source=str(path),
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        received=received,
+        stored=stored,
+        quarantined=quarantined,
+        duplicates=received - quarantined - stored,
+    )
+    if committed_manifest(layout.root, batch_id) is not None:
+        # Published before (a re-run, or the re-run after a crash): the report says
+        # what this run found; the register keeps the batch's own accounting.
+        shutil.rmtree(staging_dir(layout.root, batch_id), ignore_errors=True)
+        return report
+    manifest = BatchManifest(batch_id, table.name, tuple(moves), _record_of(report))
+    commit(layout.root, manifest, before_publish=lambda: record_batch(engine, report))
+    return report
+
+
+def _summed(parts: list[IngestBatch], batch_id: str) -> IngestBatch:
+    """One account of a file ingested in parts."""
+    return IngestBatch(
+        batch_id=batch_id,
+        table_name=parts[0].table_name,
+        source=parts[0].source,
+        started_at=parts[0].started_at,
+        finished_at=parts[-1].finished_at,
+        received=sum(p.received for p in parts),
+        stored=sum(p.stored for p in parts),
+        quarantined=sum(p.quarantined for p in parts),
+        duplicates=sum(p.duplicates for p in parts),
+    )
 
 
 def _record_of(batch: IngestBatch) -> dict[str, str | int]:
@@ -196,43 +269,6 @@ def _configure(con: duckdb.DuckDBPyConnection, layout: LakeLayout) -> None:
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = {quote_literal(str(spill))}")
-
-
-IN_MEMORY_ROWS = 12_000_000
-"""Up to this many source rows a batch's working tables stay in memory (a county
-month, 10.5 M events, peaks at 1.3 GB RSS).  Beyond, they go to a database file
-in the staging area, which DuckDB pages out to keep within ``MEMORY_LIMIT``:
-measured on that county month, 0.54 GB instead of 1.3 GB, and 10.4 s instead
-of 7.5–8.3 s (the file's tables are compressed as they are written)."""
-
-
-def _work_database_path(layout: LakeLayout, batch_id: str) -> Path:
-    return layout.root / STAGING_DIR / "spill" / f"work-{batch_id}.duckdb"
-
-
-def _choose_work_database(
-    con: duckdb.DuckDBPyConnection, layout: LakeLayout, batch_id: str
-) -> None:
-    """Hold the working tables in a database file when the source is large.
-
-    The in-memory database keeps its tables' blocks in memory, and a city's
-    month of events in one file (hundreds of millions of rows) filled the
-    memory limit before a query needing working memory ran out of it.  Temp
-    tables stay in memory either way; the day writers' cursors follow the
-    connection's database (``_in_parallel``).
-    """
-    [(rows,)] = con.execute("SELECT count(*) FROM source_rows").fetchall()
-    if rows <= IN_MEMORY_ROWS:
-        return
-    _drop_work_databases(layout)
-    con.execute(f"ATTACH {quote_literal(str(_work_database_path(layout, batch_id)))} AS work")
-    con.execute("USE work")
-
-
-def _drop_work_databases(layout: LakeLayout) -> None:
-    """Delete work database files, a crashed batch's included (one writer per lake)."""
-    for leftover in (layout.root / STAGING_DIR / "spill").glob("work-*.duckdb*"):
-        leftover.unlink(missing_ok=True)
 
 
 def _field_list(table: Table, prefix: str = "") -> str:
@@ -310,9 +346,11 @@ def _check_rows(
     checks: list[Check],
     path: Path,
     trim_text: bool,
+    lines: tuple[int, int] | None,
 ) -> None:
     """Materialise ``checked``: typed fields plus ``_check``, the index of the first
-    failed check (NULL when the row passes).
+    failed check (NULL when the row passes), for the rows of ``lines`` (all when
+    ``None``; the source skips the row groups outside).
 
     Each field is typed once, in an inner query, and the checks read it there.
     """
@@ -325,13 +363,14 @@ def _check_rows(
     fields = ", ".join(
         f"raw.{typed_column(f.name)} AS {quote_identifier(f.name)}" for f in table.fields
     )
+    in_part = "" if lines is None else f"WHERE raw._line BETWEEN {lines[0]} AND {lines[1]}"
     try:
         con.execute(
             # Not TEMP: partitions are written from parallel cursors, which see only
             # the in-memory database's own tables.
             f"CREATE OR REPLACE TABLE checked AS SELECT raw._line, {fields}, "
             f"CAST(CASE {first_failure} END AS SMALLINT) AS _check "
-            f"FROM (SELECT raw.*, {typed} FROM raw) raw"
+            f"FROM (SELECT raw.*, {typed} FROM raw {in_part}) raw"
         )
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault
@@ -388,12 +427,10 @@ def _in_parallel(
     """Run ``stage`` for every partition, ``WRITERS`` cursors of ``con`` each taking
     every ``WRITERS``-th partition in turn (results in no particular order)."""
     cursors = [con.cursor() for _ in range(WRITERS)]
-    [(database,)] = con.execute("SELECT current_database()").fetchall()
 
     def work(index: int) -> list[T]:
         cursor = cursors[index]
         cursor.execute("SET TimeZone = 'Asia/Shanghai'")
-        cursor.execute(f"USE {quote_identifier(database)}")
         return [stage(part, cursor) for part in parts[index::WRITERS]]
 
     try:
