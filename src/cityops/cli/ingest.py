@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import TaskID
 from rich.table import Table as RichTable
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
@@ -40,14 +41,33 @@ def ingest(
     """Validate, deduplicate and store files of TABLE; every row is accounted for:
     received = stored + quarantined + duplicates.  Exit status 0 when the run
     completes, even with quarantined rows (see `cityops quarantine`)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from cityops.cli.options import stderr
     from cityops.ingestion.batch import ingest_file
     from cityops.workspace.workspace import open_workspace
 
     ws = open_workspace(workspace_dir(workspace))
-    reports = [
-        ingest_file(ws, table, path, encoding=encoding, pseudonymise_users=pseudonymise)
-        for path in files
-    ]
+    reports = []
+    # A bar per file on stderr, in parts (a part is up to 12 M rows); none with --json.
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=stderr, transient=True, disable=as_json) as bar:
+        for path in files:
+            task = bar.add_task(f"{path.name} (parts)", total=None)
+
+            def advance(done: int, total: int, task: TaskID = task) -> None:
+                bar.update(task, completed=done, total=total)
+
+            reports.append(
+                ingest_file(
+                    ws,
+                    table,
+                    path,
+                    encoding=encoding,
+                    pseudonymise_users=pseudonymise,
+                    on_part=advance,
+                )
+            )
     totals = {
         key: sum(int(getattr(r, key)) for r in reports)
         for key in ("received", "stored", "quarantined", "duplicates")

@@ -87,6 +87,7 @@ def ingest_file(
     *,
     encoding: str | None = None,
     pseudonymise_users: bool = False,
+    on_part: Callable[[int, int], None] | None = None,
 ) -> IngestBatch:
     """Ingest ``path`` as rows of contract table ``table_name`` into ``workspace``;
     the returned batch, also recorded in the register, accounts for every row.
@@ -97,6 +98,8 @@ def ingest_file(
     of consecutive rows (``<batch>-1``, ``<batch>-2`` …), each recorded and
     published whole or not at all, so that memory stays bounded whatever the
     file's size; the returned batch sums them under the file's batch id.
+    ``on_part`` is told (parts done, parts in all) before the first part and
+    after each, for a progress bar.
     """
     table = contract_table(table_name)
     if pseudonymise_users and "user_id" not in table.field_names:
@@ -124,10 +127,16 @@ def ingest_file(
                 table, source_types, references, _typed_values(table), trim_text=trim_text
             )
             source = _Source(path, source_types, checks, trim_text)
-            reports = [
-                _ingest_part(con, table, layout, engine, source, part_id, lines, started_at)
-                for part_id, lines in _parts(con, table, batch_id)
-            ]
+            parts = _parts(con, table, batch_id)
+            reports: list[IngestBatch] = []
+            for part_id, lines in parts:
+                if on_part is not None:
+                    on_part(len(reports), len(parts))
+                reports.append(
+                    _ingest_part(con, table, layout, engine, source, part_id, lines, started_at)
+                )
+            if on_part is not None:
+                on_part(len(reports), len(parts))
         except duckdb.OutOfMemoryException as error:
             raise PipelineError(
                 f"{path}: ingest ran out of its {MEMORY_LIMIT} of working memory, so nothing "

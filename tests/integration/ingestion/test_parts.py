@@ -67,12 +67,16 @@ def test_a_file_ingested_in_parts_gives_the_lake_of_one_batch(
 
     monkeypatch.setattr(batch_module, "PART_ROWS", 100)
     parted = make_workspace(tmp_path / "parted")
-    summed = ingest_file(parted, "portal_events", source)
+    progress: list[tuple[int, int]] = []
+    summed = ingest_file(
+        parted, "portal_events", source, on_part=lambda done, total: progress.append((done, total))
+    )
 
     accounts = (302, 300, 1, 1)
     assert (one.received, one.stored, one.quarantined, one.duplicates) == accounts
     assert (summed.received, summed.stored, summed.quarantined, summed.duplicates) == accounts
     assert summed.batch_id == one.batch_id
+    assert progress == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
     figures = lake_figures(parted)
     assert figures == lake_figures(whole)
     assert figures["user numbers"] == [(11, 11, 0, 10)]  # dense across parts
