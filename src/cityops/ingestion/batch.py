@@ -10,7 +10,8 @@ and a batch cut short by a crash is finished by the next run.
 
 A batch's id is derived from the table, the options and the file's bytes,
 so ingesting the same file again yields the same batch and, because every
-row is then a duplicate, changes nothing.
+row is then a duplicate, changes nothing.  An event file of more than
+``PART_ROWS`` rows is ingested in parts of consecutive rows, each such a batch.
 """
 
 from __future__ import annotations
@@ -139,8 +140,9 @@ def ingest_file(
                 on_part(len(reports), len(parts))
         except duckdb.OutOfMemoryException as error:
             raise PipelineError(
-                f"{path}: ingest ran out of its {MEMORY_LIMIT} of working memory, so nothing "
-                f"was stored ({reading_error(error)}); split the file, by day for example"
+                f"{path}: ingest ran out of its {MEMORY_LIMIT} of working memory and did not "
+                f"store the batch it was working on ({reading_error(error)}); split the file, "
+                "by day for example"
             ) from error
         finally:
             shutil.rmtree(stage, ignore_errors=True)  # the scratch copies of the source
