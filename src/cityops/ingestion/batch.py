@@ -20,7 +20,7 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TypeVar
@@ -245,11 +245,9 @@ def _ingest_part(
 
 def _summed(parts: list[IngestBatch], batch_id: str) -> IngestBatch:
     """One account of a file ingested in parts."""
-    return IngestBatch(
+    return replace(
+        parts[0],
         batch_id=batch_id,
-        table_name=parts[0].table_name,
-        source=parts[0].source,
-        started_at=parts[0].started_at,
         finished_at=parts[-1].finished_at,
         received=sum(p.received for p in parts),
         stored=sum(p.stored for p in parts),
