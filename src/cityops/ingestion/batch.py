@@ -493,6 +493,10 @@ def _stage_events(
         directory = layout.table_dir(table) / f"{key}={part}"
         in_part = _in_partition(table, part)
         day_rows = f"SELECT * FROM checked c WHERE c._check IS NULL AND {in_part}"
+        if not _count(cursor, f"({day_rows})"):
+            # A candidate day without rows: spare it the lake's files, which a
+            # lookup would read whole (a neighbour of the part's days, often).
+            return 0, [], []
         [(dropped,)] = cursor.execute(
             "CREATE OR REPLACE TEMP TABLE dropped AS "
             + _dropped_lines(table, day_rows, layout.files(directory))

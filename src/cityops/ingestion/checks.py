@@ -65,6 +65,13 @@ def _source(field: Field, source_type: str) -> tuple[str, bool]:
     return raw, kind == "VARCHAR"
 
 
+def _trimmed(text: str) -> str:
+    """``trim(text)`` (leading and trailing spaces off), computed only for values that
+    start or end with a space: ``trim`` makes a new string of every value, and few
+    need it (measured on a county month's CSV: 2.5 s of 15, against nothing)."""
+    return f"CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN trim({text}) ELSE {text} END"
+
+
 def typed_expression(field: Field, source_type: str | None, *, trim_text: bool = True) -> str:
     """SQL turning the raw column into the field's contract type (NULL when it cannot).
 
@@ -78,11 +85,11 @@ def typed_expression(field: Field, source_type: str | None, *, trim_text: bool =
     if source_type is None:
         return f"CAST(NULL AS {_SQL_TYPES[field.type]})"
     raw, text = _source(field, source_type)
-    value = (f"NULLIF(trim({raw}), '')" if trim_text else f"NULLIF({raw}, '')") if text else raw
+    value = f"NULLIF({_trimmed(raw) if trim_text else raw}, '')" if text else raw
     if field.type is FieldType.BOOL:
         if not text and source_type.upper() == "BOOLEAN":
             return raw
-        word = f"lower(trim(CAST({raw} AS VARCHAR)))"
+        word = f"lower({_trimmed(f'CAST({raw} AS VARCHAR)')})"
         trues = ", ".join(quote_literal(w) for w in _TRUE_WORDS)
         falses = ", ".join(quote_literal(w) for w in _FALSE_WORDS)
         return f"CASE WHEN {word} IN ({trues}) THEN TRUE WHEN {word} IN ({falses}) THEN FALSE END"
@@ -112,7 +119,7 @@ def _present(field: Field, source_type: str | None, trim_text: bool) -> str:
         return "FALSE"
     raw, text = _source(field, source_type)
     if text:
-        return f"NULLIF({f'trim({raw})' if trim_text else raw}, '') IS NOT NULL"
+        return f"NULLIF({_trimmed(raw) if trim_text else raw}, '') IS NOT NULL"
     return f"{raw} IS NOT NULL"
 
 

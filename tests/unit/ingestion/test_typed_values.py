@@ -65,3 +65,13 @@ def test_mixed_json_values_are_read_as_their_text() -> None:
         True,
         None,
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=" \t\nab是𠮷", max_size=6), min_size=1, max_size=20))
+def test_text_values_lose_their_outer_spaces_and_blank_ones_are_missing(
+    values: list[str],
+) -> None:
+    # Only spaces are trimmed (DuckDB's trim); a tab or line break is part of the value.
+    expected = [value.strip(" ") or None for value in values]
+    assert typed(list(values), FieldType.STRING) == expected
