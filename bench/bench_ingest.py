@@ -11,11 +11,15 @@ that peak resident memory (``ru_maxrss``) is its own:
 - ``cityops`` ingestion of the same file into a workspace whose regions and
   services are loaded (validation, dedupe within the file and against the
   lake, accounting, quarantine, derived tables, commit);
+- the same ingestion with the derived tables left out (the user index and the
+  user × day tables are replaced by no-ops in that child process only): what
+  validation, dedupe and accounting cost by themselves, the issue's target;
 
 once for the month's Parquet file and once for the same rows as UTF-8 CSV.
 
 Each prints rows, seconds, rows/s, peak RSS and the ratios ingest ÷ baseline
-of wall time and of CPU time (user + system; steadier on a shared machine).
+(whole, and without the derived tables) of wall time and of CPU time (user +
+system; steadier on a shared machine).
 The plain copy's CPU time includes interpreter start and import of DuckDB
 (≈ 0.2 s), so the CPU ratio slightly flatters ingestion.
 """
@@ -67,6 +71,10 @@ from pathlib import Path
 from cityops.ingestion.batch import ingest_file
 from cityops.workspace.create import create_workspace
 sources, source, root = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+if sys.argv[4:] == ["without-derived"]:
+    import cityops.ingestion.batch
+    cityops.ingestion.batch.stage_user_index = lambda *args, **kwargs: []
+    cityops.ingestion.batch.stage_day_derived = lambda *args, **kwargs: []
 ws = create_workspace(root, name="bench")
 for name in ("regions", "services"):
     ingest_file(ws, name, sources / f"{name}.parquet")
@@ -107,7 +115,9 @@ def month(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     return sources
 
 
-def _summary(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+def _summary(
+    result: dict[str, Any], without_derived: dict[str, Any], baseline: dict[str, Any]
+) -> dict[str, Any]:
     return {
         "rows": result["rows"],
         "seconds": round(result["seconds"], 2),
@@ -120,6 +130,14 @@ def _summary(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]
         "cpu_seconds": round(result["cpu_seconds"], 2),
         "plain_copy_cpu_seconds": round(baseline["cpu_seconds"], 2),
         "cpu_ratio_to_plain_copy": round(result["cpu_seconds"] / baseline["cpu_seconds"], 2),
+        # Validation + dedupe + accounting alone: the same ingest, derived tables left out.
+        "without_derived_seconds": round(without_derived["seconds"], 2),
+        "without_derived_ratio_to_plain_copy": round(
+            without_derived["seconds"] / baseline["seconds"], 2
+        ),
+        "without_derived_cpu_ratio_to_plain_copy": round(
+            without_derived["cpu_seconds"] / baseline["cpu_seconds"], 2
+        ),
     }
 
 
@@ -132,7 +150,10 @@ def test_ingest_a_month_of_portal_events_against_a_plain_copy(
     result: dict[str, Any] = benchmark.pedantic(  # type: ignore[no-untyped-call]
         _child, args=(INGEST, str(month), str(source), str(tmp_path / "ws")), rounds=1
     )
-    info = _summary(result, baseline)
+    without_derived = _child(
+        INGEST, str(month), str(source), str(tmp_path / "ws-plain"), "without-derived"
+    )
+    info = _summary(result, without_derived, baseline)
     benchmark.extra_info.update(info)
     print(f"\ningest {month.name} portal_events from {fmt}: {json.dumps(info)}")
-    assert result["rows"] == baseline["rows"] == result["stored"]
+    assert result["rows"] == baseline["rows"] == result["stored"] == without_derived["stored"]
