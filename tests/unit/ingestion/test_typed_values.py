@@ -74,4 +74,4 @@ def test_text_values_lose_their_outer_spaces_and_blank_ones_are_missing(
 ) -> None:
     # Only spaces are trimmed (DuckDB's trim); a tab or line break is part of the value.
     expected = [value.strip(" ") or None for value in values]
-    assert typed(list(values), FieldType.STRING) == expected
+    assert typed(list[str | None](values), FieldType.STRING) == expected
