@@ -493,10 +493,6 @@ def _stage_events(
         directory = layout.table_dir(table) / f"{key}={part}"
         in_part = _in_partition(table, part)
         day_rows = f"SELECT * FROM checked c WHERE c._check IS NULL AND {in_part}"
-        if not _count(cursor, f"({day_rows})"):
-            # A candidate day without rows: spare it the lake's files, which a
-            # lookup would read whole (a neighbour of the part's days, often).
-            return 0, [], []
         [(dropped,)] = cursor.execute(
             "CREATE OR REPLACE TEMP TABLE dropped AS "
             + _dropped_lines(table, day_rows, layout.files(directory))
@@ -535,14 +531,17 @@ def _stage_events(
 
 
 def _partitions(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
-    """The partitions the valid rows may fall in: for timed tables, every local day
-    that is the UTC day of a row's timestamp, or the day before or after.
+    """The partitions the valid rows fall in: for timed tables, the local days.
 
     Converting every timestamp to a local day is the slow part of listing the days
-    (time zone rules per row); a local day is the UTC day or the next one (the
-    session zone is Asia/Shanghai, UTC+8, +9 in the summers of 1986–91), and
-    integer division rounds towards zero before 1970, hence the day before too.
-    A candidate day without rows writes nothing.
+    (time zone rules per row).  Instead the candidates are the rows' UTC days and
+    the day before and after each (a local day is the UTC day or the next one: the
+    session zone is Asia/Shanghai, UTC+8, +9 in the summers of 1986–91; integer
+    division rounds towards zero before 1970, hence the day before too), and a
+    candidate is kept when a range scan finds rows in it.  An empty candidate
+    must not reach the writers: its repeat lookup would read the lake's files of
+    that day whole (the day before a part's first, in a time-ordered file, is a
+    whole day an earlier part stored: 23 s of a city month).
     """
     if not table.time_field:
         period = quote_identifier("period")
@@ -553,7 +552,12 @@ def _partitions(con: duckdb.DuckDBPyConnection, table: Table) -> list[str]:
         f"SELECT DISTINCT epoch_us({ts}) // {_MICROSECONDS_A_DAY} FROM checked WHERE _check IS NULL"
     ).fetchall()
     days = {_EPOCH + timedelta(days=int(day) + k) for (day,) in utc_days for k in (-1, 0, 1)}
-    return [day.isoformat() for day in sorted(days)]
+    candidates = [day.isoformat() for day in sorted(days)]
+    return [
+        day
+        for day in candidates
+        if _count(con, f"checked c WHERE c._check IS NULL AND {_in_partition(table, day)}")
+    ]
 
 
 _EPOCH = date(1970, 1, 1)

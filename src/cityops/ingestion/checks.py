@@ -73,6 +73,11 @@ def _trimmed(text: str) -> str:
     return f"CASE WHEN {text} LIKE ' %' OR {text} LIKE '% ' THEN trim({text}) ELSE {text} END"
 
 
+def _text_value(raw: str, trim_text: bool) -> str:
+    """A text value as read: trimmed (when asked), and missing when empty."""
+    return f"NULLIF({_trimmed(raw) if trim_text else raw}, '')"
+
+
 def typed_expression(field: Field, source_type: str | None, *, trim_text: bool = True) -> str:
     """SQL turning the raw column into the field's contract type (NULL when it cannot).
 
@@ -86,7 +91,7 @@ def typed_expression(field: Field, source_type: str | None, *, trim_text: bool =
     if source_type is None:
         return f"CAST(NULL AS {_SQL_TYPES[field.type]})"
     raw, text = _source(field, source_type)
-    value = f"NULLIF({_trimmed(raw) if trim_text else raw}, '')" if text else raw
+    value = _text_value(raw, trim_text) if text else raw
     if field.type is FieldType.BOOL:
         if not text and source_type.upper() == "BOOLEAN":
             return raw
@@ -120,7 +125,7 @@ def _present(field: Field, source_type: str | None, trim_text: bool) -> str:
         return "FALSE"
     raw, text = _source(field, source_type)
     if text:
-        return f"NULLIF({_trimmed(raw) if trim_text else raw}, '') IS NOT NULL"
+        return f"{_text_value(raw, trim_text)} IS NOT NULL"
     return f"{raw} IS NOT NULL"
 
 
