@@ -8,7 +8,7 @@ from cityops.ingestion.batch import ingest_file
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
-__all__ = ["REGIONS_CSV", "make_workspace", "write_text"]
+__all__ = ["REGIONS_CSV", "SERVICES_CSV", "make_workspace", "write_text"]
 
 REGIONS_CSV = """region_code,name,level,parent_code,resident_population
 330000,示范省,province,,5000000

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from ingest_workspace import SERVICES_CSV, make_workspace, write_text
 
 from cityops.domain.contract import table
 from cityops.errors import ContractError
@@ -15,35 +16,12 @@ from cityops.ingestion.batch import ingest_file
 from cityops.register.batches import list_batches
 from cityops.register.engine import make_engine
 from cityops.register.store import read_current
-from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
-
-REGIONS = """region_code,name,level,parent_code,resident_population
-330000,示范省,province,,5000000
-330100,示范市,city,330000,1000000
-330102,东湖区,district,330100,400000
-330103,西山区,district,330100,600000
-"""
-
-SERVICES = (
-    "service_id,name,department,category,region_code,on_portal,one_thing_id,online_since,offline_at\n"
-    """s1,出生登记,公安局,户籍,330102,true,,2024-01-01,
-s2,社保查询,人社局,社保,330103,是,birth,2024-06-01,
-"""
-)
-
-
-def write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    ws = create_workspace(tmp_path / "ws", name="示范市")
-    ingest_file(ws, "regions", write(tmp_path / "regions.csv", REGIONS))
-    ingest_file(ws, "services", write(tmp_path / "services.csv", SERVICES))
-    return ws
+    return make_workspace(tmp_path)
 
 
 RATINGS = """event_id,ts,user_id,service_id,rating
@@ -67,7 +45,7 @@ def lake_rows(ws: Workspace, sql: str) -> list[tuple[object, ...]]:
 def test_every_row_is_stored_quarantined_or_a_duplicate(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    batch = ingest_file(workspace, "portal_ratings", write(tmp_path / "ratings.csv", RATINGS))
+    batch = ingest_file(workspace, "portal_ratings", write_text(tmp_path / "ratings.csv", RATINGS))
     # 6 rows: r3 has rating 9 and r4 an unknown service (quarantined), the second r1
     # repeats the first (duplicate), r1 r2 r5 are stored.
     assert (batch.received, batch.stored, batch.quarantined, batch.duplicates) == (6, 3, 2, 1)
@@ -82,13 +60,15 @@ def test_a_clean_file_into_an_empty_lake_is_stored_whole(
     workspace: Workspace, tmp_path: Path
 ) -> None:
     clean = "\n".join(line for line in RATINGS.splitlines() if not line.startswith(("r3", "r4")))
-    batch = ingest_file(workspace, "portal_ratings", write(tmp_path / "clean.csv", clean + "\n"))
+    batch = ingest_file(
+        workspace, "portal_ratings", write_text(tmp_path / "clean.csv", clean + "\n")
+    )
     assert (batch.received, batch.stored, batch.quarantined, batch.duplicates) == (4, 3, 0, 1)
     assert not (workspace.lake / "_quarantine").exists()
 
 
 def test_events_are_partitioned_by_shanghai_day(workspace: Workspace, tmp_path: Path) -> None:
-    ingest_file(workspace, "portal_ratings", write(tmp_path / "ratings.csv", RATINGS))
+    ingest_file(workspace, "portal_ratings", write_text(tmp_path / "ratings.csv", RATINGS))
     # r1 is 23:30 local on 1 January; r2 is 23:30 UTC, i.e. 07:30 local on 2 January.
     assert lake_rows(workspace, "SELECT event_id, day FROM r ORDER BY event_id") == [
         ("r1", date(2025, 1, 1)),
@@ -100,7 +80,7 @@ def test_events_are_partitioned_by_shanghai_day(workspace: Workspace, tmp_path: 
 def test_ingesting_the_same_file_twice_changes_nothing(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    source = write(tmp_path / "ratings.csv", RATINGS)
+    source = write_text(tmp_path / "ratings.csv", RATINGS)
     ingest_file(workspace, "portal_ratings", source)
     files_before = sorted(p.relative_to(workspace.lake) for p in workspace.lake.rglob("*.parquet"))
     again = ingest_file(workspace, "portal_ratings", source)
@@ -113,7 +93,7 @@ UNKNOWN_S7 = "unknown service_id s7 (not in services; load services first)"
 
 
 def test_quarantine_keeps_file_line_field_and_reason(workspace: Workspace, tmp_path: Path) -> None:
-    source = write(tmp_path / "ratings.csv", RATINGS)
+    source = write_text(tmp_path / "ratings.csv", RATINGS)
     ingest_file(workspace, "portal_ratings", source)
     glob = str(workspace.lake / "_quarantine" / "portal_ratings" / "*.parquet")
     rows = (
@@ -129,17 +109,17 @@ def test_quarantine_keeps_file_line_field_and_reason(workspace: Workspace, tmp_p
 
 
 def test_batches_are_recorded_in_the_register(workspace: Workspace, tmp_path: Path) -> None:
-    ingest_file(workspace, "portal_ratings", write(tmp_path / "ratings.csv", RATINGS))
+    ingest_file(workspace, "portal_ratings", write_text(tmp_path / "ratings.csv", RATINGS))
     recorded = list_batches(make_engine(workspace.register_url), table_name="portal_ratings")
     assert [(b.received, b.stored, b.quarantined, b.duplicates) for b in recorded] == [(6, 3, 2, 1)]
 
 
 def test_a_later_register_load_wins_per_key(workspace: Workspace, tmp_path: Path) -> None:
     update = (
-        SERVICES.splitlines()[0]
+        SERVICES_CSV.splitlines()[0]
         + "\ns1,出生一件事,公安局,户籍,330102,false,,2024-01-01,2025-01-31\n"
     )
-    batch = ingest_file(workspace, "services", write(tmp_path / "services-2.csv", update))
+    batch = ingest_file(workspace, "services", write_text(tmp_path / "services-2.csv", update))
     assert batch.stored == 1
     current = read_current(make_engine(workspace.register_url), table("services")).to_pylist()
     by_id = {row["service_id"]: row for row in current}
@@ -151,7 +131,9 @@ def test_a_later_register_load_wins_per_key(workspace: Workspace, tmp_path: Path
 def test_a_file_without_a_required_column_is_refused_whole(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    source = write(tmp_path / "bad.csv", "event_id,ts,user_id,service_id\nr1,2025-01-01,u1,s1\n")
+    source = write_text(
+        tmp_path / "bad.csv", "event_id,ts,user_id,service_id\nr1,2025-01-01,u1,s1\n"
+    )
     with pytest.raises(ContractError, match=r"missing required column.*rating"):
         ingest_file(workspace, "portal_ratings", source)
 
@@ -173,12 +155,10 @@ def test_every_event_lands_in_the_partition_of_its_shanghai_day(
     """Whatever the instant (before 1970, in the summer time of 1986–91, either side
     of local midnight), its partition is its local date, computed here by zoneinfo."""
     folder = tmp_path_factory.mktemp("days")
-    ws = create_workspace(folder / "ws", name="示范市")
-    ingest_file(ws, "regions", write(folder / "regions.csv", REGIONS))
-    ingest_file(ws, "services", write(folder / "services.csv", SERVICES))
+    ws = make_workspace(folder)
     lines = [f"r{i},{ts.isoformat()},u1,s1,4" for i, ts in enumerate(instants)]
     header = "event_id,ts,user_id,service_id,rating\n"
-    source = write(folder / "ratings.csv", header + "\n".join(lines))
+    source = write_text(folder / "ratings.csv", header + "\n".join(lines))
     batch = ingest_file(ws, "portal_ratings", source)
     assert batch.stored == len(instants)
     expected = sorted((f"r{i}", ts.astimezone(SHANGHAI).date()) for i, ts in enumerate(instants))
