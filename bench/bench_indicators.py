@@ -46,10 +46,10 @@ from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.computations.base import CLOSURE_SQL, Computation
 from cityops.indicators.computations.common import IN_PERIOD, RESIDENCE_CTE, rolled_up_rows
 from cityops.indicators.engine import computable_codes, compute_indicators, query_parameters
-from cityops.lake.connection import open_analytics
 from cityops.lake.layout import LakeLayout
 from cityops.register.engine import make_engine
 from cityops.register.store import read_current
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.workspace import open_workspace
 
 PERIOD = Period(2025, 1)
@@ -146,7 +146,8 @@ def _pandas(workspace: Path) -> Callable[[], Facts]:
 
     def run() -> Facts:
         engine = make_engine(ws.register_url)
-        regions = read_current(engine, table("regions")).to_pandas()
+        with engine.connect() as connection:
+            regions = read_current(connection, table("regions")).to_pandas()
         engine.dispose()
         parent = dict(zip(regions["region_code"], regions["parent_code"], strict=True))
         closure_rows = []

@@ -26,16 +26,18 @@ from pathlib import Path
 from cityops.access.roles import Role
 from cityops.access.scope import Principal
 from cityops.accounts.passwords import MIN_PASSWORD_LENGTH
-from cityops.accounts.store import create_user
 from cityops.domain.period import Period
 from cityops.errors import ConfigError, WorkspaceError
 from cityops.evaluation.model import EvaluationRun
 from cityops.ingestion.directory import ingest_directory
-from cityops.pipeline import compute_period, evaluate_period, write_report
 from cityops.register.batches import IngestBatch
-from cityops.register.engine import make_engine
+from cityops.services.accounts import create_user
+from cityops.services.evaluation import evaluate_period
+from cityops.services.indicators import compute_period
+from cityops.services.reports import write_report
+from cityops.services.unit_of_work import UnitOfWork, unit_of_work
+from cityops.services.workspaces import create_workspace
 from cityops.synth import generate_city
-from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
 __all__ = [
@@ -149,16 +151,17 @@ def run_demo(
     step("ingest")
     batches = ingest_directory(workspace, sources, on_batch)
     runs: list[EvaluationRun] = []
-    for offset in range(months):
-        period = start.plus(offset)
-        step(f"indicators {period}")
-        compute_period(workspace, period)
-        step(f"evaluate {period}")
-        runs.append(evaluate_period(workspace, period)[0])
-    step("report")
-    report = write_report(workspace, runs[-1])
-    step("users")
-    users = create_demo_users(workspace, city_code, password)
+    with unit_of_work(workspace) as uow:
+        for offset in range(months):
+            period = start.plus(offset)
+            step(f"indicators {period}")
+            compute_period(uow, period)
+            step(f"evaluate {period}")
+            runs.append(evaluate_period(uow, period)[0])
+        step("report")
+        report = write_report(uow, runs[-1])
+        step("users")
+        users = create_demo_users(uow, city_code, password)
     return DemoResult(workspace, sources, tuple(batches), tuple(runs), report, users)
 
 
@@ -169,27 +172,23 @@ def demo_password(environ: Mapping[str, str] | None = None) -> str:
     return env.get(PASSWORD_ENV) or DEMO_PASSWORD
 
 
-def create_demo_users(workspace: Workspace, city_code: str, password: str) -> tuple[Principal, ...]:
+def create_demo_users(uow: UnitOfWork, city_code: str, password: str) -> tuple[Principal, ...]:
     """Create ``DEMO_USERS`` in the workspace's register, all but the administrator
     bound to the region ``city_code``."""
-    engine = make_engine(workspace.register_url)
-    try:
-        return tuple(
-            create_user(
-                engine,
-                username=user.username,
-                password=password,
-                role=user.role,
-                region_code=None if user.role is Role.ADMIN else city_code,
-                display_name=user.display_name,
-                operator_id=user.operator_id,
-                department=user.department,
-                can_view_personal=user.can_view_personal,
-            )
-            for user in DEMO_USERS
+    return tuple(
+        create_user(
+            uow,
+            username=user.username,
+            password=password,
+            role=user.role,
+            region_code=None if user.role is Role.ADMIN else city_code,
+            display_name=user.display_name,
+            operator_id=user.operator_id,
+            department=user.department,
+            can_view_personal=user.can_view_personal,
         )
-    finally:
-        engine.dispose()
+        for user in DEMO_USERS
+    )
 
 
 def _check_password(password: str) -> None:

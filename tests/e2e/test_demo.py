@@ -13,8 +13,7 @@ from cityops.domain.contract import TABLES
 from cityops.domain.period import Period
 from cityops.indicators.engine import compute_indicators
 from cityops.indicators.facts import read_facts
-from cityops.lake.connection import open_analytics
-from cityops.pipeline import facts_path
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.workspace import open_workspace
 
 
@@ -134,7 +133,7 @@ def test_recomputing_a_period_gives_bit_identical_facts(
     workspace_dir, summary = finished
     workspace = open_workspace(workspace_dir)
     period = Period.parse(summary["period"])
-    stored = read_facts(facts_path(workspace, period))
+    stored = read_facts(workspace.facts_path(period))
     for _ in range(3):
         con = open_analytics(workspace)
         try:

@@ -42,9 +42,11 @@ from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, read_facts, write_facts
 from cityops.ingestion.batch import ingest_file
 from cityops.ingestion.directory import ingest_directory
-from cityops.pipeline import compute_period, evaluate_period, facts_path
 from cityops.register.engine import make_engine
-from cityops.settlement.service import load_contracts, review_statement, settle_period
+from cityops.services.evaluation import evaluate_period
+from cityops.services.indicators import compute_period
+from cityops.services.settlement import load_contracts, review_statement, settle_period
+from cityops.services.unit_of_work import UnitOfWork, unit_of_work
 from cityops.synth import generate_city
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
@@ -182,11 +184,10 @@ class ApiWorkspace:
     def settle_draft(self, relation: str, *, reviewed: bool = False) -> str:
         """A new draft statement (next version) of ``relation``'s contract, reviewed by
         ``fixture-reviewer`` when asked; for tests that review or approve."""
-        statement = settle_period(
-            self.workspace, self.contracts[relation], PERIOD, by="fixture-settler"
-        )
-        if reviewed:
-            review_statement(self.workspace, statement.statement_id, by="fixture-reviewer")
+        with unit_of_work(self.workspace) as uow:
+            statement = settle_period(uow, self.contracts[relation], PERIOD, by="fixture-settler")
+            if reviewed:
+                review_statement(uow, statement.statement_id, by="fixture-reviewer")
         return statement.statement_id
 
 
@@ -206,18 +207,18 @@ def build_api_workspace(directory: Path, *, register_url: str | None = None) -> 
         path.write_text(text, encoding="utf-8")
         ingest_file(workspace, table_name, path)
 
-    compute_period(workspace, PERIOD)
-    _add_city_b_facts(workspace)
-    run, _ = evaluate_period(workspace, PERIOD)
-
     contracts = {relation: f"C-{relation}-{OPERATOR}" for relation in RELATIONS}
     other_operator_contract = f"C-own-{OTHER_OPERATOR}"
-    _load_contracts(workspace, sources, contracts, other_operator_contract)
-    statements = {
-        relation: settle_period(workspace, contract_id, PERIOD, by="fixture").statement_id
-        for relation, contract_id in contracts.items()
-    }
-    settle_period(workspace, other_operator_contract, PERIOD, by="fixture")
+    with unit_of_work(workspace) as uow:
+        compute_period(uow, PERIOD)
+        _add_city_b_facts(workspace)
+        run, _ = evaluate_period(uow, PERIOD)
+        _load_contracts(uow, sources, contracts, other_operator_contract)
+        statements = {
+            relation: settle_period(uow, contract_id, PERIOD, by="fixture").statement_id
+            for relation, contract_id in contracts.items()
+        }
+        settle_period(uow, other_operator_contract, PERIOD, by="fixture")
     return ApiWorkspace(
         workspace=workspace,
         tokens=_users_with_tokens(workspace),
@@ -238,7 +239,7 @@ def _add_city_b_facts(workspace: Workspace) -> None:
     """City B has no lake data of the kinds the KPIs need, so its facts are set by hand
     (values a city could report); they replace what was computed for city B from its few
     tickets, so that each indicator and region keeps one fact."""
-    path = facts_path(workspace, PERIOD)
+    path = workspace.facts_path(PERIOD)
     values = {"effect.resident_coverage": 0.5, "capability.response_30min_rate": 0.6}
     extra = [
         IndicatorFact(code, region, str(PERIOD), value, value, 1.0, 1, "manual", f"manual-{code}")
@@ -251,7 +252,7 @@ def _add_city_b_facts(workspace: Workspace) -> None:
 
 
 def _load_contracts(
-    workspace: Workspace, sources: Path, contracts: Mapping[str, str], other_operator: str
+    uow: UnitOfWork, sources: Path, contracts: Mapping[str, str], other_operator: str
 ) -> None:
     entries = [
         _contract(contract_id, RELATION_REGION[relation], OPERATOR)
@@ -269,7 +270,7 @@ budgets:
 """
     path = sources / "contracts.yaml"
     path.write_text(text, encoding="utf-8")
-    load_contracts(workspace, path)
+    load_contracts(uow, path)
 
 
 def _users_with_tokens(workspace: Workspace) -> dict[str, str]:
@@ -277,19 +278,21 @@ def _users_with_tokens(workspace: Workspace) -> dict[str, str]:
     tokens: dict[str, str] = {}
     try:
         for user in USERS:
-            create_user(
-                engine,
-                username=user.username,
-                password=PASSWORD,
-                role=user.role,
-                region_code=user.region_code,
-                operator_id=user.operator_id,
-                department=user.department,
-                can_view_personal=user.can_view_personal,
-            )
-            outcome = authenticate(
-                engine, user.username, PASSWORD, client="fixture", now=datetime.now(UTC)
-            )
+            with engine.begin() as connection:
+                create_user(
+                    connection,
+                    username=user.username,
+                    password=PASSWORD,
+                    role=user.role,
+                    region_code=user.region_code,
+                    operator_id=user.operator_id,
+                    department=user.department,
+                    can_view_personal=user.can_view_personal,
+                )
+            with engine.begin() as connection:
+                outcome = authenticate(
+                    connection, user.username, PASSWORD, client="fixture", now=datetime.now(UTC)
+                )
             assert outcome.token is not None, f"the fixture user {user.username} can log in"
             tokens[user.username] = outcome.token.token
     finally:

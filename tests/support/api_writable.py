@@ -25,13 +25,14 @@ from fastapi.testclient import TestClient
 
 from cityops.access.roles import Role
 from cityops.accounts.store import authenticate, create_user
-from cityops.api.app import create_app
 from cityops.domain.contract import table
 from cityops.evaluation.model import EvaluationRun
 from cityops.ingestion.batch import ingest_file
-from cityops.pipeline import evaluate_period
 from cityops.register.engine import make_engine
 from cityops.register.store import read_current
+from cityops.server import create_app
+from cityops.services.evaluation import evaluate_period
+from cityops.services.unit_of_work import unit_of_work
 from cityops.workspace.workspace import Workspace, open_workspace
 
 __all__ = [
@@ -82,16 +83,18 @@ class WritableApi:
         ``Content-Type`` when given."""
         if username not in self.tokens:
             user = WRITABLE_USERS[username]
-            create_user(
-                self.engine,
-                username=username,
-                password=PASSWORD,
-                role=user.role,
-                region_code=user.region_code,
-                operator_id=user.operator_id,
-                department=user.department,
-            )
-            issued = authenticate(self.engine, username, PASSWORD, client="tests").token
+            with self.engine.begin() as connection:
+                create_user(
+                    connection,
+                    username=username,
+                    password=PASSWORD,
+                    role=user.role,
+                    region_code=user.region_code,
+                    operator_id=user.operator_id,
+                    department=user.department,
+                )
+            with self.engine.begin() as connection:
+                issued = authenticate(connection, username, PASSWORD, client="tests").token
             assert issued is not None, f"{username} can log in"
             self.tokens[username] = issued.token
         headers = {"Authorization": f"Bearer {self.tokens[username]}"}
@@ -127,12 +130,14 @@ def copy_and_evaluate(shared: ApiWorkspace, root: Path) -> tuple[Workspace, Eval
     workspace = open_workspace(root)
     engine = make_engine(workspace.register_url)
     try:
-        regions = read_current(engine, table("regions"))
+        with engine.connect() as connection:
+            regions = read_current(connection, table("regions"))
     finally:
         engine.dispose()
     [street] = regions.filter(pc.equal(regions["region_code"], FORMULA_STREET)).to_pylist()
     renamed = root.parent / "renamed-street.jsonl"
     renamed.write_text(json.dumps(street | {"name": FORMULA_NAME}) + "\n", encoding="utf-8")
     ingest_file(workspace, "regions", renamed)
-    run, _ = evaluate_period(workspace, PERIOD)
+    with unit_of_work(workspace) as uow:
+        run, _ = evaluate_period(uow, PERIOD)
     return workspace, run

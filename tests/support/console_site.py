@@ -36,9 +36,10 @@ from cityops.accounts.store import create_user
 from cityops.demo import run_demo
 from cityops.domain.period import Period
 from cityops.evaluation.model import EvaluationRun
-from cityops.pipeline import evaluate_period
 from cityops.register.engine import make_engine
-from cityops.settlement.service import load_contracts, settle_period
+from cityops.services.evaluation import evaluate_period
+from cityops.services.settlement import load_contracts, settle_period
+from cityops.services.unit_of_work import unit_of_work
 from cityops.workspace.workspace import Workspace
 
 __all__ = [
@@ -120,13 +121,14 @@ def build_console_site(directory: Path) -> ConsoleSite:
     scale = os.environ.get(SCALE_ENV, "tiny")
     demo = run_demo(directory / "ws", scale=scale, months=len(MONTHS), start=MONTHS[0], seed=3)
     workspace = demo.workspace
-    uncertainty_run, _ = evaluate_period(workspace, MONTHS[-1], replications=REPLICATIONS)
     contract_ids: list[str] = []
-    for path in CONTRACT_FILES:
-        contract_ids += [c.contract_id for c in load_contracts(workspace, path).contracts]
-    for contract_id in contract_ids:
-        for month in MONTHS:
-            settle_period(workspace, contract_id, month, by="console-fixture")
+    with unit_of_work(workspace) as uow:
+        uncertainty_run, _ = evaluate_period(uow, MONTHS[-1], replications=REPLICATIONS)
+        for path in CONTRACT_FILES:
+            contract_ids += [c.contract_id for c in load_contracts(uow, path).contracts]
+        for contract_id in contract_ids:
+            for month in MONTHS:
+                settle_period(uow, contract_id, month, by="console-fixture")
     _create_users(workspace)
     return ConsoleSite(workspace, demo.runs, uncertainty_run, tuple(contract_ids))
 
@@ -135,15 +137,16 @@ def _create_users(workspace: Workspace) -> None:
     engine = make_engine(workspace.register_url)
     try:
         for role, username in USERS.items():
-            create_user(
-                engine,
-                username=username,
-                password=PASSWORD,
-                role=role,
-                region_code=CITY,
-                operator_id=OPERATOR_ID if role is Role.OPERATOR else None,
-                department=DEPARTMENT if role is Role.DEPARTMENT else None,
-            )
+            with engine.begin() as connection:
+                create_user(
+                    connection,
+                    username=username,
+                    password=PASSWORD,
+                    role=role,
+                    region_code=CITY,
+                    operator_id=OPERATOR_ID if role is Role.OPERATOR else None,
+                    department=DEPARTMENT if role is Role.DEPARTMENT else None,
+                )
     finally:
         engine.dispose()
 

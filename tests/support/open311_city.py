@@ -32,7 +32,7 @@ from cityops.access.cipher import ContactCipher
 from cityops.access.roles import Role
 from cityops.accounts.store import create_user
 from cityops.ingestion.batch import ingest_file
-from cityops.lake.connection import open_analytics
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
@@ -136,16 +136,17 @@ def create_staff_user(
 ) -> str:
     """A new user with ``role`` (password ``PASSWORD``); their name."""
     username = f"{role.value}-{next(_USER_NUMBERS)}"
-    create_user(
-        engine,
-        username=username,
-        password=PASSWORD,
-        role=role,
-        region_code=region,
-        department=department,
-        operator_id="OP-1" if role is Role.OPERATOR else None,
-        can_view_personal=personal,
-    )
+    with engine.begin() as connection:
+        create_user(
+            connection,
+            username=username,
+            password=PASSWORD,
+            role=role,
+            region_code=region,
+            department=department,
+            operator_id="OP-1" if role is Role.OPERATOR else None,
+            can_view_personal=personal,
+        )
     return username
 
 

@@ -63,7 +63,7 @@ class LoginOutcome:
 
 
 def create_user(
-    engine: sa.Engine,
+    connection: sa.Connection,
     *,
     username: str,
     password: str,
@@ -103,24 +103,22 @@ def create_user(
         "active": True,
         "created_at": now or datetime.now(UTC),
     }
-    with engine.begin() as connection:
-        taken = connection.execute(
-            sa.select(users.c.user_id).where(users.c.username == username)
-        ).first()
-        if taken is not None:
-            raise ConfigError(f"user {username!r} exists already")
-        connection.execute(users.insert().values(row))
+    taken = connection.execute(
+        sa.select(users.c.user_id).where(users.c.username == username)
+    ).first()
+    if taken is not None:
+        raise ConfigError(f"user {username!r} exists already")
+    connection.execute(users.insert().values(row))
     return _principal(row)
 
 
-def list_users(engine: sa.Engine) -> list[Principal]:
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(users).order_by(users.c.username)).mappings()
-        return [_principal(row) for row in rows]
+def list_users(connection: sa.Connection) -> list[Principal]:
+    rows = connection.execute(sa.select(users).order_by(users.c.username)).mappings()
+    return [_principal(row) for row in rows]
 
 
 def authenticate(
-    engine: sa.Engine,
+    connection: sa.Connection,
     username: str,
     password: str,
     *,
@@ -130,39 +128,34 @@ def authenticate(
     """Check the password (unless throttled) and issue a token on success."""
     at = now or datetime.now(UTC)
     since = at - THROTTLE_WINDOW
-    with engine.begin() as connection:
-        retry = _throttled(connection, username, client, since, at)
-        if retry:
-            return LoginOutcome(None, throttled=True, retry_after_s=retry)
-        row = (
-            connection.execute(sa.select(users).where(users.c.username == username))
-            .mappings()
-            .first()
+    retry = _throttled(connection, username, client, since, at)
+    if retry:
+        return LoginOutcome(None, throttled=True, retry_after_s=retry)
+    row = (
+        connection.execute(sa.select(users).where(users.c.username == username)).mappings().first()
+    )
+    stored_hash = row["password_hash"] if row is not None else _UNKNOWN_USER_HASH
+    valid = verify_password(stored_hash, password)
+    if row is None or not valid or not row["active"]:
+        connection.execute(login_failures.insert().values(username=username, client=client, at=at))
+        return LoginOutcome(None)
+    connection.execute(login_failures.delete().where(login_failures.c.username == username))
+    token = secrets.token_urlsafe(32)
+    expires_at = at + TOKEN_LIFETIME
+    connection.execute(
+        api_tokens.insert().values(
+            token_digest=_digest(token),
+            user_id=row["user_id"],
+            created_at=at,
+            expires_at=expires_at,
+            revoked=False,
         )
-        stored_hash = row["password_hash"] if row is not None else _UNKNOWN_USER_HASH
-        valid = verify_password(stored_hash, password)
-        if row is None or not valid or not row["active"]:
-            connection.execute(
-                login_failures.insert().values(username=username, client=client, at=at)
-            )
-            return LoginOutcome(None)
-        connection.execute(login_failures.delete().where(login_failures.c.username == username))
-        token = secrets.token_urlsafe(32)
-        expires_at = at + TOKEN_LIFETIME
-        connection.execute(
-            api_tokens.insert().values(
-                token_digest=_digest(token),
-                user_id=row["user_id"],
-                created_at=at,
-                expires_at=expires_at,
-                revoked=False,
-            )
-        )
+    )
     return LoginOutcome(IssuedToken(token, expires_at, _principal(row)))
 
 
 def principal_for_token(
-    engine: sa.Engine, token: str, *, now: datetime | None = None
+    connection: sa.Connection, token: str, *, now: datetime | None = None
 ) -> Principal | None:
     """The active user holding an unexpired, unrevoked ``token``; None otherwise."""
     at = now or datetime.now(UTC)
@@ -176,18 +169,14 @@ def principal_for_token(
             users.c.active,
         )
     )
-    with engine.connect() as connection:
-        row = connection.execute(query).mappings().first()
+    row = connection.execute(query).mappings().first()
     return None if row is None else _principal(row)
 
 
-def revoke_token(engine: sa.Engine, token: str) -> None:
-    with engine.begin() as connection:
-        connection.execute(
-            api_tokens.update()
-            .where(api_tokens.c.token_digest == _digest(token))
-            .values(revoked=True)
-        )
+def revoke_token(connection: sa.Connection, token: str) -> None:
+    connection.execute(
+        api_tokens.update().where(api_tokens.c.token_digest == _digest(token)).values(revoked=True)
+    )
 
 
 def _throttled(

@@ -8,7 +8,7 @@ is answered ``404`` exactly like a missing one (``not_found``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
@@ -16,9 +16,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
-from cityops.accounts.store import principal_for_token
 from cityops.api.state import AppState
-from cityops.audit.log import AuditEntry, append_entry
+from cityops.services.accounts import principal_for_token
+from cityops.services.audit import AuditEntry, record
+from cityops.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "CSRF_HEADER",
@@ -26,6 +27,7 @@ __all__ = [
     "Allowed",
     "CurrentPrincipal",
     "StateDep",
+    "UnitOfWorkDep",
     "audit",
     "client_of",
     "not_found",
@@ -50,6 +52,16 @@ def _state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(_state)]
 
 
+def _unit_of_work(state: StateDep) -> Iterator[UnitOfWork]:
+    """One unit of work per request: what its services write is kept only where they
+    commit, and the rest is rolled back when the request ends."""
+    with state.backend.unit_of_work() as uow:
+        yield uow
+
+
+UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
+
+
 def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -57,18 +69,19 @@ def client_of(request: Request) -> str:
 def _principal(
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
-    principal = principal_for_token(state.engine, token) if token else None
+    principal = principal_for_token(uow, token) if token else None
     if principal is not None and credentials is None and not _safe_from_csrf(request):
-        audit(state, request, principal, "csrf", request.url.path, "refused")
+        audit(uow, request, principal, "csrf", request.url.path, "refused")
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             f"a change made with the console's cookie needs {CSRF_HEADER}",
         )
     if principal is None:
-        audit(state, request, None, "authenticate", request.url.path, "refused")
+        audit(uow, request, None, "authenticate", request.url.path, "refused")
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing, expired or revoked token",
@@ -87,9 +100,9 @@ def _safe_from_csrf(request: Request) -> bool:
 def Allowed(resource: Resource, action: Action) -> Callable[..., Principal]:  # noqa: N802
     """A dependency that yields the caller if their role may ``action`` ``resource``."""
 
-    def check(request: Request, state: StateDep, principal: CurrentPrincipal) -> Principal:
+    def check(request: Request, uow: UnitOfWorkDep, principal: CurrentPrincipal) -> Principal:
         if not allows(principal.role, resource, action):
-            audit(state, request, principal, f"{action}:{resource}", request.url.path, "refused")
+            audit(uow, request, principal, f"{action}:{resource}", request.url.path, "refused")
             raise HTTPException(
                 status.HTTP_403_FORBIDDEN, f"role {principal.role} may not {action} {resource}"
             )
@@ -112,14 +125,20 @@ def require_in_scope(
 
 
 def audit(
-    state: AppState,
+    uow: UnitOfWork,
     request: Request,
     principal: Principal | None,
     action: str,
     obj: str,
     result: str,
 ) -> None:
-    """Append one entry to the audit log, in its own transaction."""
+    """Append one entry to the audit log and commit it with the request's unit of work.
+
+    Call it after the service has committed what the step changed (an ``ok``), or
+    after rolling back what a refused step left (a refusal), so the entry never
+    carries half a step with it.  The request's own connection is used: a second
+    one per request would let a burst of requests exhaust the pool while each
+    waits for its second connection."""
     entry = AuditEntry(
         action=action,
         object=obj,
@@ -129,5 +148,4 @@ def audit(
         region_code=principal.region_code if principal else None,
         client=client_of(request),
     )
-    with state.engine.begin() as connection:
-        append_entry(connection, entry)
+    record(uow, entry)

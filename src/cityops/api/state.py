@@ -1,5 +1,6 @@
-"""What the app holds for its lifetime: the workspace, the register engine, the
-cipher for personal data and a short-lived cache of the region tree."""
+"""What the app holds for its lifetime: the workspace's storage opened for work (its
+register engine, its cipher for personal data, its analytics database) and a
+short-lived cache of the region tree."""
 
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import sqlalchemy as sa
 
 from cityops.access.cipher import ContactCipher
 from cityops.access.scope import RegionTree
-from cityops.register.schema import current_table
+from cityops.services.regions import region_tree
+from cityops.services.unit_of_work import Backend
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["REGION_TREE_TTL_S", "AppState"]
@@ -22,32 +24,34 @@ REGION_TREE_TTL_S = 10.0
 
 @dataclass
 class AppState:
-    workspace: Workspace
-    engine: sa.Engine
-    cipher: ContactCipher
+    backend: Backend
     _tree: RegionTree | None = field(default=None, repr=False)
     _tree_loaded: float = field(default=0.0, repr=False)
     _lock: Lock = field(default_factory=Lock, repr=False)
 
     @classmethod
     def open(cls, workspace: Workspace) -> AppState:
-        from cityops.register.engine import make_engine
+        """The state over ``workspace``, whose register must be migrated already
+        (``cityops serve`` migrates it as it starts)."""
+        return cls(Backend.open(workspace))
 
-        secret = workspace.secret_path.read_bytes().strip()
-        return cls(workspace, make_engine(workspace.register_url), ContactCipher(secret))
+    @property
+    def workspace(self) -> Workspace:
+        return self.backend.workspace
+
+    @property
+    def engine(self) -> sa.Engine:
+        return self.backend.engine
+
+    @property
+    def cipher(self) -> ContactCipher:
+        return self.backend.cipher
 
     def region_tree(self) -> RegionTree:
         """The region register's parent links, reloaded at most every few seconds."""
         with self._lock:
             if self._tree is None or time.monotonic() - self._tree_loaded > REGION_TREE_TTL_S:
-                self._tree = self._load_tree()
+                with self.backend.unit_of_work() as uow:
+                    self._tree = region_tree(uow)
                 self._tree_loaded = time.monotonic()
             return self._tree
-
-    def _load_tree(self) -> RegionTree:
-        from cityops.domain.contract import table
-
-        regions = current_table(table("regions"))
-        with self.engine.connect() as connection:
-            rows = connection.execute(sa.select(regions.c.region_code, regions.c.parent_code)).all()
-        return RegionTree.from_pairs((code, parent) for code, parent in rows)

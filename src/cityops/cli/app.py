@@ -62,6 +62,7 @@ def _register_commands() -> None:
         ingest,
         init,
         listen,
+        migrate,
         quarantine,
         report,
         schemas,
@@ -75,6 +76,7 @@ def _register_commands() -> None:
     app.command("demo")(demo.demo)
     app.command("synth")(synth.synth)
     app.command("init")(init.init)
+    app.command("migrate")(migrate.migrate)
     app.command("ingest")(ingest.ingest)
     app.command("listen")(listen.listen)
     app.command("quarantine")(quarantine.quarantine)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["audit_app"]
 
@@ -16,16 +16,10 @@ audit_app = typer.Typer(help="The tamper-evident audit log (审计日志).", no_
 def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     """Recompute the hash chain; name the first altered, inserted or missing entry.
     Exit status 1 when the log is not intact."""
-    from cityops.audit.log import verify_chain
-    from cityops.register.engine import make_engine
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.audit import verify as verify_chain
 
-    engine = make_engine(open_workspace(workspace_dir(workspace)).register_url)
-    try:
-        with engine.connect() as connection:
-            outcome = verify_chain(connection)
-    finally:
-        engine.dispose()
+    with unit_of_work(workspace) as uow:
+        outcome = verify_chain(uow)
     result = {
         "intact": outcome.intact,
         "checked": outcome.checked,

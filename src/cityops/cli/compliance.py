@@ -10,7 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["compliance"]
 
@@ -29,10 +29,10 @@ def compliance(
     Exits with status 1 when any rule fails."""
     from cityops.compliance.checks import Outcome
     from cityops.compliance.rules import DEFAULT_RULES
-    from cityops.compliance.service import check_workspace
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.compliance import check_workspace
 
-    findings = check_workspace(open_workspace(workspace_dir(workspace)), rules or DEFAULT_RULES)
+    with unit_of_work(workspace) as uow:
+        findings = check_workspace(uow, rules or DEFAULT_RULES)
     failed = [f for f in findings if f.outcome is Outcome.FAIL]
     result = {
         "compliant": not failed,

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["contracts_app"]
 
@@ -28,10 +28,10 @@ def load(
 ) -> None:
     """Load FILE (operators, contracts, budgets) into the register; an entry with a known
     id replaces the registered one."""
-    from cityops.settlement.service import load_contracts
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.settlement import load_contracts
 
-    bundle = load_contracts(open_workspace(workspace_dir(workspace)), file)
+    with unit_of_work(workspace) as uow:
+        bundle = load_contracts(uow, file)
     result = {
         "file": str(file),
         "operators": [o.operator_id for o in bundle.operators],
@@ -55,10 +55,10 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List the registered contracts."""
-    from cityops.settlement.service import list_contracts
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.settlement import list_contracts
 
-    stored = list_contracts(open_workspace(workspace_dir(workspace)), region)
+    with unit_of_work(workspace) as uow:
+        stored = list_contracts(uow, region)
     rows = [
         {
             "contract_id": s.contract.contract_id,

@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 if TYPE_CHECKING:
     from cityops.evaluation.model import RegionResult
@@ -39,12 +39,11 @@ def evaluate(
     rank among peers, change against the previous month), and save the run as
     runs/<run_id>.json."""
     from cityops.domain.period import Period
-    from cityops.pipeline import evaluate_period
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.evaluation import evaluate_period
 
     month = Period.parse(period)
-    ws = open_workspace(workspace_dir(workspace))
-    run, path = evaluate_period(ws, month, framework_path=framework, replications=uncertainty)
+    with unit_of_work(workspace) as uow:
+        run, path = evaluate_period(uow, month, framework_path=framework, replications=uncertainty)
     result = {
         "run_id": run.run_id,
         "period": run.period,

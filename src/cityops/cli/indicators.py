@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 
 __all__ = ["indicators_app"]
@@ -47,12 +47,11 @@ def indicators(
     if period is None:
         raise typer.BadParameter("give the month to compute", param_hint="--period")
     from cityops.domain.period import Period
-    from cityops.pipeline import compute_period
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.indicators import compute_period
 
     month = Period.parse(period)
-    ws = open_workspace(workspace_dir(workspace))
-    facts, path = compute_period(ws, month, engine)
+    with unit_of_work(workspace) as uow:
+        facts, path = compute_period(uow, month, engine)
     shown = [f for f in facts if region is None or f.region_code == region]
     result = {
         "period": str(month),
@@ -112,16 +111,17 @@ def explain(
     from rich.syntax import Syntax
 
     from cityops.domain.period import Period
-    from cityops.indicators.catalogue import load_catalogue
-    from cityops.indicators.explain import explain_fact
-    from cityops.indicators.facts import read_facts
-    from cityops.pipeline import facts_path
-    from cityops.workspace.workspace import open_workspace
+    from cityops.errors import PipelineError
+    from cityops.services.indicators import explain_stored_fact
 
     month = Period.parse(period)
-    ws = open_workspace(workspace_dir(workspace))
-    facts = read_facts(facts_path(ws, month))
-    explanation = explain_fact(load_catalogue(), facts, code, region, month, engine)
+    with unit_of_work(workspace) as uow:
+        explanation = explain_stored_fact(uow.workspace, code, region, month, engine=engine)
+    if explanation is None:
+        raise PipelineError(
+            f"no fact of {code} for region {region} in {month}; "
+            f"check the region code, or run `cityops indicators --period {month}`"
+        )
     result = explanation.as_dict()
 
     def describe(console: Console) -> None:

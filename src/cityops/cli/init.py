@@ -37,15 +37,14 @@ def init(
     as_json: JsonOption = False,
 ) -> None:
     """Create a workspace: cityops.toml, secret key, lake and the migrated register."""
-    from cityops.register.engine import masked_url
-    from cityops.workspace.create import create_workspace
+    from cityops.services.workspaces import create_workspace
 
     root = workspace_dir(directory)
     workspace = create_workspace(root, name=name or root.resolve().name, register_url=register_url)
     result = {
         "workspace": str(workspace.root),
         "name": workspace.config.name,
-        "register_url": masked_url(workspace.register_url),
+        "register_url": workspace.register_url_shown,
         "lake": str(workspace.lake),
     }
 

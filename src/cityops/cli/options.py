@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 
 from cityops.workspace.config import find_workspace_dir
 
-__all__ = ["JsonOption", "WorkspaceOption", "emit", "stderr", "workspace_dir"]
+if TYPE_CHECKING:
+    from cityops.services.unit_of_work import UnitOfWork
+
+__all__ = ["JsonOption", "WorkspaceOption", "emit", "stderr", "unit_of_work", "workspace_dir"]
 
 stderr = Console(stderr=True)
 """Human output goes to stderr when --json owns stdout, and progress bars always do."""
@@ -33,6 +37,17 @@ JsonOption = Annotated[
 
 def workspace_dir(option: Path | None) -> Path:
     return find_workspace_dir(option)
+
+
+@contextmanager
+def unit_of_work(option: Path | None) -> Iterator[UnitOfWork]:
+    """A unit of work on the workspace the ``--workspace`` option names, for one command
+    (the services and storage load only when a command runs)."""
+    from cityops.services.unit_of_work import unit_of_work as open_unit_of_work
+    from cityops.workspace.workspace import open_workspace
+
+    with open_unit_of_work(open_workspace(workspace_dir(option))) as uow:
+        yield uow
 
 
 def emit(result: Mapping[str, Any], as_json: bool, human: Callable[[Console], None]) -> None:

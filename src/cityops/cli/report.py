@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, stderr, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, stderr, unit_of_work
 
 if TYPE_CHECKING:
-    from cityops.reporting.service import ReportFormat
+    from cityops.reporting.render import ReportFormat
 
 __all__ = ["report"]
 
@@ -48,24 +48,19 @@ def report(
     """Write the report of a run: cover, summary, stage, the four directions, the district
     table, a chart per indicator, uncertainty, the period's settlement statements and the
     methodology; print the file's path."""
-    from cityops.evaluation.store import latest_run, load_run, run_path
     from cityops.reporting.labels import Lang
-    from cityops.reporting.service import (
-        ReportFormat,
-        default_report_path,
-        load_report_content,
-        render_report,
-        write_report_bytes,
-    )
-    from cityops.workspace.workspace import open_workspace
+    from cityops.reporting.render import ReportFormat, render_report, write_report_bytes
+    from cityops.services.evaluation import run_or_latest
+    from cityops.services.reports import default_report_path, load_report_content
 
     chosen_format = _format(format_, out)
     if lang not in tuple(Lang):
         raise typer.BadParameter(f"--lang must be zh or en, not {lang!r}", param_hint="--lang")
     language = Lang(lang)
-    ws = open_workspace(workspace_dir(workspace))
-    chosen = latest_run(ws.runs_dir) if run is None else load_run(run_path(ws.runs_dir, run))
-    content = load_report_content(ws, chosen, lang=language, framework_path=framework)
+    with unit_of_work(workspace) as uow:
+        ws = uow.workspace
+        chosen = run_or_latest(ws, run)
+        content = load_report_content(uow, chosen, lang=language, framework_path=framework)
     if chosen_format is ReportFormat.PDF:
         with stderr.status("正在排版 PDF · laying out the PDF…"):
             data = render_report(content, chosen_format)
@@ -89,7 +84,7 @@ def report(
 def _format(option: str | None, out: Path | None) -> ReportFormat:
     """The format asked for, else the one ``out``'s suffix names, else HTML; a suffix
     that names another format than ``--format`` is a usage error."""
-    from cityops.reporting.service import ReportFormat
+    from cityops.reporting.render import ReportFormat
 
     suffix = out.suffix.lower().lstrip(".") if out else ""
     suffix = "html" if suffix == "htm" else suffix

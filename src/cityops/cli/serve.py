@@ -45,14 +45,20 @@ def base_url(host: str, port: int) -> str:
 
 
 def serve_workspace(root: Path, host: str, port: int) -> None:
-    """Run the app over the workspace at ``root`` until Ctrl-C (shared with ``cityops
-    demo --serve``)."""
+    """Migrate the workspace's register if it is behind, then run the app over the
+    workspace at ``root`` until Ctrl-C (shared with ``cityops demo --serve``)."""
     import uvicorn
 
-    from cityops.api.app import create_app
-    from cityops.workspace.workspace import open_workspace
+    from cityops.server import create_app
+    from cityops.services.workspaces import migrate_workspace
 
-    app = create_app(open_workspace(root))
+    workspace, migration = migrate_workspace(root)
+    if migration.changed:
+        stderr.print(
+            f"register migrated from revision {migration.before or '(empty)'} to {migration.after}",
+            highlight=False,
+        )
+    app = create_app(workspace)
     url = base_url(host, port)
     stderr.print(
         f"cityops console on {url}/console, API docs on {url}/api/v1/docs  (Ctrl-C stops)",

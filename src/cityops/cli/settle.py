@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 if TYPE_CHECKING:
     from cityops.settlement.statement import Statement
@@ -39,11 +39,10 @@ def settle(
     if contract is None or period is None:
         raise typer.BadParameter("give --contract ID and --period YYYY-MM")
     from cityops.domain.period import Period
-    from cityops.settlement.service import settle_period
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.settlement import settle_period
 
-    ws = open_workspace(workspace_dir(workspace))
-    _emit(settle_period(ws, contract, Period.parse(period), by=by), as_json)
+    with unit_of_work(workspace) as uow:
+        _emit(settle_period(uow, contract, Period.parse(period), by=by), as_json)
 
 
 @settle_app.command("show")
@@ -51,10 +50,10 @@ def show(
     statement_id: StatementArgument, workspace: WorkspaceOption = None, as_json: JsonOption = False
 ) -> None:
     """Print a stored statement."""
-    from cityops.settlement.service import show_statement
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.settlement import show_statement
 
-    _emit(show_statement(open_workspace(workspace_dir(workspace)), statement_id), as_json)
+    with unit_of_work(workspace) as uow:
+        _emit(show_statement(uow, statement_id), as_json)
 
 
 @settle_app.command("list")
@@ -64,10 +63,10 @@ def list_(
     as_json: JsonOption = False,
 ) -> None:
     """List stored statement ids (by contract, period and version)."""
-    from cityops.settlement.service import list_statements
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.settlement import list_statements
 
-    ids = list_statements(open_workspace(workspace_dir(workspace)), contract)
+    with unit_of_work(workspace) as uow:
+        ids = list_statements(uow, contract)
     emit({"statements": ids}, as_json, lambda console: console.print("\n".join(ids)))
 
 
@@ -79,11 +78,10 @@ def review(
     as_json: JsonOption = False,
 ) -> None:
     """Mark a draft statement reviewed (复核)."""
-    from cityops.settlement.service import review_statement
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.settlement import review_statement
 
-    ws = open_workspace(workspace_dir(workspace))
-    _emit(review_statement(ws, statement_id, by=by), as_json)
+    with unit_of_work(workspace) as uow:
+        _emit(review_statement(uow, statement_id, by=by), as_json)
 
 
 @settle_app.command("approve")
@@ -94,15 +92,14 @@ def approve(
     as_json: JsonOption = False,
 ) -> None:
     """Approve (批准) a reviewed, complete statement; it never changes afterwards."""
-    from cityops.settlement.service import approve_statement
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.settlement import approve_statement
 
-    ws = open_workspace(workspace_dir(workspace))
-    _emit(approve_statement(ws, statement_id, by=by), as_json)
+    with unit_of_work(workspace) as uow:
+        _emit(approve_statement(uow, statement_id, by=by), as_json)
 
 
 def _emit(statement: Statement, as_json: bool) -> None:
-    from cityops.settlement.service import statement_as_dict
+    from cityops.services.settlement import statement_as_dict
 
     result = statement_as_dict(statement)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["tickets_app"]
 
@@ -19,10 +19,10 @@ def flush(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> Non
     """Ingest the ticket events waiting in the outbox into the lake (工单事件入湖).
     The running API does this every CITYOPS_OUTBOX_FLUSH_S seconds; a re-run, or a
     run after a crash, stores nothing twice."""
-    from cityops.tickets.outbox import flush_outbox
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.tickets import flush_outbox
 
-    batches = flush_outbox(open_workspace(workspace_dir(workspace)))
+    with unit_of_work(workspace) as uow:
+        batches = flush_outbox(uow)
     totals = {
         key: sum(int(getattr(b, key)) for b in batches)
         for key in ("received", "stored", "quarantined", "duplicates")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from cityops.access.roles import Role
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["user_app"]
 
@@ -54,15 +54,11 @@ def create(
 ) -> None:
     """Create a user with a role, bound to a region (an operator to its operator, a
     department user to its department)."""
-    from cityops.accounts.store import create_user
-    from cityops.register.engine import make_engine
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.accounts import create_user
 
-    ws = open_workspace(workspace_dir(workspace))
-    engine = make_engine(ws.register_url)
-    try:
+    with unit_of_work(workspace) as uow:
         principal = create_user(
-            engine,
+            uow,
             username=username,
             password=password,
             role=role,
@@ -72,8 +68,6 @@ def create(
             department=department,
             can_view_personal=personal_data,
         )
-    finally:
-        engine.dispose()
     result = {
         "username": principal.username,
         "role": principal.role.value,
@@ -88,15 +82,10 @@ def create(
 @user_app.command("list")
 def list_(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     """List the users and their roles and scopes (never their passwords)."""
-    from cityops.accounts.store import list_users
-    from cityops.register.engine import make_engine
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.accounts import list_users
 
-    engine = make_engine(open_workspace(workspace_dir(workspace)).register_url)
-    try:
-        principals = list_users(engine)
-    finally:
-        engine.dispose()
+    with unit_of_work(workspace) as uow:
+        principals = list_users(uow)
     rows = [
         {
             "username": p.username,

@@ -17,9 +17,10 @@ from fastapi.templating import Jinja2Templates
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
-from cityops.accounts.store import TOKEN_LIFETIME, authenticate, principal_for_token
-from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, audit, client_of
+from cityops.accounts.store import TOKEN_LIFETIME
+from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, UnitOfWorkDep, audit, client_of
 from cityops.console.i18n import CONTENT_NAMES_EN, LANG_COOKIE, Lang, label
+from cityops.services.accounts import authenticate, principal_for_token
 
 __all__ = ["CONSOLE_PAGES", "STATIC_DIR", "router"]
 
@@ -69,9 +70,9 @@ def _can(principal: Principal | None, resource: str, action: str) -> bool:
     return principal is not None and allows(principal.role, Resource(resource), Action(action))
 
 
-def _logged_in(request: Request, state: StateDep) -> Principal | None:
+def _logged_in(request: Request, uow: UnitOfWorkDep) -> Principal | None:
     token = request.cookies.get(TOKEN_COOKIE)
-    return principal_for_token(state.engine, token) if token else None
+    return principal_for_token(uow, token) if token else None
 
 
 @router.get("/login")
@@ -83,18 +84,19 @@ def login_page(request: Request) -> HTMLResponse:
 def login(
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> Response:
-    outcome = authenticate(state.engine, username, password, client=client_of(request))
+    outcome = authenticate(uow, username, password, client=client_of(request))
     if outcome.token is None:
         result = "throttled" if outcome.throttled else "failed"
-        audit(state, request, None, f"login:{username}", "console", result)
+        audit(uow, request, None, f"login:{username}", "console", result)
         error = "login.throttled" if outcome.throttled else "login.failed"
         response = _render(request, "login.html.j2", None, error=error)
         response.status_code = 429 if outcome.throttled else 401
         return response
-    audit(state, request, outcome.token.principal, "login", "console", "ok")
+    audit(uow, request, outcome.token.principal, "login", "console", "ok")
     redirect = RedirectResponse("/console/overview", status_code=303)
     redirect.set_cookie(
         TOKEN_COOKIE,
@@ -130,9 +132,9 @@ def home() -> RedirectResponse:
 
 
 @router.get("/{page}")
-def page(page: str, request: Request, state: StateDep) -> Response:
+def page(page: str, request: Request, uow: UnitOfWorkDep) -> Response:
     """A console page; the login page for a visitor without a valid session."""
-    principal = _logged_in(request, state)
+    principal = _logged_in(request, uow)
     if principal is None:
         return RedirectResponse("/console/login", status_code=303)
     if page not in dict(CONSOLE_PAGES):

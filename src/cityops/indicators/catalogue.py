@@ -17,6 +17,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ __all__ = [
     "expand_catalogue",
     "load_catalogue",
     "parse_catalogue",
+    "shipped_catalogue",
 ]
 
 DEFAULT_CATALOGUE = "catalogue.toml"
@@ -167,6 +169,13 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
         path, package="cityops.indicators", default=DEFAULT_CATALOGUE, what="indicator catalogue"
     )
     return expand_catalogue(parse_catalogue(text, source), source)
+
+
+@cache
+def shipped_catalogue() -> Catalogue:
+    """The shipped catalogue, loaded once per process: the one facts are computed with
+    unless a city names its own, so the API and the pages name the same indicators."""
+    return load_catalogue()
 
 
 def parse_catalogue(text: str, source: str) -> CatalogueFile:

@@ -16,22 +16,19 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from cityops.domain.period import CITY_TZ, Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta, load_catalogue
 from cityops.indicators.computations import COMPUTATIONS, Computation
-from cityops.indicators.computations.base import CLOSURE_SQL
+from cityops.indicators.computations.base import CLOSURE_SQL, FactRow
 from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 from cityops.indicators.facts import IndicatorFact
 
 if TYPE_CHECKING:
     import duckdb
-
-    from cityops.workspace.workspace import Workspace
 
 __all__ = [
     "DEFAULT_ENGINE",
@@ -43,15 +40,10 @@ __all__ = [
     "compute_indicators",
     "definition_hash",
     "engine_sql",
-    "open_engine",
     "query_parameters",
 ]
 
 _PARAMETER = re.compile(r"\$([a-z_]+)")
-
-
-FactRow = tuple[str, float | None, float | None, float | None, int]
-"""One row of a computation's result: region_code, value, numerator, denominator, rows_read."""
 
 
 @runtime_checkable
@@ -71,7 +63,7 @@ class QueryEngine(Protocol):
 
 class DuckDBEngine:
     """The default engine: the SQL as written, on a DuckDB connection over the tables
-    (``cityops.lake.connection.open_analytics`` gives one)."""
+    (``cityops.lake.connection.open_lake`` gives one)."""
 
     name = EngineName.DUCKDB
 
@@ -90,27 +82,6 @@ class DuckDBEngine:
         except duckdb.Error as error:
             raise PipelineError(f"computing {computation.code} failed: {error}") from error
         return result
-
-
-@contextmanager
-def open_engine(workspace: Workspace, name: EngineName = DEFAULT_ENGINE) -> Iterator[QueryEngine]:
-    """The engine ``name`` over the workspace's lake and register, for one period's work.
-
-    Spark's master comes from ``$CITYOPS_SPARK_MASTER`` (default ``local[2]``);
-    the session stays up for the rest of the process, so later periods reuse it.
-    """
-    if name is EngineName.SPARK:
-        from cityops.indicators.spark.engine import open_spark_engine
-
-        yield open_spark_engine(workspace)
-        return
-    from cityops.lake.connection import open_analytics
-
-    con = open_analytics(workspace)
-    try:
-        yield DuckDBEngine(con)
-    finally:
-        con.close()
 
 
 def engine_sql(name: EngineName, sql: str, parameters: Mapping[str, Any]) -> str:

@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from cityops.errors import PipelineError
@@ -26,6 +27,7 @@ __all__ = [
     "facts_hash",
     "facts_to_arrow",
     "read_facts",
+    "select_facts",
     "write_facts",
 ]
 
@@ -109,3 +111,29 @@ def facts_hash(facts: Sequence[IndicatorFact]) -> str:
         for f in ordered
     ]
     return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+
+def select_facts(
+    facts: pa.Table,
+    *,
+    regions: Collection[str] | None = None,
+    region: str | None = None,
+    indicator: str | None = None,
+) -> pa.Table:
+    """The facts of the ``regions`` (None: all), of one ``region`` and of one
+    ``indicator`` when given."""
+    keep: list[pa.ChunkedArray] = []
+    if regions is not None:
+        keep.append(
+            pc.is_in(facts["region_code"], value_set=pa.array(sorted(regions), pa.string()))
+        )
+    if region is not None:
+        keep.append(pc.equal(facts["region_code"], region))
+    if indicator is not None:
+        keep.append(pc.equal(facts["indicator"], indicator))
+    if not keep:
+        return facts
+    mask = keep[0]
+    for more in keep[1:]:
+        mask = pc.and_(mask, more)
+    return facts.filter(mask)

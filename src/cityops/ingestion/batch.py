@@ -329,7 +329,8 @@ def _load_reference_keys(
     relations: dict[str, str] = {}
     for referenced in sorted({f.references for f in table.fields if f.references}):
         target = contract_table(referenced)
-        current = read_current(engine, target)
+        with engine.connect() as connection:
+            current = read_current(connection, target)
         keys = pa.table({"key": current.column(target.identity[0]).cast(pa.string())})
         relation = f"known_{referenced}"
         con.register(f"{relation}_arrow", keys)

@@ -210,7 +210,8 @@ def _stage_device_slots(
     One day (``touched`` partition) at a time: a city's month of heartbeats has
     too many distinct slots to hold in memory at once, a day's has not.
     """
-    devices = read_current(engine, contract_table("devices"))
+    with engine.connect() as connection:
+        devices = read_current(connection, contract_table("devices"))
     intervals = pa.table(
         {
             "device_id": devices.column("device_id"),

@@ -1,8 +1,10 @@
 """A DuckDB connection on which every contract table is queryable by its name.
 
 Event tables are views over the lake's Parquet files, read in place; register
-tables are copied from the register database (they are small) so that SQL can
-join the two.  A table with no data yet is an empty table of the right types,
+tables are copied in from the rows the caller read from the register database
+(they are small) so that SQL can join the two.  The lake reads no database of
+its own: the unit of work (``cityops.services.unit_of_work``) reads the
+register and hands its tables over.  A table with no data yet is an empty table of the right types,
 so queries never fail for want of a source, they only find nothing.
 
 The compact tables built at ingest (``lake/compact.py``: ``user_index``,
@@ -15,37 +17,34 @@ every batch whole or not at all.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 
 from cityops.domain.contract import TABLES, Table, TableKind
 from cityops.lake.compact import COMPACT_TABLES, CompactTable, check_compact_format
 from cityops.lake.layout import LakeLayout
 from cityops.lake.schema import arrow_schema
-from cityops.register.engine import make_engine
-from cityops.register.store import read_current
-from cityops.workspace.workspace import Workspace
 
-__all__ = ["open_analytics"]
+__all__ = ["open_lake"]
 
 
-def open_analytics(workspace: Workspace) -> duckdb.DuckDBPyConnection:
-    """Open an in-memory DuckDB over the workspace, time zone Asia/Shanghai."""
-    layout = LakeLayout(workspace.lake)
+def open_lake(lake: Path, register_tables: Mapping[str, pa.Table]) -> duckdb.DuckDBPyConnection:
+    """Open an in-memory DuckDB over the ``lake`` directory, time zone Asia/Shanghai,
+    with ``register_tables`` (every register table of the contract, by name: its
+    current rows) copied in."""
+    layout = LakeLayout(lake)
     check_compact_format(layout.root)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'Asia/Shanghai'")
-    engine = make_engine(workspace.register_url)
-    try:
-        for table in TABLES:
-            if table.kind is TableKind.REGISTER:
-                _copy_table(con, table.name, read_current(engine, table))
-            else:
-                _lake_view(con, table, layout)
-        _derived_views(con, layout)
-    finally:
-        engine.dispose()
+    for table in TABLES:
+        if table.kind is TableKind.REGISTER:
+            _copy_table(con, table.name, register_tables[table.name])
+        else:
+            _lake_view(con, table, layout)
+    _derived_views(con, layout)
     return con
 
 

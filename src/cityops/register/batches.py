@@ -64,11 +64,10 @@ def list_batches(engine: sa.Engine, *, table_name: str | None = None) -> list[In
         return [IngestBatch(**row) for row in connection.execute(query).mappings()]
 
 
-def data_version(engine: sa.Engine) -> tuple[int, datetime | None]:
+def data_version(connection: sa.Connection) -> tuple[int, datetime | None]:
     """A value that changes whenever a batch of any table is recorded (the batches and
     the latest finish): what was computed from the data stays valid while it is the
     same.  One small query, so a reader can ask before every answer."""
     query = sa.select(sa.func.count(), sa.func.max(ingest_batches.c.finished_at))
-    with engine.connect() as connection:
-        count, latest = connection.execute(query).one()
+    count, latest = connection.execute(query).one()
     return int(count), latest

@@ -39,6 +39,11 @@ def masked_url(url: str) -> str:
     return url if parsed.password is None else parsed.render_as_string(hide_password=True)
 
 
+_MAX_OVERFLOW = 40
+"""Connections beyond the pool's five kept ones: one per request the server runs at
+once (its thread pool has 40 workers), so a burst never waits on the pool."""
+
+
 def _configure_sqlite(dbapi_connection: sqlite3.Connection, _record: object) -> None:
     cursor = dbapi_connection.cursor()
     try:
@@ -55,7 +60,7 @@ def make_engine(url: str) -> sa.Engine:
     can read while an ingest writes.
     """
     parsed = normalized_url(url)
-    engine = sa.create_engine(parsed)
+    engine = sa.create_engine(parsed, max_overflow=_MAX_OVERFLOW)
     if parsed.get_backend_name() == "sqlite":
         sa.event.listen(engine, "connect", _configure_sqlite)
     return engine

@@ -83,7 +83,7 @@ def load_register_rows(engine: sa.Engine, table: Table, rows: pa.Table, batch_id
     return int(latest.num_rows)
 
 
-def read_current(engine: sa.Engine, table: Table) -> pa.Table:
+def read_current(connection: sa.Connection, table: Table) -> pa.Table:
     """The current version of every key of register ``table``, sorted by key.
 
     The result has exactly :func:`arrow_schema` of the table (field order,
@@ -92,8 +92,7 @@ def read_current(engine: sa.Engine, table: Table) -> pa.Table:
     """
     schema = arrow_schema(table)
     current = current_table(table)
-    with engine.connect() as connection:
-        rows = connection.execute(sa.select(*(current.c[name] for name in schema.names))).all()
+    rows = connection.execute(sa.select(*(current.c[name] for name in schema.names))).all()
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in schema.names]
     arrays = [
         pa.array(values, type=field.type) for values, field in zip(columns, schema, strict=True)

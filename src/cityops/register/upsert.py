@@ -12,7 +12,7 @@ from cityops.errors import PipelineError
 __all__ = ["upsert"]
 
 
-def upsert(engine: sa.Engine, target: sa.Table) -> sa.Insert:
+def upsert(engine: sa.Engine | sa.Connection, target: sa.Table) -> sa.Insert:
     """``INSERT … ON CONFLICT (primary key) DO UPDATE`` of every other column.
 
     Executed with a list of rows (``executemany``).  A key must not repeat

@@ -37,7 +37,7 @@ from cityops.settlement.statement import (
 )
 from cityops.settlement.workflow import SettlementError, StatementLockedError
 
-__all__ = ["ContractStore", "StoredContract"]
+__all__ = ["ContractStore", "StatementSummary", "StoredContract"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,49 +54,59 @@ class StoredContract:
         return cls(spec, spec_to_contract(spec, where="register"), contract_hash(spec))
 
 
-class ContractStore:
-    """Operators, contracts, region budgets and statements on one register engine."""
+@dataclass(frozen=True, slots=True)
+class StatementSummary:
+    """A statement's head, for lists: who and what, without its lines."""
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self._engine = engine
+    statement_id: str
+    contract_id: str
+    period: str
+    version: int
+    status: StatementStatus
+    total_payable: Decimal
+    created_at: datetime
+
+
+class ContractStore:
+    """Operators, contracts, region budgets and statements on one register connection;
+    the caller (a unit of work) commits."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self._con = connection
 
     # -- the register -------------------------------------------------------------
 
     def save(self, bundle: RegisterBundle, *, loaded_at: datetime) -> None:
-        """Insert or replace every operator, contract and budget of ``bundle``, in one
-        transaction (a file loads whole or not at all)."""
-        with self._engine.begin() as con:
-            if bundle.operators:
-                con.execute(
-                    upsert(self._engine, operators),
-                    [_operator_row(o, loaded_at) for o in bundle.operators],
-                )
-            if bundle.specs:
-                con.execute(
-                    upsert(self._engine, contracts),
-                    [
-                        _contract_row(s, c, loaded_at)
-                        for s, c in zip(bundle.specs, bundle.contracts, strict=True)
-                    ],
-                )
-            if bundle.budgets:
-                con.execute(
-                    upsert(self._engine, region_budgets),
-                    [_budget_row(b, loaded_at) for b in bundle.budgets],
-                )
+        """Insert or replace every operator, contract and budget of ``bundle``, in the
+        caller's transaction (a file loads whole or not at all)."""
+        con = self._con
+        if bundle.operators:
+            con.execute(
+                upsert(con, operators), [_operator_row(o, loaded_at) for o in bundle.operators]
+            )
+        if bundle.specs:
+            con.execute(
+                upsert(con, contracts),
+                [
+                    _contract_row(s, c, loaded_at)
+                    for s, c in zip(bundle.specs, bundle.contracts, strict=True)
+                ],
+            )
+        if bundle.budgets:
+            con.execute(
+                upsert(con, region_budgets), [_budget_row(b, loaded_at) for b in bundle.budgets]
+            )
 
     def contracts(self, region_code: str | None = None) -> list[StoredContract]:
         query = sa.select(contracts.c.definition_json).order_by(contracts.c.contract_id)
         if region_code is not None:
             query = query.where(contracts.c.region_code == region_code)
-        with self._engine.connect() as con:
-            rows = con.execute(query).scalars().all()
+        rows = self._con.execute(query).scalars().all()
         return [StoredContract.from_spec(ContractSpec.model_validate_json(text)) for text in rows]
 
     def contract(self, contract_id: str) -> StoredContract:
         query = sa.select(contracts.c.definition_json).where(contracts.c.contract_id == contract_id)
-        with self._engine.connect() as con:
-            text = con.execute(query).scalar_one_or_none()
+        text = self._con.execute(query).scalar_one_or_none()
         if text is None:
             raise SettlementError(
                 f"no contract {contract_id!r} in the register; "
@@ -105,8 +115,7 @@ class ContractStore:
         return StoredContract.from_spec(ContractSpec.model_validate_json(text))
 
     def operators(self) -> list[Operator]:
-        with self._engine.connect() as con:
-            rows = con.execute(sa.select(operators).order_by(operators.c.operator_id)).all()
+        rows = self._con.execute(sa.select(operators).order_by(operators.c.operator_id)).all()
         return [
             Operator(
                 operator_id=r.operator_id,
@@ -121,8 +130,7 @@ class ContractStore:
         ]
 
     def budgets(self) -> list[RegionBudget]:
-        with self._engine.connect() as con:
-            rows = con.execute(sa.select(region_budgets)).all()
+        rows = self._con.execute(sa.select(region_budgets)).all()
         return [
             RegionBudget(
                 region_code=r.region_code,
@@ -140,37 +148,35 @@ class ContractStore:
             settlement_statements.c.contract_id == contract_id,
             settlement_statements.c.period == period,
         )
-        with self._engine.connect() as con:
-            latest = con.execute(query).scalar_one_or_none()
+        latest = self._con.execute(query).scalar_one_or_none()
         return 1 if latest is None else int(latest) + 1
 
     def add_statement(self, statement: Statement) -> None:
         """Store a new statement version with its lines."""
-        with self._engine.begin() as con:
-            con.execute(sa.insert(settlement_statements), [_statement_row(statement)])
-            if statement.lines:
-                con.execute(
-                    sa.insert(settlement_lines),
-                    [
-                        _line_row(statement.statement_id, number, line)
-                        for number, line in enumerate(statement.lines, start=1)
-                    ],
-                )
+        con = self._con
+        con.execute(sa.insert(settlement_statements), [_statement_row(statement)])
+        if statement.lines:
+            con.execute(
+                sa.insert(settlement_lines),
+                [
+                    _line_row(statement.statement_id, number, line)
+                    for number, line in enumerate(statement.lines, start=1)
+                ],
+            )
 
     def statement(self, statement_id: str) -> Statement:
-        with self._engine.connect() as con:
-            head = con.execute(
-                sa.select(settlement_statements).where(
-                    settlement_statements.c.statement_id == statement_id
-                )
-            ).one_or_none()
-            if head is None:
-                raise SettlementError(f"no settlement statement {statement_id!r}")
-            lines = con.execute(
-                sa.select(settlement_lines)
-                .where(settlement_lines.c.statement_id == statement_id)
-                .order_by(settlement_lines.c.line_no)
-            ).all()
+        head = self._con.execute(
+            sa.select(settlement_statements).where(
+                settlement_statements.c.statement_id == statement_id
+            )
+        ).one_or_none()
+        if head is None:
+            raise SettlementError(f"no settlement statement {statement_id!r}")
+        lines = self._con.execute(
+            sa.select(settlement_lines)
+            .where(settlement_lines.c.statement_id == statement_id)
+            .order_by(settlement_lines.c.line_no)
+        ).all()
         return _statement(head._mapping, [line._mapping for line in lines])
 
     def statement_ids(self, contract_id: str | None = None) -> list[str]:
@@ -181,8 +187,47 @@ class ContractStore:
         )
         if contract_id is not None:
             query = query.where(settlement_statements.c.contract_id == contract_id)
-        with self._engine.connect() as con:
-            return list(con.execute(query).scalars().all())
+        return list(self._con.execute(query).scalars().all())
+
+    def statement_summaries(
+        self, contract_ids: Sequence[str], *, period: str | None, limit: int, offset: int
+    ) -> tuple[int, list[StatementSummary]]:
+        """How many statements ``contract_ids`` have (in ``period``, when given), and the
+        page ``offset``…``offset + limit`` of them by contract, period and version."""
+        table = settlement_statements
+        where: list[sa.ColumnElement[bool]] = [table.c.contract_id.in_(contract_ids)]
+        if period is not None:
+            where.append(table.c.period == period)
+        total = self._con.execute(
+            sa.select(sa.func.count()).select_from(table).where(*where)
+        ).scalar_one()
+        rows = self._con.execute(
+            sa.select(
+                table.c.statement_id,
+                table.c.contract_id,
+                table.c.period,
+                table.c.version,
+                table.c.status,
+                table.c.total_payable_fen,
+                table.c.created_at,
+            )
+            .where(*where)
+            .order_by(table.c.contract_id, table.c.period, table.c.version)
+            .limit(limit)
+            .offset(offset)
+        ).all()
+        return int(total), [
+            StatementSummary(
+                statement_id=row.statement_id,
+                contract_id=row.contract_id,
+                period=row.period,
+                version=row.version,
+                status=StatementStatus(row.status),
+                total_payable=from_fen(row.total_payable_fen),
+                created_at=row.created_at,
+            )
+            for row in rows
+        ]
 
     def record_step(self, before: Statement, after: Statement) -> None:
         """Store a workflow step (review or approval) of ``before``.
@@ -194,21 +239,20 @@ class ContractStore:
         if before.status is StatementStatus.APPROVED:
             raise StatementLockedError(f"statement {before.statement_id} is approved")
         table = settlement_statements
-        with self._engine.begin() as con:
-            changed = con.execute(
-                sa.update(table)
-                .where(
-                    table.c.statement_id == before.statement_id,
-                    table.c.status == before.status.value,
-                )
-                .values(
-                    status=after.status.value,
-                    reviewed_by=after.reviewed_by,
-                    reviewed_at=after.reviewed_at,
-                    approved_by=after.approved_by,
-                    approved_at=after.approved_at,
-                )
-            ).rowcount
+        changed = self._con.execute(
+            sa.update(table)
+            .where(
+                table.c.statement_id == before.statement_id,
+                table.c.status == before.status.value,
+            )
+            .values(
+                status=after.status.value,
+                reviewed_by=after.reviewed_by,
+                reviewed_at=after.reviewed_at,
+                approved_by=after.approved_by,
+                approved_at=after.approved_at,
+            )
+        ).rowcount
         if changed != 1:
             raise SettlementError(
                 f"statement {before.statement_id} changed meanwhile; show it and try again"

@@ -172,11 +172,10 @@ def _progress(enabled: bool, total: int) -> Iterator[Advance]:
     if not enabled:
         yield lambda _steps: None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from cityops.cli.options import stderr
-
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=False) as bar:
+    with Progress(*columns, console=Console(stderr=True), transient=False) as bar:
         task = bar.add_task("synth", total=total)
         yield lambda steps: bar.advance(task, steps)

@@ -94,7 +94,7 @@ class TicketEvent:
 
 
 def create_ticket(
-    engine: sa.Engine,
+    connection: sa.Connection,
     cipher: ContactCipher,
     new: NewTicket,
     *,
@@ -128,16 +128,15 @@ def create_ticket(
         "updated_at": at,
         "expected_at": at + due_in,
     }
-    with engine.begin() as connection:
-        connection.execute(service_requests.insert(), row)
-        connection.execute(
-            ticket_outbox.insert(), _event_row(row, CREATED, at, due_at=row["expected_at"])
-        )
+    connection.execute(service_requests.insert(), row)
+    connection.execute(
+        ticket_outbox.insert(), _event_row(row, CREATED, at, due_at=row["expected_at"])
+    )
     return _ticket(row)
 
 
 def record_event(
-    engine: sa.Engine,
+    connection: sa.Connection,
     ticket_id: str,
     event: str,
     *,
@@ -149,22 +148,19 @@ def record_event(
     (``_public_change``).  ``None`` when there is no such ticket; a
     :class:`ContractError` when the event may not follow (``lifecycle``)."""
     at = now or datetime.now(UTC)
-    with engine.begin() as connection:
-        query = sa.select(service_requests).where(
-            service_requests.c.service_request_id == ticket_id
+    query = sa.select(service_requests).where(service_requests.c.service_request_id == ticket_id)
+    row = connection.execute(query.with_for_update()).mappings().first()
+    if row is None:
+        return None
+    status = status_after(row["status"], event, satisfaction)
+    event_row = _event_row(row, event, at, satisfaction=satisfaction)
+    connection.execute(ticket_outbox.insert(), event_row)
+    if change := _public_change(row["status"], status, note, at):
+        connection.execute(
+            service_requests.update()
+            .where(service_requests.c.service_request_id == ticket_id)
+            .values(change)
         )
-        row = connection.execute(query.with_for_update()).mappings().first()
-        if row is None:
-            return None
-        status = status_after(row["status"], event, satisfaction)
-        event_row = _event_row(row, event, at, satisfaction=satisfaction)
-        connection.execute(ticket_outbox.insert(), event_row)
-        if change := _public_change(row["status"], status, note, at):
-            connection.execute(
-                service_requests.update()
-                .where(service_requests.c.service_request_id == ticket_id)
-                .values(change)
-            )
     return _event(event_row)
 
 
@@ -189,15 +185,14 @@ def _public_change(
     return change
 
 
-def get_ticket(engine: sa.Engine, ticket_id: str) -> Ticket | None:
+def get_ticket(connection: sa.Connection, ticket_id: str) -> Ticket | None:
     query = sa.select(service_requests).where(service_requests.c.service_request_id == ticket_id)
-    with engine.connect() as connection:
-        row = connection.execute(query).mappings().first()
+    row = connection.execute(query).mappings().first()
     return None if row is None else _ticket(row)
 
 
 def list_tickets(
-    engine: sa.Engine,
+    connection: sa.Connection,
     *,
     regions: Collection[str] | None = None,
     department: str | None = None,
@@ -216,20 +211,18 @@ def list_tickets(
     query = query.order_by(
         service_requests.c.requested_at.desc(), service_requests.c.service_request_id
     )
-    with engine.connect() as connection:
-        rows = connection.execute(query.limit(limit).offset(offset)).mappings().all()
+    rows = connection.execute(query.limit(limit).offset(offset)).mappings().all()
     return [_ticket(row) for row in rows]
 
 
-def ticket_events(engine: sa.Engine, ticket_id: str) -> list[TicketEvent]:
+def ticket_events(connection: sa.Connection, ticket_id: str) -> list[TicketEvent]:
     """The ticket's events, oldest first."""
     query = (
         sa.select(ticket_outbox)
         .where(ticket_outbox.c.ticket_id == ticket_id)
         .order_by(ticket_outbox.c.ts, ticket_outbox.c.event_id)
     )
-    with engine.connect() as connection:
-        return [_event(row) for row in connection.execute(query).mappings()]
+    return [_event(row) for row in connection.execute(query).mappings()]
 
 
 def _event_row(

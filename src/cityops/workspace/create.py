@@ -16,7 +16,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from cityops.errors import WorkspaceError
 from cityops.register.engine import masked_url, normalized_url
-from cityops.register.migrate import upgrade
+from cityops.register.migrate import migrate_register
 from cityops.workspace.config import CONFIG_FILE, WorkspaceConfig, write_config
 from cityops.workspace.workspace import Workspace, open_workspace
 
@@ -93,7 +93,7 @@ def _write_secret(path: Path) -> None:
 
 def _migrate(register_url: str) -> None:
     try:
-        upgrade(register_url)
+        migrate_register(register_url)
     except DBAPIError as error:
         raise WorkspaceError(
             f"cannot create the register in {masked_url(register_url)}: {error.orig}; "

@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from cityops.domain.period import Period
+from cityops.register.engine import masked_url
 from cityops.workspace.config import WorkspaceConfig, read_config
 
 __all__ = ["Workspace", "open_workspace"]
@@ -32,6 +34,11 @@ class Workspace:
         return self.config.resolved_register_url(self.root)
 
     @property
+    def register_url_shown(self) -> str:
+        """The register URL safe to print or log (a password replaced by ``***``)."""
+        return masked_url(self.register_url)
+
+    @property
     def lake(self) -> Path:
         return self.config.resolved_lake(self.root)
 
@@ -42,6 +49,10 @@ class Workspace:
     @property
     def facts_dir(self) -> Path:
         return self.root / "facts"
+
+    def facts_path(self, period: Period | str) -> Path:
+        """``facts/<YYYY-MM>.parquet``: the indicator facts of ``period``."""
+        return self.facts_dir / f"{period}.parquet"
 
     @property
     def runs_dir(self) -> Path:

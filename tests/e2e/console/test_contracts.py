@@ -14,7 +14,6 @@ from console_site import CONTRACT_FILES, MONTHS, OpenConsole
 
 from cityops.access.roles import Role
 from cityops.indicators.facts import read_facts
-from cityops.pipeline import facts_path
 
 pytestmark = pytest.mark.slow
 
@@ -91,7 +90,7 @@ def test_a_statement_shows_each_kpi_completion_and_amount(console: OpenConsole) 
     base = Decimal(contract["annual_amount"]) / 12
     facts = {
         fact.indicator: fact.value
-        for fact in read_facts(facts_path(supervisor.site.workspace, str(month)))
+        for fact in read_facts(supervisor.site.workspace.facts_path(str(month)))
         if fact.region_code == contract["region"]
     }
     for kpi in contract["kpis"]:

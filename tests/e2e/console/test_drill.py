@@ -9,7 +9,6 @@ from console_site import CITY, MONTHS, OpenConsole
 from cityops.access.roles import Role
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.facts import read_facts
-from cityops.pipeline import facts_path
 from cityops.workspace.workspace import Workspace
 
 pytestmark = pytest.mark.slow
@@ -19,7 +18,7 @@ INDICATOR = "capability.response_30min_rate"
 
 def stored_fact(workspace: Workspace, month: object, indicator: str) -> tuple[float, float, float]:
     """(value, numerator, denominator) of the city's fact, read from the facts file."""
-    for fact in read_facts(facts_path(workspace, str(month))):
+    for fact in read_facts(workspace.facts_path(str(month))):
         if fact.indicator == indicator and fact.region_code == CITY:
             assert fact.value is not None
             assert fact.numerator is not None

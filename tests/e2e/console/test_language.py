@@ -9,8 +9,8 @@ import pytest
 from console_site import OpenConsole
 
 from cityops.access.roles import Role
-from cityops.api.services.summary import KEY_FIGURES
 from cityops.console.i18n import LABELS, Lang
+from cityops.services.summary import KEY_FIGURES
 
 CONSOLE = Path(__file__).parents[3] / "src" / "cityops" / "console"
 LABEL_CALL = re.compile(r"""\bt\(\s*['"]([^'"]+)['"]\s*\)""")

@@ -10,7 +10,8 @@ from console_site import MONTHS, ConsolePage, OpenConsole
 
 from cityops.access.roles import Role
 from cityops.console.i18n import LABELS, Lang
-from cityops.settlement.service import review_statement, settle_period, show_statement
+from cityops.services.settlement import review_statement, settle_period, show_statement
+from cityops.services.unit_of_work import unit_of_work
 from cityops.settlement.statement import StatementStatus
 
 pytestmark = pytest.mark.slow
@@ -30,7 +31,8 @@ def shown_status(user: ConsolePage) -> str:
 def test_an_evaluator_reviews_a_draft_but_is_refused_approval(console: OpenConsole) -> None:
     evaluator = console(Role.EVALUATOR)
     workspace = evaluator.site.workspace
-    draft = settle_period(workspace, CONTRACT, MONTHS[0], by="console-test").statement_id
+    with unit_of_work(workspace) as uow:
+        draft = settle_period(uow, CONTRACT, MONTHS[0], by="console-test").statement_id
     open_statement(evaluator, draft)
     page = evaluator.page
     assert page.locator("#approve-button").count() == 0
@@ -51,7 +53,8 @@ def test_an_evaluator_reviews_a_draft_but_is_refused_approval(console: OpenConso
         headers={"X-Cityops-Console": "1"},
     )
     assert refused.status == 403
-    stored = show_statement(workspace, draft)
+    with unit_of_work(workspace) as uow:
+        stored = show_statement(uow, draft)
     assert (stored.status, stored.reviewed_by) == (StatementStatus.REVIEWED, "console-evaluator")
     assert evaluator.log.problems() == []
 
@@ -59,8 +62,9 @@ def test_an_evaluator_reviews_a_draft_but_is_refused_approval(console: OpenConso
 def test_a_supervisor_approves_a_statement_someone_else_reviewed(console: OpenConsole) -> None:
     supervisor = console(Role.SUPERVISOR)
     workspace = supervisor.site.workspace
-    statement = settle_period(workspace, CONTRACT, MONTHS[-1], by="console-test").statement_id
-    review_statement(workspace, statement, by="console-reviewer")
+    with unit_of_work(workspace) as uow:
+        statement = settle_period(uow, CONTRACT, MONTHS[-1], by="console-test").statement_id
+        review_statement(uow, statement, by="console-reviewer")
     open_statement(supervisor, statement)
     page = supervisor.page
     assert page.locator("#review-button").count() == 0, "a supervisor does not review"
@@ -71,13 +75,15 @@ def test_a_supervisor_approves_a_statement_someone_else_reviewed(console: OpenCo
     assert shown_status(supervisor) == approved
     assert page.locator(f"[data-status-of='{statement}']").inner_text() == approved
     assert page.locator("#approve-button").count() == 0
-    stored = show_statement(workspace, statement)
+    with unit_of_work(workspace) as uow:
+        stored = show_statement(uow, statement)
     assert (stored.status, stored.approved_by) == (StatementStatus.APPROVED, "console-supervisor")
     assert supervisor.log.problems() == []
 
 
 def test_a_supervisor_is_offered_nothing_on_a_draft(console: OpenConsole) -> None:
     supervisor = console(Role.SUPERVISOR)
-    draft = settle_period(supervisor.site.workspace, CONTRACT, MONTHS[0], by="console-test")
+    with unit_of_work(supervisor.site.workspace) as uow:
+        draft = settle_period(uow, CONTRACT, MONTHS[0], by="console-test")
     open_statement(supervisor, draft.statement_id)
     assert supervisor.page.locator("#statement-actions button").count() == 0

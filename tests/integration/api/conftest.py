@@ -24,7 +24,7 @@ from fastapi.testclient import TestClient
 from ingest_workspace import make_workspace
 from postgres_database import temporary_postgres_database
 
-from cityops.api.app import create_app
+from cityops.server import create_app
 
 
 @pytest.fixture(scope="session")

@@ -51,12 +51,13 @@ from httpx2 import Response
 
 from cityops.access.roles import Role
 from cityops.advisor.profile import load_profile
-from cityops.api.app import create_app
 from cityops.api.services.pages import MAX_LIMIT
 from cityops.api.state import AppState
 from cityops.audit.log import AuditEntry, append_entry
 from cityops.ingestion.batch import ingest_file
-from cityops.settlement.service import review_statement, settle_period
+from cityops.server import create_app
+from cityops.services.settlement import review_statement, settle_period
+from cityops.services.unit_of_work import unit_of_work
 from cityops.tickets.store import NewTicket, Ticket, create_ticket
 from cityops.workspace.workspace import open_workspace
 
@@ -160,10 +161,10 @@ class MatrixApi:
 
     def draft(self, relation: str, *, reviewed: bool) -> str:
         """A new draft statement of the relation's contract, reviewed when asked."""
-        workspace = self.api.workspace
-        made = settle_period(workspace, self.at(relation).contract, PERIOD, by="matrix-settler")
-        if reviewed:
-            review_statement(workspace, made.statement_id, by="matrix-reviewer")
+        with unit_of_work(self.api.workspace) as uow:
+            made = settle_period(uow, self.at(relation).contract, PERIOD, by="matrix-settler")
+            if reviewed:
+                review_statement(uow, made.statement_id, by="matrix-reviewer")
         return made.statement_id
 
 
@@ -176,9 +177,10 @@ def matrix(
     shutil.copytree(api_workspace.workspace.root, directory / "ws")
     api = replace(api_workspace, workspace=open_workspace(directory / "ws"))
     _add_services(api, directory / "services.csv")
-    other_statement = settle_period(
-        api.workspace, api.other_operator_contract, PERIOD, by="matrix-settler"
-    ).statement_id
+    with unit_of_work(api.workspace) as uow:
+        other_statement = settle_period(
+            uow, api.other_operator_contract, PERIOD, by="matrix-settler"
+        ).statement_id
     app = create_app(api.workspace)
     state: AppState = app.state.cityops
     tickets = _add_tickets(state)
@@ -214,15 +216,16 @@ def _add_services(api: ApiWorkspace, path: Path) -> None:
 
 def _add_tickets(state: AppState) -> dict[str, Ticket]:
     """One open ticket per relation, of that relation's service."""
-    return {
-        relation: create_ticket(
-            state.engine,
-            state.cipher,
-            NewTicket(city, f"MX-{relation}", region, department, "城市管理", "web"),
-            due_in=timedelta(days=3),
-        )
-        for relation, (city, region, department) in PLACES.items()
-    }
+    with state.engine.begin() as connection:
+        return {
+            relation: create_ticket(
+                connection,
+                state.cipher,
+                NewTicket(city, f"MX-{relation}", region, department, "城市管理", "web"),
+                due_in=timedelta(days=3),
+            )
+            for relation, (city, region, department) in PLACES.items()
+        }
 
 
 def _add_audit_entries(state: AppState) -> None:

@@ -22,7 +22,8 @@ from api_writable import WritableApi, writable
 from fastapi.testclient import TestClient
 from ingest_workspace import make_workspace
 
-from cityops.settlement.service import load_contracts
+from cityops.services.settlement import load_contracts
+from cityops.services.unit_of_work import unit_of_work
 
 EXAMPLES = Path(__file__).parents[3] / "examples" / "advisor"
 CASES = {
@@ -160,7 +161,8 @@ def compliance_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Writabl
     workspace = make_workspace(directory)
     path = directory / "contracts.yaml"
     path.write_text(CONTRACTS, encoding="utf-8")
-    load_contracts(workspace, path)
+    with unit_of_work(workspace) as uow:
+        load_contracts(uow, path)
     with writable(workspace) as api:
         yield api
 

@@ -17,9 +17,9 @@ from fastapi.testclient import TestClient
 
 from cityops.access.roles import Role
 from cityops.accounts.store import authenticate, create_user, principal_for_token
-from cityops.api.app import create_app
 from cityops.errors import ConfigError
 from cityops.register.access_schema import users
+from cityops.server import create_app
 
 PASSWORD = "a long enough password"
 _CLIENT_NUMBERS = itertools.count(1)
@@ -36,7 +36,10 @@ def engine(backend_workspace: ApiWorkspace) -> Iterator[sa.Engine]:
 def username(engine: sa.Engine) -> str:
     """A new supervisor of its own: throttling counts failures per user name."""
     name = f"auth-{uuid.uuid4().hex[:8]}"
-    create_user(engine, username=name, password=PASSWORD, role=Role.SUPERVISOR, region_code=OWN)
+    with engine.begin() as connection:
+        create_user(
+            connection, username=name, password=PASSWORD, role=Role.SUPERVISOR, region_code=OWN
+        )
     return name
 
 
@@ -101,30 +104,42 @@ def test_throttling_ends_fifteen_minutes_after_the_failures(
 ) -> None:
     start = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
     for minute in range(5):
-        failed = authenticate(
-            engine, username, "wrong", client="10.9.0.1", now=start + timedelta(minutes=minute)
-        )
+        with engine.begin() as connection:
+            failed = authenticate(
+                connection,
+                username,
+                "wrong",
+                client="10.9.0.1",
+                now=start + timedelta(minutes=minute),
+            )
         assert failed.token is None
         assert not failed.throttled
     # the first failure (09:00) leaves the window at 09:15; at 09:10 five are in it
-    at_ten = authenticate(
-        engine, username, PASSWORD, client="10.9.0.1", now=start + timedelta(minutes=10)
-    )
+    with engine.begin() as connection:
+        at_ten = authenticate(
+            connection, username, PASSWORD, client="10.9.0.1", now=start + timedelta(minutes=10)
+        )
     assert at_ten.throttled
     assert at_ten.retry_after_s == 5 * 60 + 1
-    at_sixteen = authenticate(
-        engine, username, PASSWORD, client="10.9.0.1", now=start + timedelta(minutes=16)
-    )
+    with engine.begin() as connection:
+        at_sixteen = authenticate(
+            connection, username, PASSWORD, client="10.9.0.1", now=start + timedelta(minutes=16)
+        )
     assert at_sixteen.token is not None
 
 
 def test_an_expired_token_is_refused(client: TestClient, engine: sa.Engine, username: str) -> None:
     issued_at = datetime.now(UTC) - timedelta(hours=9)
-    outcome = authenticate(engine, username, PASSWORD, client="10.9.0.2", now=issued_at)
+    with engine.begin() as connection:
+        outcome = authenticate(connection, username, PASSWORD, client="10.9.0.2", now=issued_at)
     assert outcome.token is not None
     token = outcome.token.token
-    assert principal_for_token(engine, token, now=issued_at + timedelta(hours=7, minutes=59))
-    assert principal_for_token(engine, token, now=issued_at + timedelta(hours=8)) is None
+    with engine.begin() as connection:
+        assert principal_for_token(
+            connection, token, now=issued_at + timedelta(hours=7, minutes=59)
+        )
+    with engine.begin() as connection:
+        assert principal_for_token(connection, token, now=issued_at + timedelta(hours=8)) is None
     response = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
@@ -173,9 +188,9 @@ def test_passwords_are_stored_as_argon2id_hashes_only(engine: sa.Engine, usernam
 def test_only_roles_that_may_see_contacts_can_be_given_the_personal_data_right(
     engine: sa.Engine, role: Role
 ) -> None:
-    with pytest.raises(ConfigError, match="personal-data right"):
+    with pytest.raises(ConfigError, match="personal-data right"), engine.begin() as connection:
         create_user(
-            engine,
+            connection,
             username=f"p-{uuid.uuid4().hex[:8]}",
             password=PASSWORD,
             role=role,
@@ -189,22 +204,25 @@ def test_the_personal_data_right_lapses_when_the_role_no_longer_allows_it(
     engine: sa.Engine,
 ) -> None:
     name = f"dept-{uuid.uuid4().hex[:8]}"
-    create_user(
-        engine,
-        username=name,
-        password=PASSWORD,
-        role=Role.DEPARTMENT,
-        region_code=OWN,
-        department="城管局",
-        can_view_personal=True,
-    )
+    with engine.begin() as connection:
+        create_user(
+            connection,
+            username=name,
+            password=PASSWORD,
+            role=Role.DEPARTMENT,
+            region_code=OWN,
+            department="城管局",
+            can_view_personal=True,
+        )
     with engine.begin() as connection:  # a role changed by hand in the database
         connection.execute(
             users.update().where(users.c.username == name).values(role=Role.AUDITOR.value)
         )
-    issued = authenticate(engine, name, PASSWORD, client="10.7.9.9").token
+    with engine.begin() as connection:
+        issued = authenticate(connection, name, PASSWORD, client="10.7.9.9").token
     assert issued is not None
-    principal = principal_for_token(engine, issued.token)
+    with engine.begin() as connection:
+        principal = principal_for_token(connection, issued.token)
     assert principal is not None
     assert principal.role is Role.AUDITOR
     assert principal.can_view_personal is False

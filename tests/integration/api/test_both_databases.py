@@ -23,12 +23,11 @@ from api_workspace import OWN, PASSWORD, PERIOD, ApiWorkspace
 from fastapi.testclient import TestClient
 
 from cityops.indicators.facts import IndicatorFact, read_facts
-from cityops.pipeline import facts_path
 
 
 @pytest.fixture(scope="module")
 def facts(backend_workspace: ApiWorkspace) -> list[IndicatorFact]:
-    return read_facts(facts_path(backend_workspace.workspace, PERIOD))
+    return read_facts(backend_workspace.workspace.facts_path(PERIOD))
 
 
 def test_a_user_logs_in_and_is_known_by_the_token(backend_client: TestClient) -> None:

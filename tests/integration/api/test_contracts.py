@@ -20,12 +20,11 @@ from api_workspace import OTHER_OPERATOR, PERIOD, RELATIONS, ApiWorkspace
 from fastapi.testclient import TestClient
 
 from cityops.indicators.facts import IndicatorFact, read_facts
-from cityops.pipeline import facts_path
 
 
 @pytest.fixture(scope="module")
 def facts(api_workspace: ApiWorkspace) -> list[IndicatorFact]:
-    return read_facts(facts_path(api_workspace.workspace, PERIOD))
+    return read_facts(api_workspace.workspace.facts_path(PERIOD))
 
 
 def _contract_ids(client: TestClient, headers: dict[str, str]) -> list[str]:

@@ -27,12 +27,13 @@ from api_writable import FORMULA_NAME, FORMULA_STREET, EvaluatedCopy
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
-from cityops.api.app import create_app
 from cityops.domain.contract import table
 from cityops.ingestion.batch import ingest_file
-from cityops.pipeline import evaluate_period
 from cityops.register.engine import make_engine
 from cityops.register.store import read_current
+from cityops.server import create_app
+from cityops.services.evaluation import evaluate_period
+from cityops.services.unit_of_work import unit_of_work
 from cityops.workspace.workspace import Workspace, open_workspace
 
 TRIGGERED_NAMES = {
@@ -74,7 +75,8 @@ def triggered_copy(
     workspace = open_workspace(root)
     engine = make_engine(workspace.register_url)
     try:
-        regions = read_current(engine, table("regions")).to_pylist()
+        with engine.connect() as connection:
+            regions = read_current(connection, table("regions")).to_pylist()
     finally:
         engine.dispose()
     renamed = root.parent / "renamed.jsonl"
@@ -87,7 +89,8 @@ def triggered_copy(
         encoding="utf-8",
     )
     assert ingest_file(workspace, "regions", renamed).stored == len(TRIGGERED_NAMES)
-    run, _ = evaluate_period(workspace, PERIOD)
+    with unit_of_work(workspace) as uow:
+        run, _ = evaluate_period(uow, PERIOD)
     with TestClient(create_app(workspace)) as client:
         yield workspace, client, run.run_id
 

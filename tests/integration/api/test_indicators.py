@@ -23,8 +23,7 @@ from fastapi.testclient import TestClient
 
 from cityops.indicators.computations.base import CLOSURE_SQL
 from cityops.indicators.facts import IndicatorFact, read_facts
-from cityops.lake.connection import open_analytics
-from cityops.pipeline import facts_path
+from cityops.services.unit_of_work import open_analytics
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +34,7 @@ def catalogue() -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def facts(api_workspace: ApiWorkspace) -> list[IndicatorFact]:
-    return read_facts(facts_path(api_workspace.workspace, PERIOD))
+    return read_facts(api_workspace.workspace.facts_path(PERIOD))
 
 
 def _in_city_a(code: str) -> bool:

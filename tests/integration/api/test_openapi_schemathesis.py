@@ -43,9 +43,9 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.filters import HasAPIOperation
 
 from cityops.accounts.store import authenticate
-from cityops.api.app import create_app
 from cityops.api.state import AppState
 from cityops.domain.contract import TABLES
+from cityops.server import create_app
 from cityops.workspace.create import create_workspace
 
 MAX_EXAMPLES = 15
@@ -147,7 +147,8 @@ class FuzzedApi:
         if case.operation.definition.raw["operationId"] != "logout":
             return self.api.headers("admin")
         state: AppState = self.app.state.cityops
-        issued = authenticate(state.engine, "admin", PASSWORD, client="schemathesis").token
+        with state.engine.begin() as connection:
+            issued = authenticate(connection, "admin", PASSWORD, client="schemathesis").token
         assert issued is not None, "the fixture's administrator can log in"
         return {"Authorization": f"Bearer {issued.token}"}
 

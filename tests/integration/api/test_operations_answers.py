@@ -15,14 +15,15 @@ from ingest_workspace import make_workspace, write_text
 
 from cityops.access.roles import Role
 from cityops.accounts.store import create_user
-from cityops.api.services.operations.answers import HOTLINE, INFRASTRUCTURE, PORTAL
-from cityops.api.services.operations.month import month_of
 from cityops.domain.contract import table
 from cityops.domain.period import CITY_TZ, Period
 from cityops.ingestion.batch import ingest_file
 from cityops.lake.schema import arrow_schema
-from cityops.pipeline import compute_period
+from cityops.operations.month import month_of
 from cityops.register.engine import make_engine
+from cityops.services.indicators import compute_period
+from cityops.services.operations import HOTLINE, INFRASTRUCTURE, PORTAL
+from cityops.services.unit_of_work import Backend, unit_of_work
 from cityops.workspace.workspace import Workspace
 
 USERS = (
@@ -79,13 +80,15 @@ def test_an_answer_is_kept_until_a_batch_is_ingested(
 def test_the_pages_the_console_opens_on_are_computed_at_start_up(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path)
     ingest_file(workspace, "portal_users", write_text(tmp_path / "users.csv", USERS))
-    compute_period(workspace, Period(2025, 1))  # the latest month with facts
+    with unit_of_work(workspace) as uow:
+        compute_period(uow, Period(2025, 1))  # the latest month with facts
     engine = make_engine(workspace.register_url)
     try:  # a user of the east district: their console opens there
-        create_user(
-            engine, username="east", password="pw-east-123", role=Role.SUPERVISOR,
-            region_code="330102",
-        )  # fmt: skip
+        with engine.begin() as connection:
+            create_user(
+                connection, username="east", password="pw-east-123", role=Role.SUPERVISOR,
+                region_code="330102",
+            )  # fmt: skip
     finally:
         engine.dispose()
     with writable(workspace) as api:
@@ -103,8 +106,11 @@ def test_the_pages_the_console_opens_on_are_computed_at_start_up(tmp_path: Path)
 def test_a_request_keeps_its_connection_when_the_data_change_meanwhile(tmp_path: Path) -> None:
     workspace = make_workspace(tmp_path)
     month = Period(2025, 1)
-    with month_of(workspace, "330100", month, version=1) as first:
-        with month_of(workspace, "330100", month, version=2) as second:
-            assert second.rows(IN_REGION) == [{"regions": 3}]
-        gc.collect()  # the database of version 1 is no longer kept
-        assert first.rows(IN_REGION) == [{"regions": 3}]  # the city and its two districts
+    with Backend.open(workspace) as backend, backend.engine.connect() as register:
+        cursor = backend.analytics_cursor((1, None), register)
+        with month_of(cursor, "330100", month, None) as first:
+            newer = backend.analytics_cursor((2, None), register)
+            with month_of(newer, "330100", month, None) as second:
+                assert second.rows(IN_REGION) == [{"regions": 3}]
+            gc.collect()  # the database of version 1 is no longer kept
+            assert first.rows(IN_REGION) == [{"regions": 3}]  # the city and its two districts

@@ -21,12 +21,11 @@ from api_writable import EvaluatedCopy
 from fastapi.testclient import TestClient
 
 from cityops.indicators.facts import IndicatorFact, read_facts
-from cityops.pipeline import facts_path
 
 
 @pytest.fixture(scope="module")
 def facts(api_workspace: ApiWorkspace) -> list[IndicatorFact]:
-    return read_facts(facts_path(api_workspace.workspace, PERIOD))
+    return read_facts(api_workspace.workspace.facts_path(PERIOD))
 
 
 def _run_entry(api: ApiWorkspace, run_id: str, region: str) -> dict[str, Any]:

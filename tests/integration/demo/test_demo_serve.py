@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cityops.api.app import create_app
+from cityops.server import create_app
 from cityops.workspace.workspace import open_workspace
 
 pytestmark = pytest.mark.slow

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from cityops.api.app import create_app
 from cityops.demo import create_demo_users, demo_password, run_demo
 from cityops.domain.period import Period
 from cityops.errors import ConfigError
+from cityops.server import create_app
+from cityops.services.unit_of_work import unit_of_work
 from cityops.workspace.create import create_workspace
 
 CITY = "970100"
@@ -30,7 +31,8 @@ EXPECTED = {
 
 def test_each_demo_user_logs_in_with_its_role_and_scope(tmp_path: Path) -> None:
     workspace = create_workspace(tmp_path / "ws", name="示范市")
-    created = create_demo_users(workspace, CITY, PASSWORD)
+    with unit_of_work(workspace) as uow:
+        created = create_demo_users(uow, CITY, PASSWORD)
     assert [user.username for user in created] == list(EXPECTED)
     with TestClient(create_app(workspace)) as client:
         for username, expected in EXPECTED.items():

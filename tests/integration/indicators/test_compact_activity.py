@@ -13,7 +13,7 @@ from ingest_workspace import make_workspace, write_text
 from cityops.domain.period import Period
 from cityops.indicators.engine import compute_indicators
 from cityops.ingestion.batch import ingest_file
-from cityops.lake.connection import open_analytics
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.workspace import Workspace
 
 from fake_lake import derive_compact_tables

@@ -29,7 +29,8 @@ from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.facts import IndicatorFact, read_facts
 from cityops.ingestion.batch import ingest_file
 from cityops.ingestion.directory import ingest_directory
-from cityops.pipeline import compute_period
+from cityops.services.indicators import compute_period
+from cityops.services.unit_of_work import unit_of_work
 from cityops.synth import generate_city
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
@@ -86,7 +87,8 @@ def workspace(sources: Path) -> Workspace:
 
 @pytest.fixture(scope="module")
 def on_duckdb(workspace: Workspace) -> list[IndicatorFact]:
-    return compute_period(workspace, PERIOD)[0]
+    with unit_of_work(workspace) as uow:
+        return compute_period(uow, PERIOD)[0]
 
 
 @pytest.fixture(scope="module")

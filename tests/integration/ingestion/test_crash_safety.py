@@ -17,10 +17,10 @@ import pyarrow.parquet as pq
 import pytest
 from ingest_workspace import make_workspace
 
-from cityops.lake.connection import open_analytics
 from cityops.lake.publish import KILL_POINT_ENV
 from cityops.register.batches import list_batches
 from cityops.register.engine import make_engine
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.workspace import open_workspace
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ from ingest_workspace import make_workspace, write_text
 from cityops.errors import WorkspaceError
 from cityops.ingestion.batch import ingest_file
 from cityops.lake.compact import COMPACT_FORMAT
-from cityops.lake.connection import open_analytics
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.workspace import Workspace
 
 EVENTS_HEADER = "event_id,ts,user_id,event_type,service_id,channel,success\n"

@@ -121,7 +121,10 @@ def test_a_later_register_load_wins_per_key(workspace: Workspace, tmp_path: Path
     )
     batch = ingest_file(workspace, "services", write_text(tmp_path / "services-2.csv", update))
     assert batch.stored == 1
-    current = read_current(make_engine(workspace.register_url), table("services")).to_pylist()
+    engine = make_engine(workspace.register_url)
+    with engine.connect() as connection:
+        current = read_current(connection, table("services")).to_pylist()
+    engine.dispose()
     by_id = {row["service_id"]: row for row in current}
     assert by_id["s1"]["name"] == "出生一件事"
     assert by_id["s1"]["on_portal"] is False

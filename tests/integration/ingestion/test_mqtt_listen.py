@@ -27,10 +27,10 @@ from cityops.ingestion.mqtt import Broker, ListenSettings, ListenSummary, listen
 from cityops.ingestion.mqtt_batching import FlushReason
 from cityops.ingestion.mqtt_store import rejected_log, staging_folder
 from cityops.ingestion.quarantine import list_quarantined
-from cityops.lake.connection import open_analytics
 from cityops.lake.publish import KILL_POINT_ENV
 from cityops.register.batches import list_batches
 from cityops.register.engine import make_engine
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.workspace import Workspace
 
 pytestmark = pytest.mark.mqtt

@@ -10,9 +10,9 @@ from ingest_workspace import make_workspace, write_text
 from cityops.errors import PipelineError
 from cityops.ingestion import batch as batch_module
 from cityops.ingestion.batch import ingest_file
-from cityops.lake.connection import open_analytics
 from cityops.register.batches import list_batches
 from cityops.register.engine import make_engine
+from cityops.services.unit_of_work import open_analytics
 from cityops.workspace.workspace import Workspace
 
 EVENTS = (

@@ -19,8 +19,8 @@ import pytest
 from fastapi.testclient import TestClient
 from open311_city import Open311City, add_second_city, build_city
 
-from cityops.api.app import create_app
 from cityops.register.engine import make_engine
+from cityops.server import create_app
 from cityops.tickets.settings import FLUSH_ENV
 from cityops.workspace.workspace import Workspace, open_workspace
 

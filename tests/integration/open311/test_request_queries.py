@@ -54,7 +54,10 @@ def ticket_at(city: Open311City, at: datetime, service_code: str = "road") -> st
     its time can be chosen); its id."""
     department, category = _SERVICES[service_code]
     new = NewTicket(CITY, service_code, CITY, department, category, "web", description="test")
-    return create_ticket(city.engine, city.cipher, new, due_in=timedelta(days=5), now=at).ticket_id
+    with city.engine.begin() as connection:
+        return create_ticket(
+            connection, city.cipher, new, due_in=timedelta(days=5), now=at
+        ).ticket_id
 
 
 def ids(city: Open311City, **params: str) -> list[str]:
@@ -139,7 +142,8 @@ def test_service_code_and_status_narrow_the_list(
         "closed road": ticket_at(city, now - timedelta(days=2)),
         "open noise": ticket_at(city, now - timedelta(days=1), "noise"),
     }
-    record_event(city.engine, made["closed road"], "resolved")
+    with city.engine.begin() as connection:
+        record_event(connection, made["closed road"], "resolved")
 
     assert set(ids(city, **params)) == {made[name] for name in expected}
 

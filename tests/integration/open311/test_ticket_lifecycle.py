@@ -21,9 +21,9 @@ from open311_city import (
 from typer.testing import CliRunner
 
 from cityops.access.roles import Role
-from cityops.api.app import create_app
 from cityops.cli.app import app as cityops_cli
 from cityops.register.access_schema import ticket_outbox
+from cityops.server import create_app
 from cityops.tickets.outbox import flush_outbox
 from cityops.tickets.store import record_event
 
@@ -104,7 +104,10 @@ def test_updated_datetime_is_when_a_request_was_closed(city: Open311City) -> Non
     for minutes, (event, note) in enumerate(steps, start=1):
         satisfaction = 4 if event == "callback" else None
         at = t0 + timedelta(minutes=minutes)
-        record_event(city.engine, request_id, event, note=note, satisfaction=satisfaction, now=at)
+        with city.engine.begin() as connection:
+            record_event(
+                connection, request_id, event, note=note, satisfaction=satisfaction, now=at
+            )
         found = city.request(request_id)
         shown.append((found["status"], found["status_notes"], w3c(found["updated_datetime"])))
 
@@ -120,8 +123,12 @@ def test_updated_datetime_is_when_a_request_was_closed(city: Open311City) -> Non
 def test_a_note_on_a_closed_request_replaces_the_notes_and_the_time(city: Open311City) -> None:
     request_id = city.submitted()
     t0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
-    record_event(city.engine, request_id, "resolved", note="已修复", now=t0)
-    record_event(city.engine, request_id, "closed", note="复核后办结", now=t0 + timedelta(hours=1))
+    with city.engine.begin() as connection:
+        record_event(connection, request_id, "resolved", note="已修复", now=t0)
+    with city.engine.begin() as connection:
+        record_event(
+            connection, request_id, "closed", note="复核后办结", now=t0 + timedelta(hours=1)
+        )
 
     found = city.request(request_id)
 
@@ -146,7 +153,8 @@ def test_a_step_the_lifecycle_does_not_allow_is_refused(
 ) -> None:
     request_id = city.submitted()
     for event in before:
-        record_event(city.engine, request_id, event)
+        with city.engine.begin() as connection:
+            record_event(connection, request_id, event)
     shown = city.request(request_id)
 
     answer = city.client.post(
@@ -209,7 +217,8 @@ def test_a_flush_cut_short_before_marking_its_rows_stores_nothing_twice(
     city: Open311City,
 ) -> None:
     request_id = city.submitted()
-    record_event(city.engine, request_id, "resolved")
+    with city.engine.begin() as connection:
+        record_event(connection, request_id, "resolved")
     flush_outbox(city.workspace)
     # The state a crash after the batch's commit and before the marking leaves behind.
     with city.engine.begin() as connection:

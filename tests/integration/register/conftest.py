@@ -9,13 +9,13 @@ import pytest
 import sqlalchemy as sa
 
 from cityops.register.engine import make_engine
-from cityops.register.migrate import upgrade
+from cityops.register.migrate import migrate_register
 
 
 @pytest.fixture
 def register(register_url: str) -> Iterator[sa.Engine]:
     """An engine on a register migrated to the newest schema."""
-    upgrade(register_url)
+    migrate_register(register_url)
     engine = make_engine(register_url)
     try:
         yield engine

@@ -19,6 +19,11 @@ REGIONS = table("regions")
 SERVICES = table("services")
 
 
+def _current(register: sa.Engine, contract_table: Table) -> pa.Table:
+    with register.connect() as connection:
+        return read_current(connection, contract_table)
+
+
 def _regions(*rows: tuple[str, str, str, str | None, int]) -> pa.Table:
     names = arrow_schema(REGIONS).names
     return pa.Table.from_pylist(
@@ -63,7 +68,7 @@ def test_read_current_returns_exactly_the_loaded_rows_and_types(
 ) -> None:
     rows = _sample(contract_table, 12)
     assert load_register_rows(register, contract_table, rows, "b1") == 12
-    back = read_current(register, contract_table)
+    back = _current(register, contract_table)
     assert back.schema.equals(arrow_schema(contract_table), check_metadata=True)
     assert back.equals(rows)  # the sample is already sorted by its key
 
@@ -71,7 +76,7 @@ def test_read_current_returns_exactly_the_loaded_rows_and_types(
 def test_an_empty_register_table_reads_as_an_empty_table_with_the_contract_schema(
     register: sa.Engine,
 ) -> None:
-    back = read_current(register, SERVICES)
+    back = _current(register, SERVICES)
     assert back.num_rows == 0
     assert back.schema.equals(arrow_schema(SERVICES))
 
@@ -91,7 +96,7 @@ def test_a_later_load_replaces_the_current_row_and_history_keeps_both(
         register, REGIONS, _regions(("330102", "上城区", "district", "330100", 12)), "b2"
     )
 
-    current = read_current(register, REGIONS).to_pylist()
+    current = _current(register, REGIONS).to_pylist()
     assert [(r["region_code"], r["resident_population"]) for r in current] == [
         ("330100", 100),
         ("330102", 12),
@@ -115,7 +120,7 @@ def test_the_last_row_of_a_key_repeated_within_one_batch_wins(register: sa.Engin
         "b1",
     )
     assert stored == 2
-    current = read_current(register, REGIONS).to_pylist()
+    current = _current(register, REGIONS).to_pylist()
     assert [(r["region_code"], r["resident_population"]) for r in current] == [
         ("330102", 2),
         ("330105", 5),
@@ -126,9 +131,9 @@ def test_the_last_row_of_a_key_repeated_within_one_batch_wins(register: sa.Engin
 def test_rerunning_a_batch_changes_nothing(register: sa.Engine) -> None:
     rows = _regions(("330102", "上城区", "district", "330100", 10))
     load_register_rows(register, REGIONS, rows, "b1")
-    before = read_current(register, REGIONS)
+    before = _current(register, REGIONS)
     load_register_rows(register, REGIONS, rows, "b1")
-    assert read_current(register, REGIONS).equals(before)
+    assert _current(register, REGIONS).equals(before)
     assert [r["batch_id"] for r in _history(register, REGIONS)] == ["b1"]
 
 

@@ -20,8 +20,9 @@ from cityops.cli.report import report
 from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, write_facts
 from cityops.ingestion.batch import ingest_file
-from cityops.pipeline import evaluate_period, facts_path
-from cityops.settlement.service import load_contracts, settle_period
+from cityops.services.evaluation import evaluate_period
+from cityops.services.settlement import load_contracts, settle_period
+from cityops.services.unit_of_work import unit_of_work
 from cityops.workspace.create import create_workspace
 
 pytestmark = pytest.mark.slow  # a workspace, a Monte Carlo run and a PDF: ~15 s
@@ -67,10 +68,11 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for code, values in VALUES.items()
         for region, value in zip(CODES, values, strict=True)
     ]
-    write_facts(facts_path(ws, PERIOD), facts)
-    evaluate_period(ws, PERIOD, replications=16)
-    load_contracts(ws, DEMO_CONTRACT)
-    settle_period(ws, CONTRACT_ID, PERIOD)
+    write_facts(ws.facts_path(PERIOD), facts)
+    with unit_of_work(ws) as uow:
+        evaluate_period(uow, PERIOD, replications=16)
+        load_contracts(uow, DEMO_CONTRACT)
+        settle_period(uow, CONTRACT_ID, PERIOD)
     return ws.root
 
 

@@ -13,7 +13,6 @@ from typer.testing import CliRunner
 from cityops.cli import advise, compliance, contracts, settle
 from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, write_facts
-from cityops.pipeline import facts_path
 from cityops.workspace.create import create_workspace
 
 ROOT = Path(__file__).parents[3]
@@ -42,7 +41,7 @@ def workspace(tmp_path: Path) -> Path:
         IndicatorFact(code, "970100", "2025-03", value, value, 1.0, 1, "duckdb", f"h-{code}")
         for code, value in VALUES.items()
     ]
-    write_facts(facts_path(ws, Period(2025, 3)), facts)
+    write_facts(ws.facts_path(Period(2025, 3)), facts)
     return root
 
 

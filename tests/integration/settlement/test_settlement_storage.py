@@ -3,6 +3,7 @@ statements that no interface — service, repository or raw SQL — can alter.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -12,12 +13,9 @@ import sqlalchemy as sa
 
 from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, write_facts
-from cityops.pipeline import facts_path
 from cityops.register.engine import make_engine
-from cityops.settlement.model import OperatorType
-from cityops.settlement.service import (
+from cityops.services.settlement import (
     approve_statement,
-    contract_store,
     list_contracts,
     list_operators,
     list_statements,
@@ -26,10 +24,12 @@ from cityops.settlement.service import (
     settle_period,
     show_statement,
 )
+from cityops.services.unit_of_work import UnitOfWork, unit_of_work
+from cityops.settlement.model import OperatorType
 from cityops.settlement.statement import StatementStatus
+from cityops.settlement.store import ContractStore
 from cityops.settlement.workflow import SettlementError, StatementLockedError
 from cityops.workspace.create import create_workspace
-from cityops.workspace.workspace import Workspace
 
 PERIOD = Period(2025, 3)
 
@@ -73,59 +73,60 @@ def _facts(value: float) -> list[IndicatorFact]:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, register_url: str) -> Workspace:
+def uow(tmp_path: Path, register_url: str) -> Iterator[UnitOfWork]:
     ws = create_workspace(tmp_path / "ws", name="示范市", register_url=register_url)
     contract_file = tmp_path / "contract.yaml"
     contract_file.write_text(CONTRACT, "utf-8")
-    load_contracts(ws, contract_file)
-    write_facts(facts_path(ws, PERIOD), _facts(0.5))
-    return ws
+    with unit_of_work(ws) as uow:
+        load_contracts(uow, contract_file)
+        write_facts(ws.facts_path(PERIOD), _facts(0.5))
+        yield uow
 
 
-def _approved(workspace: Workspace) -> str:
-    statement = settle_period(workspace, "C1", PERIOD)
-    review_statement(workspace, statement.statement_id, by="张审核")
-    approve_statement(workspace, statement.statement_id, by="李批准")
+def _approved(uow: UnitOfWork) -> str:
+    statement = settle_period(uow, "C1", PERIOD)
+    review_statement(uow, statement.statement_id, by="张审核")
+    approve_statement(uow, statement.statement_id, by="李批准")
     return statement.statement_id
 
 
-def test_a_settled_statement_is_stored_and_read_back_unchanged(workspace: Workspace) -> None:
-    statement = settle_period(workspace, "C1", PERIOD, now=datetime(2025, 4, 1, tzinfo=UTC))
+def test_a_settled_statement_is_stored_and_read_back_unchanged(uow: UnitOfWork) -> None:
+    statement = settle_period(uow, "C1", PERIOD, now=datetime(2025, 4, 1, tzinfo=UTC))
     # K1: (0.5 − 0.2) ÷ (0.6 − 0.2) = 0.75 → 10,000 × 0.6 × 0.75 = 4,500.00; + 4,000.00 fixed
     assert statement.total_payable == Decimal("8500.00")
-    assert show_statement(workspace, statement.statement_id) == statement
-    assert [c.contract.contract_id for c in list_contracts(workspace)] == ["C1"]
+    assert show_statement(uow, statement.statement_id) == statement
+    assert [c.contract.contract_id for c in list_contracts(uow)] == ["C1"]
 
 
 def test_settling_again_makes_a_new_version_and_leaves_the_approved_one(
-    workspace: Workspace,
+    uow: UnitOfWork,
 ) -> None:
-    first = _approved(workspace)
-    write_facts(facts_path(workspace, PERIOD), _facts(0.6))
-    second = settle_period(workspace, "C1", PERIOD)
+    first = _approved(uow)
+    write_facts(uow.workspace.facts_path(PERIOD), _facts(0.6))
+    second = settle_period(uow, "C1", PERIOD)
     assert second.version == 2
     # K1 at target: 10,000 × 0.6 = 6,000.00 + 4,000.00
     assert second.total_payable == Decimal("10000.00")
-    kept = show_statement(workspace, first)
+    kept = show_statement(uow, first)
     assert (kept.status, kept.total_payable) == (StatementStatus.APPROVED, Decimal("8500.00"))
 
 
-def test_the_service_refuses_to_change_an_approved_statement(workspace: Workspace) -> None:
-    approved = _approved(workspace)
+def test_the_service_refuses_to_change_an_approved_statement(uow: UnitOfWork) -> None:
+    approved = _approved(uow)
     with pytest.raises(StatementLockedError):
-        review_statement(workspace, approved, by="王")
+        review_statement(uow, approved, by="王")
     with pytest.raises(StatementLockedError):
-        approve_statement(workspace, approved, by="王")
+        approve_statement(uow, approved, by="王")
 
 
 def test_the_repository_refuses_to_record_a_step_of_an_approved_statement(
-    workspace: Workspace,
+    uow: UnitOfWork,
 ) -> None:
-    approved = _approved(workspace)
-    with contract_store(workspace) as store:
-        statement = store.statement(approved)
-        with pytest.raises(StatementLockedError):
-            store.record_step(statement, statement)
+    approved = _approved(uow)
+    store = ContractStore(uow.register)
+    statement = store.statement(approved)
+    with pytest.raises(StatementLockedError):
+        store.record_step(statement, statement)
 
 
 @pytest.mark.parametrize(
@@ -142,21 +143,21 @@ def test_the_repository_refuses_to_record_a_step_of_an_approved_statement(
     ],
 )
 def test_the_database_refuses_raw_sql_that_alters_an_approved_statement(
-    workspace: Workspace, sql: str
+    uow: UnitOfWork, sql: str
 ) -> None:
-    approved = _approved(workspace)
-    engine = make_engine(workspace.register_url)
+    approved = _approved(uow)
+    engine = make_engine(uow.workspace.register_url)
     try:
         with pytest.raises(sa.exc.DBAPIError, match="immutable"), engine.begin() as con:
             con.execute(sa.text(sql), {"id": approved})
     finally:
         engine.dispose()
-    assert show_statement(workspace, approved).total_payable == Decimal("8500.00")
+    assert show_statement(uow, approved).total_payable == Decimal("8500.00")
 
 
-def test_a_draft_may_still_be_corrected_in_the_database(workspace: Workspace) -> None:
-    draft = settle_period(workspace, "C1", PERIOD)
-    engine = make_engine(workspace.register_url)
+def test_a_draft_may_still_be_corrected_in_the_database(uow: UnitOfWork) -> None:
+    draft = settle_period(uow, "C1", PERIOD)
+    engine = make_engine(uow.workspace.register_url)
     try:
         with engine.begin() as con:
             con.execute(
@@ -167,17 +168,17 @@ def test_a_draft_may_still_be_corrected_in_the_database(workspace: Workspace) ->
             )
     finally:
         engine.dispose()
-    assert show_statement(workspace, draft.statement_id).created_by == "x"
+    assert show_statement(uow, draft.statement_id).created_by == "x"
 
 
-def test_an_unknown_contract_says_how_to_register_it(workspace: Workspace) -> None:
+def test_an_unknown_contract_says_how_to_register_it(uow: UnitOfWork) -> None:
     with pytest.raises(SettlementError, match="cityops contracts load"):
-        settle_period(workspace, "NOPE", PERIOD)
+        settle_period(uow, "NOPE", PERIOD)
 
 
-def test_operators_and_statement_versions_are_listed(workspace: Workspace) -> None:
-    (operator,) = list_operators(workspace)
+def test_operators_and_statement_versions_are_listed(uow: UnitOfWork) -> None:
+    (operator,) = list_operators(uow)
     assert (operator.operator_id, operator.type) == ("OP1", OperatorType.JOINT_COMPANY)
-    settle_period(workspace, "C1", PERIOD)
-    settle_period(workspace, "C1", PERIOD)
-    assert list_statements(workspace, "C1") == ["C1@2025-03#v1", "C1@2025-03#v2"]
+    settle_period(uow, "C1", PERIOD)
+    settle_period(uow, "C1", PERIOD)
+    assert list_statements(uow, "C1") == ["C1@2025-03#v1", "C1@2025-03#v2"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cityops.api.services.file_cache import FileCache, VersionedCache
+from cityops.services.file_cache import FileCache, VersionedCache
 
 
 def test_a_value_is_computed_again_only_when_its_version_changes() -> None:

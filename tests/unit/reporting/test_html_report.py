@@ -12,7 +12,7 @@ from cityops.evaluation.model import EvaluationRun, RegionUncertainty
 from cityops.reporting.html import render_html
 from cityops.reporting.labels import Lang
 from cityops.reporting.model import ReportContent
-from cityops.reporting.service import write_report_bytes
+from cityops.reporting.render import write_report_bytes
 from cityops.settlement.statement import Statement
 
 ContentMaker = Callable[[EvaluationRun, Lang, tuple[Statement, ...]], ReportContent]

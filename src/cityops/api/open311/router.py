@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
-from cityops.api.deps import StateDep, audit
+from cityops.api.deps import StateDep, UnitOfWorkDep, audit
 from cityops.api.open311.errors import Open311Route
 from cityops.api.open311.queries import (
     RequestCriteria,
@@ -140,6 +140,7 @@ def get_service_definition(
 def create_request(
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     settings: SettingsDep,
     fmt: FormatPath,
     form: Annotated[ServiceRequestCreate, Form()],
@@ -154,10 +155,8 @@ def create_request(
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"service_code {form.service_code!r} not found in {city}"
         )
-    ticket = submit_request(
-        state.engine, state.cipher, tree, city, service, form, due_in=settings.sla
-    )
-    audit(state, request, None, "open311:create_request", f"tickets/{ticket.ticket_id}", "ok")
+    ticket = submit_request(uow, tree, city, service, form, due_in=settings.sla)
+    audit(uow, request, None, "open311:create_request", f"tickets/{ticket.ticket_id}", "ok")
     created = RequestCreatedPublic(
         service_request_id=ticket.ticket_id,
         token=ticket.token,

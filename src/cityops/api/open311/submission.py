@@ -13,22 +13,19 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import sqlalchemy as sa
-
-from cityops.access.cipher import ContactCipher
 from cityops.access.scope import RegionTree
 from cityops.api.open311.queries import OfferedService
 from cityops.api.open311.schemas import ServiceRequestCreate
 from cityops.errors import ContractError
+from cityops.services.tickets import NewTicket, Ticket, create_ticket
+from cityops.services.unit_of_work import UnitOfWork
 from cityops.tickets.contacts import Contacts, full_name
-from cityops.tickets.store import NewTicket, Ticket, create_ticket
 
 __all__ = ["submit_request"]
 
 
 def submit_request(
-    engine: sa.Engine,
-    cipher: ContactCipher,
+    uow: UnitOfWork,
     tree: RegionTree,
     city: str,
     service: OfferedService,
@@ -59,4 +56,4 @@ def submit_request(
             name=full_name(form.first_name, form.last_name), phone=form.phone, email=form.email
         ),
     )
-    return create_ticket(engine, cipher, new, due_in=due_in)
+    return create_ticket(uow, new, due_in=due_in)

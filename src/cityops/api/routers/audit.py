@@ -8,19 +8,18 @@ an unbound user sees.  Verification always covers the whole chain.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
-from cityops.audit.log import verify_chain
-from cityops.register.access_schema import audit_log
+from cityops.services.audit import audit_page, verify
 
 __all__ = ["AuditEntryPublic", "VerificationPublic", "router"]
 
@@ -52,31 +51,25 @@ class VerificationPublic(BaseModel):
 @router.get("", operation_id="list_audit_entries", response_model=Page[AuditEntryPublic])
 def list_audit_entries(
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Auditor,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> Page[AuditEntryPublic]:
     """Entries in the caller's scope, oldest first."""
-    where: list[sa.ColumnElement[bool]] = []
+    visible = None
     if principal.region_code is not None:
         visible = state.region_tree().descendants(principal.region_code)
-        where.append(audit_log.c.region_code.in_(sorted(visible)))
-    query = sa.select(audit_log).where(*where).order_by(audit_log.c.seq)
-    with state.engine.connect() as connection:
-        total = connection.execute(
-            sa.select(sa.func.count()).select_from(audit_log).where(*where)
-        ).scalar_one()
-        rows = connection.execute(query.limit(limit).offset(offset)).mappings().all()
-    items = [AuditEntryPublic(**row) for row in rows]
+    total, records = audit_page(uow, regions=visible, limit=limit, offset=offset)
+    items = [AuditEntryPublic(**asdict(record)) for record in records]
     return Page(total=total, limit=limit, offset=offset, items=items)
 
 
 @router.get("/verify", operation_id="verify_audit_log", response_model=VerificationPublic)
-def verify_audit_log(state: StateDep, _principal: Auditor) -> VerificationPublic:
+def verify_audit_log(uow: UnitOfWorkDep, _principal: Auditor) -> VerificationPublic:
     """Recompute the hash chain, as ``cityops audit verify`` does; name the first entry
     that was altered, inserted or removed."""
-    with state.engine.connect() as connection:
-        outcome = verify_chain(connection)
+    outcome = verify(uow)
     return VerificationPublic(
         intact=outcome.intact,
         checked=outcome.checked,

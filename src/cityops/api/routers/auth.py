@@ -6,9 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, status
 
-from cityops.accounts.store import authenticate, revoke_token
-from cityops.api.deps import TOKEN_COOKIE, CurrentPrincipal, StateDep, audit, client_of
+from cityops.api.deps import (
+    TOKEN_COOKIE,
+    CurrentPrincipal,
+    StateDep,
+    UnitOfWorkDep,
+    audit,
+    client_of,
+)
 from cityops.api.schemas import PrincipalPublic, TokenPublic
+from cityops.services.accounts import authenticate, revoke_token
 
 __all__ = ["router"]
 
@@ -19,24 +26,25 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 def login(
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
 ) -> TokenPublic:
     """Exchange a user name and password (form fields, as OAuth2's password flow) for a
     bearer token; repeated failures are throttled (429 with Retry-After)."""
-    outcome = authenticate(state.engine, username, password, client=client_of(request))
+    outcome = authenticate(uow, username, password, client=client_of(request))
     if outcome.throttled:
-        audit(state, request, None, f"login:{username}", "auth", "throttled")
+        audit(uow, request, None, f"login:{username}", "auth", "throttled")
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "too many failed logins; try again later",
             headers={"Retry-After": str(outcome.retry_after_s)},
         )
     if outcome.token is None:
-        audit(state, request, None, f"login:{username}", "auth", "failed")
+        audit(uow, request, None, f"login:{username}", "auth", "failed")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name or password")
     issued = outcome.token
-    audit(state, request, issued.principal, "login", "auth", "ok")
+    audit(uow, request, issued.principal, "login", "auth", "ok")
     return TokenPublic(
         access_token=issued.token,
         expires_at=issued.expires_at,
@@ -51,10 +59,12 @@ def whoami(principal: CurrentPrincipal) -> PrincipalPublic:
 
 
 @router.post("/logout", operation_id="logout", status_code=status.HTTP_204_NO_CONTENT)
-def logout(request: Request, state: StateDep, principal: CurrentPrincipal) -> None:
+def logout(
+    request: Request, state: StateDep, uow: UnitOfWorkDep, principal: CurrentPrincipal
+) -> None:
     """Revoke the token used for this request."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         token = request.cookies.get(TOKEN_COOKIE, "")
-    revoke_token(state.engine, token)
-    audit(state, request, principal, "logout", "auth", "ok")
+    revoke_token(uow, token)
+    audit(uow, request, principal, "logout", "auth", "ok")

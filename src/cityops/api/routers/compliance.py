@@ -15,10 +15,10 @@ from pydantic import BaseModel
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep
 from cityops.compliance.checks import Finding, Outcome
-from cityops.compliance.service import check_workspace
-from cityops.settlement.service import list_contracts
+from cityops.services.compliance import check_workspace
+from cityops.services.settlement import list_contracts
 
 __all__ = ["ComplianceReportPublic", "FindingPublic", "router"]
 
@@ -53,15 +53,15 @@ class ComplianceReportPublic(BaseModel):
 
 
 @router.get("", operation_id="check_compliance", response_model=ComplianceReportPublic)
-def check_compliance(state: StateDep, principal: Reader) -> ComplianceReportPublic:
+def check_compliance(
+    state: StateDep, uow: UnitOfWorkDep, principal: Reader
+) -> ComplianceReportPublic:
     """Every rule applied to the registered contracts and budgets in the caller's scope."""
-    region_of = {
-        s.contract.contract_id: s.contract.region_code for s in list_contracts(state.workspace)
-    }
+    region_of = {s.contract.contract_id: s.contract.region_code for s in list_contracts(uow)}
     tree = state.region_tree()
     visible = [
         finding
-        for finding in check_workspace(state.workspace)
+        for finding in check_workspace(uow)
         if tree.visible_to(principal, _subject_region(finding.subject, region_of))
     ]
     return ComplianceReportPublic(

@@ -17,29 +17,36 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from pydantic import BaseModel, Field
 
 from cityops.access.roles import Action, Resource, Role
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, audit, not_found, require_in_scope
-from cityops.api.services.facts import stored_facts
+from cityops.api.deps import (
+    Allowed,
+    StateDep,
+    UnitOfWorkDep,
+    audit,
+    not_found,
+    require_in_scope,
+)
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.api.state import AppState
 from cityops.domain.period import Period
-from cityops.register.contracts_schema import settlement_statements
-from cityops.settlement.model import Contract
-from cityops.settlement.money import from_fen
-from cityops.settlement.service import (
+from cityops.services.indicators import stored_facts
+from cityops.services.settlement import (
+    StatementSummary,
     approve_statement,
-    contract_store,
+    get_contract,
     list_contracts,
     review_statement,
     settle_period,
     show_statement,
     statement_as_dict,
+    statement_summaries,
 )
+from cityops.services.unit_of_work import UnitOfWork
+from cityops.settlement.model import Contract
 from cityops.settlement.statement import Statement
 from cityops.settlement.workflow import SettlementError
 
@@ -174,6 +181,18 @@ class StatementSummaryPublic(BaseModel):
     total_payable: str
     created_at: datetime
 
+    @classmethod
+    def of(cls, summary: StatementSummary) -> StatementSummaryPublic:
+        return cls(
+            statement_id=summary.statement_id,
+            contract_id=summary.contract_id,
+            period=summary.period,
+            version=summary.version,
+            status=summary.status.value,
+            total_payable=str(summary.total_payable),
+            created_at=summary.created_at,
+        )
+
 
 class SettleRequest(BaseModel):
     period: str = Field(pattern=PERIOD_PATTERN, max_length=7, examples=["2025-01"])
@@ -187,12 +206,13 @@ class SettleRequest(BaseModel):
 )
 def list_contracts_in_scope(
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: ContractReader,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> Page[ContractPublic]:
     """The contracts in the caller's scope (an operator: only its own), by contract id."""
-    visible = _contracts_in_scope(state, principal)
+    visible = _contracts_in_scope(state, uow, principal)
     return Page(
         total=len(visible),
         limit=limit,
@@ -207,10 +227,10 @@ def list_contracts_in_scope(
     tags=["contracts"],
     response_model=ContractPublic,
 )
-def get_contract(
-    contract_id: ContractId, state: StateDep, principal: ContractReader
+def get_contract_in_scope(
+    contract_id: ContractId, state: StateDep, uow: UnitOfWorkDep, principal: ContractReader
 ) -> ContractPublic:
-    return ContractPublic.of(_contract_in_scope(state, principal, contract_id))
+    return ContractPublic.of(_contract_in_scope(state, uow, principal, contract_id))
 
 
 @router.get(
@@ -221,6 +241,7 @@ def get_contract(
 )
 def list_statements_in_scope(
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: StatementReader,
     contract_id: Annotated[str | None, Query(max_length=200)] = None,
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, max_length=7)] = None,
@@ -228,40 +249,13 @@ def list_statements_in_scope(
     offset: Offset = 0,
 ) -> Page[StatementSummaryPublic]:
     """Statements of the contracts in the caller's scope, by contract, period and version."""
-    contract_ids = [c.contract_id for c in _contracts_in_scope(state, principal)]
+    contract_ids = [c.contract_id for c in _contracts_in_scope(state, uow, principal)]
     if contract_id is not None:
         contract_ids = [c for c in contract_ids if c == contract_id]
-    table = settlement_statements
-    where: list[sa.ColumnElement[bool]] = [table.c.contract_id.in_(contract_ids)]
-    if period is not None:
-        where.append(table.c.period == period)
-    query = (
-        sa.select(
-            table.c.statement_id,
-            table.c.contract_id,
-            table.c.period,
-            table.c.version,
-            table.c.status,
-            table.c.total_payable_fen,
-            table.c.created_at,
-        )
-        .where(*where)
-        .order_by(table.c.contract_id, table.c.period, table.c.version)
-        .limit(limit)
-        .offset(offset)
+    total, summaries = statement_summaries(
+        uow, contract_ids, period=period, limit=limit, offset=offset
     )
-    with state.engine.connect() as connection:
-        total = connection.execute(
-            sa.select(sa.func.count()).select_from(table).where(*where)
-        ).scalar_one()
-        rows = connection.execute(query).mappings().all()
-    items = [
-        StatementSummaryPublic(
-            **{k: v for k, v in row.items() if k != "total_payable_fen"},
-            total_payable=str(from_fen(row["total_payable_fen"])),
-        )
-        for row in rows
-    ]
+    items = [StatementSummaryPublic.of(summary) for summary in summaries]
     return Page(total=total, limit=limit, offset=offset, items=items)
 
 
@@ -272,9 +266,9 @@ def list_statements_in_scope(
     response_model=StatementPublic,
 )
 def get_statement(
-    statement_id: StatementId, state: StateDep, principal: StatementReader
+    statement_id: StatementId, state: StateDep, uow: UnitOfWorkDep, principal: StatementReader
 ) -> StatementPublic:
-    return StatementPublic.of(_statement_in_scope(state, principal, statement_id))
+    return StatementPublic.of(_statement_in_scope(state, uow, principal, statement_id))
 
 
 @router.post(
@@ -289,11 +283,12 @@ def settle(
     body: SettleRequest,
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Settler,
 ) -> StatementPublic:
     """Compute a new draft statement (the next version) of the contract for a month from
     that month's indicator facts."""
-    _contract_in_scope(state, principal, contract_id)
+    _contract_in_scope(state, uow, principal, contract_id)
     month = Period.parse(body.period)
     if stored_facts(state.workspace, month) is None:  # the service's error names a server path
         raise HTTPException(
@@ -301,8 +296,8 @@ def settle(
             f"no indicator facts for {month}; compute them first "
             f"(`cityops indicators --period {month}`)",
         )
-    statement = settle_period(state.workspace, contract_id, month, by=principal.username)
-    audit(state, request, principal, "settle", statement.statement_id, "ok")
+    statement = settle_period(uow, contract_id, month, by=principal.username)
+    audit(uow, request, principal, "settle", statement.statement_id, "ok")
     return StatementPublic.of(statement)
 
 
@@ -313,13 +308,17 @@ def settle(
     response_model=StatementPublic,
 )
 def review(
-    statement_id: StatementId, request: Request, state: StateDep, principal: Reviewer
+    statement_id: StatementId,
+    request: Request,
+    state: StateDep,
+    uow: UnitOfWorkDep,
+    principal: Reviewer,
 ) -> StatementPublic:
     """Mark a draft reviewed (复核) by the caller."""
-    _statement_in_scope(state, principal, statement_id)
-    with _conflict(state, request, principal, "review", statement_id):
-        reviewed = review_statement(state.workspace, statement_id, by=principal.username)
-    audit(state, request, principal, "review", statement_id, "ok")
+    _statement_in_scope(state, uow, principal, statement_id)
+    with _conflict(uow, request, principal, "review", statement_id):
+        reviewed = review_statement(uow, statement_id, by=principal.username)
+    audit(uow, request, principal, "review", statement_id, "ok")
     return StatementPublic.of(reviewed)
 
 
@@ -330,46 +329,53 @@ def review(
     response_model=StatementPublic,
 )
 def approve(
-    statement_id: StatementId, request: Request, state: StateDep, principal: Approver
+    statement_id: StatementId,
+    request: Request,
+    state: StateDep,
+    uow: UnitOfWorkDep,
+    principal: Approver,
 ) -> StatementPublic:
     """Approve (批准) a reviewed, complete statement; someone other than its reviewer must
     do it, and it never changes afterwards (approving again is a 409)."""
-    _statement_in_scope(state, principal, statement_id)
-    with _conflict(state, request, principal, "approve", statement_id):
-        approved = approve_statement(state.workspace, statement_id, by=principal.username)
-    audit(state, request, principal, "approve", statement_id, "ok")
+    _statement_in_scope(state, uow, principal, statement_id)
+    with _conflict(uow, request, principal, "approve", statement_id):
+        approved = approve_statement(uow, statement_id, by=principal.username)
+    audit(uow, request, principal, "approve", statement_id, "ok")
     return StatementPublic.of(approved)
 
 
-def _contracts_in_scope(state: AppState, principal: Principal) -> list[Contract]:
+def _contracts_in_scope(state: AppState, uow: UnitOfWork, principal: Principal) -> list[Contract]:
     tree = state.region_tree()
     return [
         stored.contract
-        for stored in list_contracts(state.workspace)
+        for stored in list_contracts(uow)
         if tree.visible_to(principal, stored.contract.region_code)
         and _holds(principal, stored.contract)
     ]
 
 
-def _contract_in_scope(state: AppState, principal: Principal, contract_id: str) -> Contract:
-    with contract_store(state.workspace) as store:
-        try:
-            contract = store.contract(contract_id).contract
-        except SettlementError:
-            raise not_found("contract", contract_id) from None
+def _contract_in_scope(
+    state: AppState, uow: UnitOfWork, principal: Principal, contract_id: str
+) -> Contract:
+    try:
+        contract = get_contract(uow, contract_id).contract
+    except SettlementError:
+        raise not_found("contract", contract_id) from None
     require_in_scope(state, principal, contract.region_code, "contract", contract_id)
     if not _holds(principal, contract):
         raise not_found("contract", contract_id)
     return contract
 
 
-def _statement_in_scope(state: AppState, principal: Principal, statement_id: str) -> Statement:
+def _statement_in_scope(
+    state: AppState, uow: UnitOfWork, principal: Principal, statement_id: str
+) -> Statement:
     try:
-        statement = show_statement(state.workspace, statement_id)
+        statement = show_statement(uow, statement_id)
     except SettlementError:
         raise not_found("statement", statement_id) from None
     try:
-        _contract_in_scope(state, principal, statement.contract_id)
+        _contract_in_scope(state, uow, principal, statement.contract_id)
     except HTTPException:
         raise not_found("statement", statement_id) from None
     return statement
@@ -382,12 +388,17 @@ def _holds(principal: Principal, contract: Contract) -> bool:
 
 @contextmanager
 def _conflict(
-    state: AppState, request: Request, principal: Principal, action: str, statement_id: str
+    uow: UnitOfWork,
+    request: Request,
+    principal: Principal,
+    action: str,
+    statement_id: str,
 ) -> Iterator[None]:
     """Turn a workflow refusal (wrong state, approved already, same person) into an
     audited 409: an attempt to approve one's own review is what an auditor looks for."""
     try:
         yield
     except SettlementError as error:
-        audit(state, request, principal, action, statement_id, "refused")
+        uow.rollback()  # a refused step leaves nothing behind, nor holds a lock
+        audit(uow, request, principal, action, statement_id, "refused")
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error

@@ -16,11 +16,11 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found
-from cityops.api.services.catalogue import shipped_catalogue
 from cityops.api.services.exports import header, region_rows, to_csv, to_xlsx
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
-from cityops.api.services.runs import find_run, regions_in_scope, saved_runs
 from cityops.evaluation.model import EvaluationRun, RegionResult
+from cityops.indicators.catalogue import shipped_catalogue
+from cityops.services.evaluation import find_run, regions_in_scope, saved_runs
 
 __all__ = ["router"]
 
@@ -93,7 +93,7 @@ def list_evaluations(
     state: StateDep, _principal: Reader, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> Page[EvaluationSummaryPublic]:
     """The saved evaluation runs, newest first."""
-    runs = saved_runs(state.workspace.runs_dir)
+    runs = saved_runs(state.workspace)
     return Page[EvaluationSummaryPublic](
         total=len(runs),
         limit=limit,
@@ -168,7 +168,7 @@ def _export(
 
 
 def _run(state: StateDep, run_id: str) -> EvaluationRun:
-    run = find_run(state.workspace.runs_dir, run_id)
+    run = find_run(state.workspace, run_id)
     if run is None:
         raise not_found("evaluation", run_id)
     return run

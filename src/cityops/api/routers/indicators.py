@@ -10,10 +10,11 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
-from cityops.api.services.catalogue import shipped_catalogue
-from cityops.api.services.facts import explain_stored_fact, select_facts, stored_facts
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.domain.period import Period
+from cityops.indicators.catalogue import shipped_catalogue
+from cityops.indicators.facts import select_facts
+from cityops.services.indicators import explain_stored_fact, stored_facts
 
 __all__ = ["router"]
 
@@ -139,10 +140,9 @@ def explain_fact(
     if indicator not in catalogue.codes:
         raise not_found("indicator", indicator)
     month = Period.parse(period)
-    facts = stored_facts(state.workspace, month)
     explanation = (
-        explain_stored_fact(facts, catalogue, indicator, region, month)
-        if facts is not None
+        explain_stored_fact(state.workspace, indicator, region, month, catalogue=catalogue)
+        if stored_facts(state.workspace, month) is not None
         else None
     )
     if explanation is None:

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, audit, not_found
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, audit, not_found
 from cityops.api.services.http_ingest import (
     OutsideScopeError,
     incoming_dir,
@@ -71,6 +71,7 @@ async def ingest_rows(
     table: Annotated[str, Path(max_length=64, description="A table of the data contract.")],
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Writer,
 ) -> IngestPublic:
     """Ingest rows of a contract table, checked and accounted for exactly as a file
@@ -103,11 +104,11 @@ async def ingest_rows(
             batch = await run_in_threadpool(ingest)
         except OutsideScopeError as refused:
             await run_in_threadpool(
-                audit, state, request, principal, "write:ingest", f"{table}", "refused"
+                audit, uow, request, principal, "write:ingest", f"{table}", "refused"
             )
             raise HTTPException(status.HTTP_403_FORBIDDEN, str(refused)) from None
     await run_in_threadpool(
-        audit, state, request, principal, "write:ingest", f"{table}/{batch.batch_id}", "ok"
+        audit, uow, request, principal, "write:ingest", f"{table}/{batch.batch_id}", "ok"
     )
     return IngestPublic(
         table=batch.table_name,

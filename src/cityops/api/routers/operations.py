@@ -4,7 +4,7 @@ hotline, and data, infrastructure and security, for one region and month.
 Whoever may read indicators may read these: they are the indicators' rows seen
 closer, aggregated over the region (no personal data, no single ticket's
 contents).  A region outside the caller's scope is a 404, as an unknown one.
-Each answer is kept until the data change (``services/operations/answers.py``).
+Each answer is kept until the data change (``cityops.services.operations``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,16 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
-from cityops.api.services.operations.answers import HOTLINE, INFRASTRUCTURE, PORTAL
-from cityops.api.services.operations.hotline import HotlineOperations
-from cityops.api.services.operations.infrastructure import InfrastructureOperations
-from cityops.api.services.operations.portal import PortalOperations
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, not_found, require_in_scope
 from cityops.domain.period import Period
+from cityops.services.operations import (
+    HOTLINE,
+    INFRASTRUCTURE,
+    PORTAL,
+    HotlineOperations,
+    InfrastructureOperations,
+    PortalOperations,
+)
 
 __all__ = ["router"]
 
@@ -45,13 +49,17 @@ def _region_month(state: StateDep, principal: Principal, region_code: str, perio
     response_model=PortalOperations,
 )
 def get_portal_operations(
-    region_code: RegionPath, period: PeriodQuery, state: StateDep, principal: Reader
+    region_code: RegionPath,
+    period: PeriodQuery,
+    state: StateDep,
+    uow: UnitOfWorkDep,
+    principal: Reader,
 ) -> PortalOperations:
     """Portal operations (门户运营): registered and real-name users and their coverage of
     residents, daily and monthly actives, retention by registration month, the most
     used services, 一件事 funnels and the ratings (好差评)."""
     month = _region_month(state, principal, region_code, period)
-    return PORTAL.answer(state.workspace, state.engine, region_code, month)
+    return PORTAL.answer(uow, region_code, month)
 
 
 @router.get(
@@ -60,12 +68,16 @@ def get_portal_operations(
     response_model=HotlineOperations,
 )
 def get_hotline_operations(
-    region_code: RegionPath, period: PeriodQuery, state: StateDep, principal: Reader
+    region_code: RegionPath,
+    period: PeriodQuery,
+    state: StateDep,
+    uow: UnitOfWorkDep,
+    principal: Reader,
 ) -> HotlineOperations:
     """12345 hotline (热线): tickets by status, response and closure times, SLA misses by
     department, the night and each hour of the day, callback satisfaction."""
     month = _region_month(state, principal, region_code, period)
-    return HOTLINE.answer(state.workspace, state.engine, region_code, month)
+    return HOTLINE.answer(uow, region_code, month)
 
 
 @router.get(
@@ -74,10 +86,14 @@ def get_hotline_operations(
     response_model=InfrastructureOperations,
 )
 def get_infrastructure_operations(
-    region_code: RegionPath, period: PeriodQuery, state: StateDep, principal: Reader
+    region_code: RegionPath,
+    period: PeriodQuery,
+    state: StateDep,
+    uow: UnitOfWorkDep,
+    principal: Reader,
 ) -> InfrastructureOperations:
     """Data, infrastructure and security (数据、设施与安全): the data catalogue and its
     quality by dimension, data sharing, camera availability, cloud utilisation, and
     security incidents by grade with their timelines."""
     month = _region_month(state, principal, region_code, period)
-    return INFRASTRUCTURE.answer(state.workspace, state.engine, region_code, month)
+    return INFRASTRUCTURE.answer(uow, region_code, month)

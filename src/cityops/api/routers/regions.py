@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, not_found, require_in_scope
 from cityops.api.schemas import RegionPublic
-from cityops.domain.contract import table
-from cityops.register.schema import current_table
+from cityops.services.regions import list_regions as registered_regions
 
 __all__ = ["router"]
 
@@ -21,29 +20,22 @@ Reader = Annotated[Principal, Depends(Allowed(Resource.REGIONS, Action.READ))]
 
 
 @router.get("", operation_id="list_regions", response_model=list[RegionPublic])
-def list_regions(state: StateDep, principal: Reader) -> list[RegionPublic]:
+def list_regions(state: StateDep, uow: UnitOfWorkDep, principal: Reader) -> list[RegionPublic]:
     """Every region in the caller's scope, in code order."""
     visible = state.region_tree().descendants(principal.region_code)
-    return [region for region in _all_regions(state) if region.region_code in visible]
+    return [region for region in _all_regions(uow) if region.region_code in visible]
 
 
 @router.get("/{region_code}", operation_id="get_region", response_model=RegionPublic)
-def get_region(region_code: str, state: StateDep, principal: Reader) -> RegionPublic:
+def get_region(
+    region_code: str, state: StateDep, uow: UnitOfWorkDep, principal: Reader
+) -> RegionPublic:
     require_in_scope(state, principal, region_code, "region", region_code)
-    for region in _all_regions(state):
+    for region in _all_regions(uow):
         if region.region_code == region_code:
             return region
     raise not_found("region", region_code)  # an unscoped caller asking for an unknown code
 
 
-def _all_regions(state: StateDep) -> list[RegionPublic]:
-    regions = current_table(table("regions"))
-    query = sa.select(
-        regions.c.region_code,
-        regions.c.name,
-        regions.c.level,
-        regions.c.parent_code,
-        regions.c.resident_population,
-    ).order_by(regions.c.region_code)
-    with state.engine.connect() as connection:
-        return [RegionPublic(**row) for row in connection.execute(query).mappings()]
+def _all_regions(uow: UnitOfWorkDep) -> list[RegionPublic]:
+    return [RegionPublic(**asdict(region)) for region in registered_regions(uow)]

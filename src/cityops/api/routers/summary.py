@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
-from cityops.api.services.summary import KEY_FIGURES, RegionSummary, region_summary
+from cityops.services.summary import KEY_FIGURES, RegionSummary, region_summary
 
 __all__ = ["router"]
 

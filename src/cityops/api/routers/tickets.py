@@ -18,14 +18,28 @@ from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from cityops.access.roles import Action, Resource, Role
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, audit, not_found, require_in_scope
+from cityops.api.deps import (
+    Allowed,
+    StateDep,
+    UnitOfWorkDep,
+    audit,
+    not_found,
+    require_in_scope,
+)
 from cityops.api.open311.render import clean_text
 from cityops.api.services.pages import Offset
 from cityops.api.state import AppState
-from cityops.tickets.contacts import Contacts, masked, unseal
+from cityops.services.tickets import (
+    Ticket,
+    TicketEvent,
+    contacts_of,
+    get_ticket,
+    list_tickets,
+    record_event,
+)
+from cityops.services.tickets import ticket_events as events_of
+from cityops.services.unit_of_work import UnitOfWork
 from cityops.tickets.lifecycle import StaffEvent
-from cityops.tickets.store import Ticket, TicketEvent, get_ticket, list_tickets, record_event
-from cityops.tickets.store import ticket_events as events_of
 
 __all__ = ["router"]
 
@@ -106,6 +120,7 @@ class TicketEventCreate(BaseModel):
 def list_tickets_in_scope(
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Reader,
     status_: Annotated[Literal["open", "closed"] | None, Query(alias="status")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -113,19 +128,19 @@ def list_tickets_in_scope(
     unmasked: UnmaskedQuery = False,
 ) -> list[TicketPublic]:
     """Tickets in the caller's scope, newest first."""
-    in_clear = _may_unmask(state, request, principal, unmasked, "tickets")
+    in_clear = _may_unmask(uow, request, principal, unmasked, "tickets")
     regions = None
     if principal.region_code is not None:
         regions = state.region_tree().descendants(principal.region_code)
     tickets = list_tickets(
-        state.engine,
+        uow,
         regions=regions,
         department=_own_department(principal),
         status=status_,
         limit=limit,
         offset=offset,
     )
-    return [TicketPublic(**_fields(state, t, in_clear)) for t in tickets]
+    return [TicketPublic(**_fields(uow, t, in_clear)) for t in tickets]
 
 
 @router.get("/{ticket_id}", operation_id="get_ticket", response_model=TicketDetailPublic)
@@ -133,14 +148,15 @@ def get_ticket_in_scope(
     ticket_id: TicketId,
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Reader,
     unmasked: UnmaskedQuery = False,
 ) -> TicketDetailPublic:
     """One ticket with its events, oldest first."""
-    ticket = _visible(state, principal, ticket_id)
-    in_clear = _may_unmask(state, request, principal, unmasked, f"tickets/{ticket_id}")
-    events = [TicketEventPublic.of(e) for e in events_of(state.engine, ticket_id)]
-    return TicketDetailPublic(**_fields(state, ticket, in_clear), events=events)
+    ticket = _visible(state, uow, principal, ticket_id)
+    in_clear = _may_unmask(uow, request, principal, unmasked, f"tickets/{ticket_id}")
+    events = [TicketEventPublic.of(e) for e in events_of(uow, ticket_id)]
+    return TicketDetailPublic(**_fields(uow, ticket, in_clear), events=events)
 
 
 @router.post(
@@ -154,13 +170,14 @@ def record_ticket_event(
     body: TicketEventCreate,
     request: Request,
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Writer,
 ) -> TicketEventPublic:
     """Record what was done (dispatched, responded, resolved, closed, reopened, callback
     with satisfaction); a step the ticket's state does not allow is refused (422)."""
-    _visible(state, principal, ticket_id)
+    _visible(state, uow, principal, ticket_id)
     event = record_event(
-        state.engine,
+        uow,
         ticket_id,
         body.status.value,
         note=body.note,
@@ -168,7 +185,7 @@ def record_ticket_event(
     )
     if event is None:
         raise not_found("ticket", ticket_id)
-    audit(state, request, principal, f"ticket:{body.status.value}", f"tickets/{ticket_id}", "ok")
+    audit(uow, request, principal, f"ticket:{body.status.value}", f"tickets/{ticket_id}", "ok")
     return TicketEventPublic.of(event)
 
 
@@ -176,9 +193,9 @@ def _own_department(principal: Principal) -> str | None:
     return principal.department if principal.role is Role.DEPARTMENT else None
 
 
-def _visible(state: AppState, principal: Principal, ticket_id: str) -> Ticket:
+def _visible(state: AppState, uow: UnitOfWork, principal: Principal, ticket_id: str) -> Ticket:
     """The ticket, if the caller may see it; 404 otherwise (missing or not theirs)."""
-    ticket = get_ticket(state.engine, ticket_id)
+    ticket = get_ticket(uow, ticket_id)
     department = _own_department(principal)
     if ticket is None or (department is not None and ticket.department != department):
         raise not_found("ticket", ticket_id)
@@ -187,24 +204,23 @@ def _visible(state: AppState, principal: Principal, ticket_id: str) -> Ticket:
 
 
 def _may_unmask(
-    state: AppState, request: Request, principal: Principal, unmasked: bool, obj: str
+    uow: UnitOfWork, request: Request, principal: Principal, unmasked: bool, obj: str
 ) -> bool:
     """Whether to show contacts in clear; a caller without the right is refused (403)."""
     if not unmasked:
         return False
     if not principal.can_view_personal:
-        audit(state, request, principal, _PERSONAL_VIEW, obj, "refused")
+        audit(uow, request, principal, _PERSONAL_VIEW, obj, "refused")
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, f"user {principal.username} may not view personal data"
         )
-    audit(state, request, principal, _PERSONAL_VIEW, obj, "ok")
+    audit(uow, request, principal, _PERSONAL_VIEW, obj, "ok")
     return True
 
 
-def _fields(state: AppState, ticket: Ticket, in_clear: bool) -> dict[str, Any]:
+def _fields(uow: UnitOfWork, ticket: Ticket, in_clear: bool) -> dict[str, Any]:
     """The fields of a ticket's public shape, contacts masked unless ``in_clear``."""
-    contacts: Contacts = unseal(state.cipher, ticket.sealed_contacts)
-    shown = contacts if in_clear else masked(contacts)
+    shown = contacts_of(uow, ticket, in_clear=in_clear)
     return {
         "ticket_id": ticket.ticket_id,
         "status": ticket.status,

@@ -108,7 +108,8 @@ def scope_sql(
 
 def _load_places(con: duckdb.DuckDBPyConnection, engine: sa.Engine, register: Table) -> str:
     """``_places_<table>(key, region)``: each key of a register table and its region."""
-    rows = read_current(engine, register)
+    with engine.connect() as connection:
+        rows = read_current(connection, register)
     name = f"_places_{register.name}"
     key = rows.column(register.identity[0]).cast(pa.string())
     _load(con, name, pa.table({"key": key, "region": rows.column(_REGION)}))

@@ -20,7 +20,8 @@ def scoped_register_rows(
     engine: sa.Engine, table: Table, principal: Principal, tree: RegionTree
 ) -> pa.Table:
     """The rows of register ``table`` that ``principal`` may see, sorted by key."""
-    rows = read_current(engine, table)
+    with engine.connect() as connection:
+        rows = read_current(connection, table)
     keep: pa.ChunkedArray | None = None
     if principal.region_code is not None and "region_code" in rows.column_names:
         visible = pa.array(sorted(tree.descendants(principal.region_code)), pa.string())

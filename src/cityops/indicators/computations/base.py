@@ -19,9 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-__all__ = ["CLOSURE_SQL", "CLOSURE_TABLE", "Computation", "ValueKind"]
+__all__ = ["CLOSURE_SQL", "CLOSURE_TABLE", "Computation", "FactRow", "ValueKind"]
 
 CLOSURE_TABLE = "region_closure"
+
+FactRow = tuple[str, float | None, float | None, float | None, int]
+"""One row of a computation's result, on any engine: region_code, value, numerator,
+denominator, rows_read."""
 
 CLOSURE_SQL = f"""
 CREATE OR REPLACE TEMP TABLE {CLOSURE_TABLE} AS

@@ -1,7 +1,7 @@
 """The Spark engine: each computation's DuckDB SQL, translated, on a SparkSession.
 
-The tables are the session's temporary views (``register_workspace`` makes
-them from a workspace); ``prepare`` adds ``region_closure``, built in Python
+The tables are the session's temporary views (``register_tables`` makes them
+from a lake and the register's rows); ``prepare`` adds ``region_closure``, built in Python
 from ``regions`` (``closure.region_closure``), since Spark SQL has no
 recursive ``UNION`` that stops on a cycle.  Results come back as the same
 rows DuckDB returns, so ``compute_indicators`` makes the same facts, recorded
@@ -11,21 +11,22 @@ with engine ``spark``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
 
 from cityops.errors import PipelineError
 from cityops.indicators.computations import Computation
-from cityops.indicators.computations.base import CLOSURE_TABLE
-from cityops.indicators.engine import EngineName, FactRow
+from cityops.indicators.computations.base import CLOSURE_TABLE, FactRow
+from cityops.indicators.engine_name import EngineName
 from cityops.indicators.spark.closure import closure_table, region_closure
 from cityops.indicators.spark.session import spark_session
-from cityops.indicators.spark.tables import register_arrow, register_workspace
+from cityops.indicators.spark.tables import register_arrow, register_tables
 from cityops.indicators.spark.transpile import spark_sql
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
-
-    from cityops.workspace.workspace import Workspace
 
 __all__ = ["SparkEngine", "open_spark_engine"]
 
@@ -58,9 +59,12 @@ class SparkEngine:
         return [(row[0], row[1], row[2], row[3], row[4]) for row in result]
 
 
-def open_spark_engine(workspace: Workspace, master: str | None = None) -> SparkEngine:
-    """A Spark engine over ``workspace``: the process's session (``master``, else
-    ``$CITYOPS_SPARK_MASTER``, else ``local[2]``) with the workspace's tables as views."""
+def open_spark_engine(
+    lake: Path, register: Mapping[str, pa.Table], master: str | None = None
+) -> SparkEngine:
+    """A Spark engine over the ``lake`` directory and the ``register`` tables' rows: the
+    process's session (``master``, else ``$CITYOPS_SPARK_MASTER``, else ``local[2]``)
+    with every table as a view."""
     spark = spark_session(master)
-    register_workspace(spark, workspace)
+    register_tables(spark, lake, register)
     return SparkEngine(spark)

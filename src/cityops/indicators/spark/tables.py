@@ -1,17 +1,18 @@
 """The tables a computation reads, as Spark temporary views: the Spark side of
-``cityops.lake.connection.open_analytics``.
+``cityops.lake.connection.open_lake``.
 
 Every contract table is a view by its name with the types of
 ``cityops.lake.schema.arrow_schema``: event tables read the lake's committed
-Parquet files in place, register tables are copied from the register database
-(they are small), and a table with no data yet is empty with the right types.
+Parquet files in place, register tables are copied from the rows the caller
+read from the register database (they are small), and a table with no data yet
+is empty with the right types.
 The compact tables built at ingest (``lake/compact.py``) are views that sum
 each batch's increments per key, as on DuckDB.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,14 +22,11 @@ from cityops.domain.contract import TABLES, Table, TableKind
 from cityops.lake.compact import COMPACT_TABLES, CompactTable, check_compact_format
 from cityops.lake.layout import LakeLayout
 from cityops.lake.schema import arrow_schema
-from cityops.register.engine import make_engine
-from cityops.register.store import read_current
-from cityops.workspace.workspace import Workspace
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["register_arrow", "register_workspace"]
+__all__ = ["register_arrow", "register_tables"]
 
 
 def register_arrow(spark: SparkSession, name: str, rows: pa.Table) -> None:
@@ -36,19 +34,16 @@ def register_arrow(spark: SparkSession, name: str, rows: pa.Table) -> None:
     spark.createDataFrame(rows).createOrReplaceTempView(name)
 
 
-def register_workspace(spark: SparkSession, workspace: Workspace) -> None:
-    """Every contract table and compact table of ``workspace`` as a view by its name."""
-    layout = LakeLayout(workspace.lake)
+def register_tables(spark: SparkSession, lake: Path, register: Mapping[str, pa.Table]) -> None:
+    """Every contract table and compact table as a view by its name: event tables from
+    the ``lake`` directory, register tables from ``register`` (rows by table name)."""
+    layout = LakeLayout(lake)
     check_compact_format(layout.root)
-    engine = make_engine(workspace.register_url)
-    try:
-        for table in TABLES:
-            if table.kind is TableKind.REGISTER:
-                register_arrow(spark, table.name, read_current(engine, table))
-            else:
-                _lake_view(spark, table, layout)
-    finally:
-        engine.dispose()
+    for table in TABLES:
+        if table.kind is TableKind.REGISTER:
+            register_arrow(spark, table.name, register[table.name])
+        else:
+            _lake_view(spark, table, layout)
     for compact in COMPACT_TABLES:
         _derived_view(spark, layout, compact)
 

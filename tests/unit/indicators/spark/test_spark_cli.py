@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cityops.cli.app import app
 from cityops.indicators.spark.engine import open_spark_engine
+from cityops.services.unit_of_work import unit_of_work
 from cityops.workspace.workspace import Workspace
 
 CODE = "capability.portal_service_coverage"
@@ -67,7 +68,8 @@ def test_an_unknown_engine_is_a_usage_error(workspace: Workspace) -> None:
 @pytest.mark.spark
 def test_the_explained_spark_query_reproduces_the_stored_fact(workspace: Workspace) -> None:
     shown = explain(workspace, "--engine", "spark")
-    engine = open_spark_engine(workspace)
+    with unit_of_work(workspace) as uow:
+        engine = open_spark_engine(workspace.lake, uow.register_tables())
     engine.prepare()
     rows = {row[0]: tuple(row[1:]) for row in engine.spark.sql(shown["sql"]).collect()}
     # 东湖区 has one active service, on the portal

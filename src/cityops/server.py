@@ -1,4 +1,5 @@
-"""The ASGI app: ``create_app(workspace)`` wires routers, error handlers and headers."""
+"""The ASGI app of ``cityops serve``: ``create_app(workspace)`` wires the API's routers,
+the console, error handlers and headers."""
 
 from __future__ import annotations
 
@@ -8,24 +9,22 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from threading import Thread
 
-import pyarrow.compute as pc
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
-from cityops.accounts.store import list_users
 from cityops.api.errors import install_error_handlers
 from cityops.api.form_encoding import Utf8FormBodies
 from cityops.api.routers import ROUTERS
-from cityops.api.services.facts import periods_with_facts
-from cityops.api.services.operations.answers import warm_operations
 from cityops.api.state import AppState
 from cityops.console.routes import STATIC_DIR
 from cityops.console.routes import router as console_router
-from cityops.domain.contract import table
 from cityops.domain.period import Period
-from cityops.register.store import read_current
+from cityops.services.accounts import list_users
+from cityops.services.indicators import periods_with_facts
+from cityops.services.operations import warm_operations
+from cityops.services.regions import list_regions
 from cityops.tickets.scheduler import periodic_flush
 from cityops.tickets.settings import TicketSettings
 from cityops.workspace.workspace import Workspace
@@ -60,7 +59,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         async with periodic_flush(workspace, state.engine, tickets.flush_interval_s):
             yield
         warming.join()
-        state.engine.dispose()
+        state.backend.close()
 
     app = FastAPI(
         title="cityops",
@@ -114,18 +113,15 @@ def _warm_operations(state: AppState) -> None:
         if not months:
             return
         known = state.region_tree().parents
-        own = Counter(
-            u.region_code
-            for u in list_users(state.engine)
-            if u.region_code is not None and u.region_code in known
-        )
-        cities = read_current(state.engine, table("regions")).filter(
-            pc.equal(pc.field("level"), "city")
-        )
-        regions = [code for code, _ in own.most_common()]
-        regions += [c for c in cities.column("region_code").to_pylist() if c not in own]
-        warm_operations(
-            state.workspace, state.engine, regions[:WARM_REGIONS], Period.parse(months[-1])
-        )
+        with state.backend.unit_of_work() as uow:
+            own = Counter(
+                u.region_code
+                for u in list_users(uow)
+                if u.region_code is not None and u.region_code in known
+            )
+            cities = [r.region_code for r in list_regions(uow) if r.level == "city"]
+            regions = [code for code, _ in own.most_common()]
+            regions += [code for code in cities if code not in own]
+            warm_operations(uow, regions[:WARM_REGIONS], Period.parse(months[-1]))
     except Exception:
         _log.exception("the operations pages could not be computed in advance")

@@ -1,15 +1,13 @@
 """One region's month on DuckDB: the connection every operations query runs on.
 
-``month_of(workspace, region, period, version)`` gives a connection to the
-workspace's analytics database (``lake.connection.open_analytics``: every
-contract table by its name, time zone Asia/Shanghai) and makes the temporary
-table ``in_region(region_code)``: the region and every region below it.
-Opening the database lists the lake's files and copies the register tables
-(about half a second on a county), so it is opened once per workspace and data
-version and each request gets its own cursor on it, whose temporary tables no
-other request sees.  A query keeps the rows of the region by
-joining its finest ``region_code`` to ``in_region``, so a district's figures
-include its streets', computed from the rows themselves.
+``month_of(con, region, period, stored)`` takes a cursor on the workspace's
+analytics database (every contract table by its name, time zone
+Asia/Shanghai; the unit of work gives one) and makes the temporary table
+``in_region(region_code)``: the region and every region below it.  A cursor's
+temporary tables are its own, so requests on cursors of one database never
+see each other's.  A query keeps the rows of the region by joining its finest
+``region_code`` to ``in_region``, so a district's figures include its
+streets', computed from the rows themselves.
 
 Queries name the month with DuckDB parameters, as the indicator bodies do:
 ``$region``, ``$period_start`` and ``$period_end`` (TIMESTAMPTZ, end
@@ -20,19 +18,15 @@ is the day after the month).
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
-from threading import Lock
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from cityops.domain.period import Period
-from cityops.lake.connection import open_analytics
-from cityops.workspace.workspace import Workspace
 
 __all__ = ["MonthQuery", "month_index", "month_of"]
 
@@ -57,12 +51,13 @@ def month_index(period: Period) -> int:
 
 @dataclass(frozen=True, slots=True)
 class MonthQuery:
-    """Queries of one region and month on an open connection over ``workspace``."""
+    """Queries of one region and month on an open connection over a workspace."""
 
-    workspace: Workspace
     con: duckdb.DuckDBPyConnection
     region_code: str
     period: Period
+    stored_facts: pa.Table | None
+    """The month's stored indicator facts (None: not computed yet)."""
 
     @property
     def parameters(self) -> Mapping[str, Any]:
@@ -99,38 +94,17 @@ class MonthQuery:
         return {name: every[name] for name in set(_PARAMETER.findall(sql))}
 
 
-_OPENED: OrderedDict[Path, tuple[Hashable, duckdb.DuckDBPyConnection]] = OrderedDict()
-"""The analytics database of each workspace, with the data version it was opened at,
-for the ``_KEPT_OPEN`` workspaces used most recently (a service has one)."""
-_KEPT_OPEN = 4
-_OPENING = Lock()
-
-
-def _analytics(workspace: Workspace, version: Hashable) -> duckdb.DuckDBPyConnection:
-    """A new cursor on the workspace's analytics database of data ``version``, opened
-    again when the version changed (cursors of the old one keep it until they close)."""
-    with _OPENING:
-        opened = _OPENED.get(workspace.root)
-        if opened is None or opened[0] != version:
-            opened = (version, open_analytics(workspace))
-            _OPENED[workspace.root] = opened
-        _OPENED.move_to_end(workspace.root)
-        while len(_OPENED) > _KEPT_OPEN:
-            _OPENED.popitem(last=False)
-        cursor = opened[1].cursor()
-    cursor.execute("SET TimeZone = 'Asia/Shanghai'")  # a setting of each connection
-    return cursor
-
-
 @contextmanager
 def month_of(
-    workspace: Workspace, region_code: str, period: Period, version: Hashable
+    con: duckdb.DuckDBPyConnection,
+    region_code: str,
+    period: Period,
+    stored_facts: pa.Table | None,
 ) -> Iterator[MonthQuery]:
-    """A ``MonthQuery`` over ``workspace`` as of data ``version``
-    (``register.batches.data_version``) for the length of a ``with`` block."""
-    con = _analytics(workspace, version)
+    """A ``MonthQuery`` on the cursor ``con`` for the length of a ``with`` block (the
+    cursor is closed after it)."""
     try:
-        query = MonthQuery(workspace, con, region_code, period)
+        query = MonthQuery(con, region_code, period, stored_facts)
         query.create("in_region", _IN_REGION)
         yield query
     finally:

@@ -14,11 +14,10 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from cityops.api.services.catalogue import shipped_catalogue
-from cityops.api.services.facts import select_facts, stored_facts
-from cityops.api.services.operations.month import MonthQuery
+from cityops.indicators.catalogue import shipped_catalogue
 from cityops.indicators.engine import compute_indicators
-from cityops.indicators.facts import IndicatorFact
+from cityops.indicators.facts import IndicatorFact, select_facts
+from cityops.operations.month import MonthQuery
 
 __all__ = ["FactFigure", "fact_figures"]
 
@@ -38,7 +37,7 @@ class FactFigure(BaseModel):
 def fact_figures(query: MonthQuery, codes: Sequence[str]) -> Mapping[str, FactFigure]:
     """The facts of ``codes`` for the query's region and month, by indicator code."""
     figures: dict[str, FactFigure] = {}
-    facts = stored_facts(query.workspace, query.period)
+    facts = query.stored_facts
     if facts is not None:
         for row in select_facts(facts, region=query.region_code).to_pylist():
             if row["indicator"] in codes:

@@ -4,9 +4,9 @@ few key figures read from the facts.
 
 It is asked for on every page view, so everything it reads is parsed once per
 file version (``FileCache``): the key figures of a facts file are indexed by
-region when the file is first read, and runs come from ``runs.saved_runs``.
+region when the file is first read, and runs come from ``evaluation.saved_runs``.
 
-The key figures are parts of stored facts (``shared/INDICATORS.md``):
+The key figures are parts of stored facts (the indicator catalogue, ``docs/indicators.md``):
 
 * daily active users: the numerator of ``effect.dau_mau``, the mean over the
   days of the month of distinct active users a day (日活, 月均); monthly
@@ -25,11 +25,10 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cityops.api.services.facts import facts_at, periods_with_facts
-from cityops.api.services.file_cache import FileCache
-from cityops.api.services.runs import latest_run_of
 from cityops.evaluation.model import EvaluationRun, RegionResult
-from cityops.pipeline import facts_path
+from cityops.services.evaluation import latest_run_of
+from cityops.services.file_cache import FileCache
+from cityops.services.indicators import facts_at, periods_with_facts
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["KEY_FIGURES", "FactPart", "KeyFigure", "RegionSummary", "region_summary"]
@@ -137,10 +136,10 @@ def region_summary(
     figures: Mapping[str, float | None] = {}
     if chosen in months:
         try:
-            figures = _FIGURES.get(facts_path(workspace, chosen)).get(region_code, {})
+            figures = _FIGURES.get(workspace.facts_path(chosen)).get(region_code, {})
         except FileNotFoundError:  # removed since it was listed
             figures = {}
-    run = latest_run_of(workspace.runs_dir, chosen) if chosen is not None else None
+    run = latest_run_of(workspace, chosen) if chosen is not None else None
     if period is not None and period not in months and run is None:
         return None
     visible_run = run if with_evaluation else None

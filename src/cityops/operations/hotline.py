@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from cityops.api.services.operations.figures import FactFigure, fact_figures
-from cityops.api.services.operations.histogram import Bin, bin_sql, bins
-from cityops.api.services.operations.month import MonthQuery
 from cityops.domain.contract import table
 from cityops.indicators.computations.common import IN_PERIOD, TICKETS_CTE
+from cityops.operations.figures import FactFigure, fact_figures
+from cityops.operations.histogram import Bin, bin_sql, bins
+from cityops.operations.month import MonthQuery
 
 __all__ = [
     "CLOSURE_EDGES_H",

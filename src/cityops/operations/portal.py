@@ -33,13 +33,13 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from cityops.api.services.operations.figures import FactFigure, fact_figures
-from cityops.api.services.operations.month import MonthQuery, month_index
 from cityops.indicators.computations.common import (
     ACTIVE_SERVICE,
     IN_PERIOD,
     RESIDENCE_BY_IX_CTE,
 )
+from cityops.operations.figures import FactFigure, fact_figures
+from cityops.operations.month import MonthQuery, month_index
 
 __all__ = [
     "COHORT_MONTHS",

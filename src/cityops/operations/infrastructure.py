@@ -31,11 +31,11 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from cityops.api.services.operations.figures import FactFigure, fact_figures
-from cityops.api.services.operations.histogram import Bin, bin_sql, bins
-from cityops.api.services.operations.month import MonthQuery
 from cityops.domain.contract import DEFAULT_HEARTBEAT_INTERVAL_S, table
 from cityops.indicators.computations.common import ACTIVE_DEVICE, IN_PERIOD
+from cityops.operations.figures import FactFigure, fact_figures
+from cityops.operations.histogram import Bin, bin_sql, bins
+from cityops.operations.month import MonthQuery
 
 __all__ = [
     "AVAILABILITY_EDGES",

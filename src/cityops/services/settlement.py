@@ -1,0 +1,243 @@
+"""Settlement use cases (结算): contracts into the register, statements from the
+facts, and their workflow — what ``cityops contracts|settle``, the API and the
+console call, each on the caller's unit of work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from cityops.domain.period import Period
+from cityops.services.indicators import period_facts
+from cityops.services.unit_of_work import UnitOfWork
+from cityops.settlement.files import (
+    ContractSpec,
+    RegisterBundle,
+    contract_to_domain,
+    load_register_file,
+)
+from cityops.settlement.model import Operator, RegionBudget
+from cityops.settlement.statement import Statement, compute_statement
+from cityops.settlement.statement import statement_id as make_statement_id
+from cityops.settlement.store import ContractStore, StatementSummary, StoredContract
+from cityops.settlement.workflow import approve, review
+
+__all__ = [
+    "StatementSummary",
+    "approve_statement",
+    "get_contract",
+    "latest_statements",
+    "list_budgets",
+    "list_contracts",
+    "list_operators",
+    "list_statements",
+    "load_contracts",
+    "register_contract",
+    "review_statement",
+    "settle_period",
+    "show_statement",
+    "statement_as_dict",
+    "statement_summaries",
+]
+
+
+_VERSION_ATTEMPTS = 20
+"""Drafts of one contract and month made at the same moment each get the next free
+version: a draft that lost the race for a version number takes the one after."""
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or datetime.now(UTC)
+
+
+def load_contracts(uow: UnitOfWork, path: Path, *, now: datetime | None = None) -> RegisterBundle:
+    """Load a contract register file (operators, contracts, budgets) into the register."""
+    bundle = load_register_file(path)
+    ContractStore(uow.register).save(bundle, loaded_at=_now(now))
+    uow.commit()
+    return bundle
+
+
+def register_contract(
+    uow: UnitOfWork, spec: ContractSpec, *, now: datetime | None = None
+) -> StoredContract:
+    """Add or replace one contract (the API's create/update); checked like a file entry."""
+    contract = contract_to_domain(spec, where="request")
+    ContractStore(uow.register).save(
+        RegisterBundle((), (contract,), (spec,), ()), loaded_at=_now(now)
+    )
+    uow.commit()
+    return StoredContract.from_spec(spec)
+
+
+def list_operators(uow: UnitOfWork) -> list[Operator]:
+    return ContractStore(uow.register).operators()
+
+
+def list_budgets(uow: UnitOfWork) -> list[RegionBudget]:
+    return ContractStore(uow.register).budgets()
+
+
+def list_statements(uow: UnitOfWork, contract_id: str | None = None) -> list[str]:
+    """Statement ids, by contract, period and version."""
+    return ContractStore(uow.register).statement_ids(contract_id)
+
+
+def list_contracts(uow: UnitOfWork, region_code: str | None = None) -> list[StoredContract]:
+    return ContractStore(uow.register).contracts(region_code)
+
+
+def get_contract(uow: UnitOfWork, contract_id: str) -> StoredContract:
+    """The registered contract; a ``SettlementError`` names a missing one."""
+    return ContractStore(uow.register).contract(contract_id)
+
+
+def settle_period(
+    uow: UnitOfWork,
+    contract_id: str,
+    period: Period,
+    *,
+    by: str = "cityops",
+    now: datetime | None = None,
+) -> Statement:
+    """Compute and store a new draft statement (next version) of ``contract_id`` for
+    ``period`` from the period's stored indicator facts."""
+    store = ContractStore(uow.register)
+    stored = store.contract(contract_id)
+    facts = period_facts(uow, period)
+    for attempt in range(1, _VERSION_ATTEMPTS + 1):
+        statement = compute_statement(
+            stored.contract,
+            facts,
+            period=str(period),
+            version=store.next_version(contract_id, str(period)),
+            contract_hash=stored.hash,
+            created_at=_now(now),
+            created_by=by,
+        )
+        try:
+            store.add_statement(statement)
+            uow.commit()
+        except sa.exc.IntegrityError:
+            # another draft of the same contract and month took this version meanwhile
+            uow.rollback()
+            if attempt == _VERSION_ATTEMPTS:
+                raise
+            continue
+        return statement
+    raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def statement_summaries(
+    uow: UnitOfWork,
+    contract_ids: Sequence[str],
+    *,
+    period: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> tuple[int, list[StatementSummary]]:
+    """The statements of ``contract_ids`` (of ``period`` when given), counted, and one
+    page of them by contract, period and version."""
+    return ContractStore(uow.register).statement_summaries(
+        contract_ids, period=period, limit=limit, offset=offset
+    )
+
+
+def show_statement(uow: UnitOfWork, statement_id: str) -> Statement:
+    return ContractStore(uow.register).statement(statement_id)
+
+
+def latest_statements(uow: UnitOfWork, period: Period | str) -> list[Statement]:
+    """The latest version of each contract's statement for ``period`` (none: empty)."""
+    store = ContractStore(uow.register)
+    found = []
+    for stored in store.contracts():
+        contract_id = stored.contract.contract_id
+        latest = store.next_version(contract_id, str(period)) - 1
+        if latest > 0:
+            found.append(store.statement(make_statement_id(contract_id, str(period), latest)))
+    return found
+
+
+def review_statement(
+    uow: UnitOfWork, statement_id: str, *, by: str, now: datetime | None = None
+) -> Statement:
+    """Mark a draft statement reviewed (复核) by ``by``."""
+    return _step(uow, statement_id, lambda before: review(before, by=by, at=_now(now)))
+
+
+def approve_statement(
+    uow: UnitOfWork, statement_id: str, *, by: str, now: datetime | None = None
+) -> Statement:
+    """Approve (批准) a reviewed, complete statement; from then on it never changes."""
+    return _step(uow, statement_id, lambda before: approve(before, by=by, at=_now(now)))
+
+
+def _step(uow: UnitOfWork, statement_id: str, take: Callable[[Statement], Statement]) -> Statement:
+    store = ContractStore(uow.register)
+    before = store.statement(statement_id)
+    after = take(before)
+    store.record_step(before, after)
+    uow.commit()
+    return after
+
+
+def statement_as_dict(statement: Statement) -> dict[str, Any]:
+    """A JSON-ready statement: amounts as decimal strings (exact), evidence per line."""
+    lines = [
+        {
+            "clause_id": line.clause_id,
+            "status": line.status.value,
+            "value": line.value,
+            "completion": _text(line.completion),
+            "points": _text(line.points),
+            "share_amount": str(line.share_amount),
+            "amount": _text(line.amount),
+            "deductions": str(line.deductions),
+            "bonuses": str(line.bonuses),
+            "note": line.note,
+            "evidence": {
+                "indicator": line.indicator,
+                "region_code": line.region_code,
+                "period": line.period,
+                "definition_hash": line.definition_hash,
+                "numerator": line.numerator,
+                "denominator": line.denominator,
+            },
+        }
+        for line in statement.lines
+    ]
+    return {
+        "statement_id": statement.statement_id,
+        "contract_id": statement.contract_id,
+        "period": statement.period,
+        "version": statement.version,
+        "status": statement.status.value,
+        "complete": statement.complete,
+        "contract_hash": statement.contract_hash,
+        "base_amount": str(statement.base_amount),
+        "fixed_amount": str(statement.fixed_amount),
+        "total_points": str(statement.total_points),
+        "total_deductions": str(statement.total_deductions),
+        "total_bonuses": str(statement.total_bonuses),
+        "total_payable": str(statement.total_payable),
+        "withheld": str(statement.withheld),
+        "created_at": statement.created_at.isoformat(),
+        "created_by": statement.created_by,
+        "reviewed_by": statement.reviewed_by,
+        "reviewed_at": _text(statement.reviewed_at),
+        "approved_by": statement.approved_by,
+        "approved_at": _text(statement.approved_at),
+        "lines": lines,
+    }
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, datetime) else str(value)

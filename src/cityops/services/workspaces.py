@@ -1,0 +1,22 @@
+"""Workspace use cases: create one (``cityops init``) and bring its register to the
+schema of this cityops (``cityops migrate``, and ``cityops serve`` as it starts).
+
+These are the only places a register is migrated; everything else refuses a
+register that is behind (``register.migrate.require_current_schema``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cityops.register.migrate import Migration, migrate_register
+from cityops.workspace.create import create_workspace
+from cityops.workspace.workspace import Workspace, open_workspace
+
+__all__ = ["Migration", "create_workspace", "migrate_workspace", "open_workspace"]
+
+
+def migrate_workspace(root: Path) -> tuple[Workspace, Migration]:
+    """Open the workspace at ``root`` and migrate its register to the newest schema."""
+    workspace = open_workspace(root)
+    return workspace, migrate_register(workspace.register_url)
