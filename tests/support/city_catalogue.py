@@ -9,7 +9,10 @@ from typing import Any
 
 import tomli_w
 
-__all__ = ["sql_indicator", "write_city_catalogue"]
+__all__ = ["EXAMPLE_CATALOGUE", "sql_indicator", "write_city_catalogue"]
+
+EXAMPLE_CATALOGUE = Path(__file__).parents[2] / "examples" / "catalogue" / "city-indicator.toml"
+"""The shipped example: the default catalogue plus ``data.sharing_call_success_rate``."""
 
 
 def sql_indicator(

@@ -1,7 +1,7 @@
 """Indicators whose computation is written in the catalogue (``[indicator.computation]``),
 on hand-built rows and on every engine (the conftest runs each case on DuckDB and
-Spark): each way of rolling up, and every SQL construct a city may write, each
-checked against counts worked out by hand."""
+Spark): the example city's indicator, each way of rolling up, and every SQL
+construct a city may write, each checked against counts worked out by hand."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from city_catalogue import sql_indicator, write_city_catalogue
+from city_catalogue import EXAMPLE_CATALOGUE, sql_indicator, write_city_catalogue
 
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.engine import compute_indicators
 
 from fake_lake import CITY, DISTRICT_A, DISTRICT_B, PERIOD, STREET_A1, FakeLake, at, day
+
+EXAMPLE = "data.sharing_call_success_rate"
 
 
 def _resource(resource_id: str, region: str) -> dict[str, Any]:
@@ -41,6 +43,57 @@ def _call(event_id: str, resource_id: str, ts: str, success: bool | None) -> dic
         "rows": 10,
         "success": success,
     }
+
+
+@pytest.fixture
+def sharing_lake() -> FakeLake:
+    lake = FakeLake()
+    lake.add(
+        "data_resources",
+        [_resource("r1", STREET_A1), _resource("r2", DISTRICT_A), _resource("r3", DISTRICT_B)],
+    )
+    return lake
+
+
+def test_the_example_indicator_for_a_street_its_district_and_the_city(
+    sharing_lake: FakeLake,
+) -> None:
+    sharing_lake.add(
+        "data_sharing_calls",
+        [
+            _call("c1", "r1", "2025-03-01 00:00", True),  # the first instant of March
+            _call("c2", "r1", "2025-03-10 09:00", False),
+            _call("c3", "r1", "2025-03-31 23:59:59", True),  # the last second of March
+            _call("c4", "r1", "2025-04-01 00:00", True),  # April: not counted
+            _call("c5", "r1", "2025-02-28 23:59", True),  # February: not counted
+            _call("c6", "r2", "2025-03-05 10:00", True),
+            _call("c7", "r3", "2025-03-05 10:00", False),
+            _call("c8", "r3", "2025-03-06 10:00", None),  # no outcome: not a success
+            _call("c9", "r9", "2025-03-07 10:00", True),  # an unknown resource: no region
+        ],
+    )
+    facts = sharing_lake.compute(EXAMPLE, catalogue=load_catalogue(EXAMPLE_CATALOGUE))
+    figures = {
+        region: (fact.value, fact.numerator, fact.denominator, fact.rows_read)
+        for region, fact in facts.items()
+    }
+    # street: c1, c3 of c1–c3; district A adds its own r2's c6; B: c7, c8, no success;
+    # the city: every call of March with a known resource, c1–c3 and c6–c8
+    assert figures == {
+        STREET_A1: (pytest.approx(2 / 3), 2, 3, 3),
+        DISTRICT_A: (0.75, 3, 4, 4),
+        DISTRICT_B: (0.0, 0, 2, 2),
+        CITY: (0.5, 3, 6, 6),
+    }
+    assert {f.period for f in facts.values()} == {"2025-03"}
+
+
+def test_a_region_without_calls_has_no_value(sharing_lake: FakeLake) -> None:
+    sharing_lake.add("data_sharing_calls", [_call("c1", "r1", "2025-03-01 10:00", True)])
+    facts = sharing_lake.compute(EXAMPLE, catalogue=load_catalogue(EXAMPLE_CATALOGUE))
+    assert (facts[DISTRICT_B].value, facts[DISTRICT_B].numerator) == (None, 0)
+    assert (facts[DISTRICT_B].denominator, facts[DISTRICT_B].rows_read) == (0, 0)
+    assert facts[CITY].value == 1.0
 
 
 def test_a_distinct_count_is_taken_from_the_rows_at_every_level(tmp_path: Path) -> None:
