@@ -29,6 +29,7 @@ import pyarrow as pa
 
 from cityops.domain.contract import TABLES, table
 from cityops.domain.period import CITY_TZ, Period
+from cityops.indicators.catalogue import Catalogue
 from cityops.indicators.engine import DuckDBEngine, QueryEngine, compute_indicators
 from cityops.indicators.facts import IndicatorFact
 from cityops.lake.schema import arrow_schema
@@ -228,9 +229,11 @@ class FakeLake:
         for name, rows in derive_compact_tables(self.con).items():
             self.con.register(name, rows)
 
-    def compute(self, code: str, period: Period = PERIOD) -> dict[str, IndicatorFact]:
-        """The facts of one indicator, by region code."""
-        facts = compute_indicators(type(self).engine(self.con), period, [code])
+    def compute(
+        self, code: str, period: Period = PERIOD, *, catalogue: Catalogue | None = None
+    ) -> dict[str, IndicatorFact]:
+        """The facts of one indicator (of the shipped catalogue unless told), by region."""
+        facts = compute_indicators(type(self).engine(self.con), period, [code], catalogue=catalogue)
         return {fact.region_code: fact for fact in facts}
 
     def values(self, code: str, period: Period = PERIOD) -> dict[str, float | None]:

@@ -4,7 +4,9 @@
    check the shape of each entry (types, enums, unknown keys);
 2. *expand*: the metas → a checked ``Catalogue`` (unique codes, known
    directions and contents, known contract tables, goalposts that agree with
-   the polarity).  Any failure is a ``ConfigError`` naming the file and code.
+   the polarity, a computation written in the entry that reads only the
+   contract and is not also registered in Python).  Any failure is a
+   ``ConfigError`` naming the file and code.
 
 The shipped default lives next to this module; a city may point at its own
 file with the same format (``docs/indicators.md``).
@@ -26,11 +28,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cityops.definitions import read_definition
 from cityops.domain.contract import TABLES
 from cityops.errors import ConfigError
+from cityops.indicators.computations import COMPUTATIONS
+from cityops.indicators.computations.written import ComputationMeta
 
 __all__ = [
     "DEFAULT_CATALOGUE",
     "Catalogue",
     "CatalogueFile",
+    "ComputationMeta",
     "Direction",
     "DirectionMeta",
     "Goalposts",
@@ -126,10 +131,15 @@ class IndicatorMeta(BaseModel):
     goalposts: Goalposts
     evidence_items: tuple[str, ...] = ()
     """For ``mechanism.*``: the evidence ``item_code``s whose mean is the score."""
+    computation: ComputationMeta | None = None
+    """The computation as data; None when it is registered in Python (or not yet written)."""
 
     def canonical_json(self) -> str:
-        """A stable text of the definition, for hashing."""
-        return json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        """A stable text of the definition, for hashing (an entry without a computation
+        hashes as it did before entries could carry one)."""
+        without = {"computation"} if self.computation is None else None
+        dumped = self.model_dump(mode="json", exclude=without)
+        return json.dumps(dumped, sort_keys=True, ensure_ascii=False)
 
 
 class CatalogueFile(BaseModel):
@@ -230,7 +240,35 @@ def expand_catalogue(parsed: CatalogueFile, source: str) -> Catalogue:
             raise ConfigError(f"{where}: evidence_items lists an item twice")
         if meta.direction is Direction.MECHANISM and not meta.evidence_items:
             raise ConfigError(f"{where}: a mechanism indicator needs evidence_items")
+        if meta.computation is not None:
+            _check_computation(meta, meta.computation, where)
     return Catalogue(source, parsed.version, dict(parsed.directions), parsed.indicator)
+
+
+def _check_computation(meta: IndicatorMeta, computation: ComputationMeta, where: str) -> None:
+    """A computation written in the entry must be safe SQL over the contract
+    (``sql_template``), read only tables the entry lists in ``sources``, and be the
+    indicator's only computation."""
+    if meta.code in COMPUTATIONS:
+        raise ConfigError(
+            f"{where} is computed by cityops.indicators.computations and also carries "
+            "[indicator.computation]; remove the [indicator.computation] table (a code "
+            "has one computation)"
+        )
+    # imported here: SQLGlot takes a while to import, and most catalogues carry no SQL
+    from cityops.indicators.computations.sql_template import (
+        template_computation,
+        template_tables,
+    )
+
+    try:
+        template_computation(meta.code, computation)
+        tables = template_tables(computation)
+    except ConfigError as error:
+        raise ConfigError(f"{where}: [indicator.computation] {error}") from error
+    unread = [name for name in tables if name not in meta.sources]
+    if unread:
+        raise ConfigError(f"{where}: the computation reads {', '.join(unread)}; list it in sources")
 
 
 def _check_goalposts(meta: IndicatorMeta, where: str) -> None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from cityops.domain.period import CITY_TZ, Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta, load_catalogue
-from cityops.indicators.computations import COMPUTATIONS, Computation
+from cityops.indicators.computations import Computation, computation_of
 from cityops.indicators.computations.base import CLOSURE_SQL, FactRow
 from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 from cityops.indicators.facts import IndicatorFact
@@ -40,6 +40,7 @@ __all__ = [
     "compute_indicators",
     "definition_hash",
     "engine_sql",
+    "indicator_computation",
     "query_parameters",
 ]
 
@@ -96,8 +97,27 @@ def engine_sql(name: EngineName, sql: str, parameters: Mapping[str, Any]) -> str
 
 
 def computable_codes(catalogue: Catalogue) -> tuple[str, ...]:
-    """The catalogue's codes that have a registered computation, in catalogue order."""
-    return tuple(code for code in catalogue.codes if code in COMPUTATIONS)
+    """The catalogue's codes that have a computation, in catalogue order: registered in
+    ``cityops.indicators.computations`` or written in the entry."""
+    return tuple(
+        meta.code
+        for meta in catalogue.indicators
+        if computation_of(meta.code, meta.computation) is not None
+    )
+
+
+def indicator_computation(catalogue: Catalogue, code: str) -> Computation:
+    """The computation of ``code``; an unknown code is a ``ConfigError`` naming the
+    catalogue, a code without computation a ``PipelineError`` listing those with one."""
+    meta = catalogue.get(code)
+    computation = computation_of(meta.code, meta.computation)
+    if computation is None:
+        computable = ", ".join(computable_codes(catalogue))
+        raise PipelineError(
+            f"indicator {code!r} is in the catalogue but not computed yet; "
+            f"computable now: {computable}"
+        )
+    return computation
 
 
 def definition_hash(meta: IndicatorMeta, computation: Computation) -> str:
@@ -126,18 +146,11 @@ def compute_indicators(
     runner = engine if isinstance(engine, QueryEngine) else DuckDBEngine(engine)
     catalogue = catalogue or load_catalogue()
     selected = computable_codes(catalogue) if codes is None else tuple(codes)
-    for code in selected:
-        catalogue.get(code)  # an unknown code fails here, naming the catalogue
-        if code not in COMPUTATIONS:
-            computable = ", ".join(computable_codes(catalogue))
-            raise PipelineError(
-                f"indicator {code!r} is in the catalogue but not computed yet; "
-                f"computable now: {computable}"
-            )
+    computations = [(code, indicator_computation(catalogue, code)) for code in selected]
     runner.prepare()
     facts: list[IndicatorFact] = []
-    for code in selected:
-        meta, computation = catalogue.get(code), COMPUTATIONS[code]
+    for code, computation in computations:
+        meta = catalogue.get(code)
         rows = runner.rows(computation, query_parameters(computation.sql, period, meta))
         digest = definition_hash(meta, computation)
         facts.extend(

@@ -16,8 +16,13 @@ from typing import Any
 from cityops.domain.period import Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta
-from cityops.indicators.computations import COMPUTATIONS
-from cityops.indicators.engine import EngineName, definition_hash, engine_sql, query_parameters
+from cityops.indicators.engine import (
+    EngineName,
+    definition_hash,
+    engine_sql,
+    indicator_computation,
+    query_parameters,
+)
 from cityops.indicators.facts import IndicatorFact
 
 __all__ = ["Explanation", "explain_fact"]
@@ -76,7 +81,7 @@ def explain_fact(
             f"no fact of {code} for region {region_code} in {period}; "
             f"check the region code, or run `cityops indicators --period {period}`"
         )
-    computation = COMPUTATIONS[code]
+    computation = indicator_computation(catalogue, code)
     parameters = query_parameters(computation.sql, period, meta)
     # a fact no engine computed (one a city reported by hand, engine "manual") is shown
     # with DuckDB's query, the reference definition its hash is compared with

@@ -39,6 +39,7 @@ __all__ = [
     "facts_stamp",
     "period_facts",
     "periods_with_facts",
+    "query_engine",
     "stored_facts",
 ]
 
@@ -50,11 +51,11 @@ def compute_period(
 ) -> tuple[list[IndicatorFact], Path]:
     """Compute every computable indicator for every region in ``period`` on ``engine``
     (DuckDB by default, or Spark) and store the facts in ``facts/<period>.parquet``."""
-    facts = compute_indicators(_query_engine(uow, engine), period)
+    facts = compute_indicators(query_engine(uow, engine), period)
     return facts, write_facts(uow.workspace.facts_path(period), facts)
 
 
-def _query_engine(uow: UnitOfWork, name: EngineName) -> QueryEngine:
+def query_engine(uow: UnitOfWork, name: EngineName) -> QueryEngine:
     """The engine ``name`` over the unit of work's lake and register.
 
     Spark's master comes from ``$CITYOPS_SPARK_MASTER`` (default ``local[2]``);

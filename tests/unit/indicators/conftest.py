@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 HAND_BUILT = {
     "test_camera_intact_rate",
     "test_capability_indicators",
+    "test_catalogue_computations",
     "test_content_indicators",
     "test_effectiveness_indicators",
     "test_mechanism_indicators",

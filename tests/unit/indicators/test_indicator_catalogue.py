@@ -6,10 +6,12 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
+from city_catalogue import EXAMPLE_CATALOGUE
 
 from cityops.errors import ConfigError
 from cityops.indicators.catalogue import Direction, ScaledGoalpost, load_catalogue
 from cityops.indicators.computations import COMPUTATIONS
+from cityops.indicators.engine import computable_codes
 
 CONTRACT_CODES = {  # INDICATORS.md, version 1
     "infra.camera_intact_rate",
@@ -95,6 +97,14 @@ def test_every_direction_has_at_least_two_computable_indicators() -> None:
     for direction in Direction:
         computable = [m for m in catalogue.in_direction(direction) if m.code in COMPUTATIONS]
         assert len(computable) >= 2, direction
+
+
+def test_the_example_city_catalogue_is_the_shipped_one_plus_its_own_indicator() -> None:
+    shipped, example = load_catalogue(), load_catalogue(EXAMPLE_CATALOGUE)
+    assert example.directions == shipped.directions
+    assert example.indicators[: len(shipped.indicators)] == shipped.indicators
+    assert example.codes[len(shipped.codes) :] == ("data.sharing_call_success_rate",)
+    assert computable_codes(example) == example.codes
 
 
 def test_the_portal_goalpost_scales_with_population_up_to_its_cap() -> None:

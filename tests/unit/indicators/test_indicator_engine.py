@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
+from city_catalogue import sql_indicator, write_city_catalogue
 
 from cityops.errors import ConfigError, PipelineError
 from cityops.indicators.catalogue import load_catalogue
+from cityops.indicators.computations import COMPUTATIONS
 from cityops.indicators.engine import computable_codes, compute_indicators
 from cityops.indicators.facts import IndicatorFact, facts_hash, read_facts, write_facts
 
@@ -68,6 +72,85 @@ def test_a_catalogue_code_without_computation_is_a_pipeline_error(tmp_path: Path
     catalogue = load_catalogue(own)
     with pytest.raises(PipelineError, match=r"'city\.bike_docks' .* not computed yet"):
         compute_indicators(FakeLake().con, PERIOD, ["city.bike_docks"], catalogue=catalogue)
+
+
+def _staff(staff_id: str, region: str, required: bool, certified: bool) -> dict[str, object]:
+    return {
+        "staff_id": staff_id,
+        "operator": "运营公司",
+        "region_code": region,
+        "role": "运维",
+        "required": required,
+        "certified": certified,
+    }
+
+
+UNCERTIFIED = sql_indicator(
+    "city.uncertified_staff",
+    "staff",
+    "count(*) FILTER (WHERE NOT certified)",
+    where="required",
+)
+"""A city's own count: staff in posts that require a certificate who have none."""
+
+
+def test_a_city_adds_an_indicator_by_editing_its_catalogue_file_alone(tmp_path: Path) -> None:
+    catalogue = load_catalogue(write_city_catalogue(tmp_path / "catalogue.toml", UNCERTIFIED))
+    assert "city.uncertified_staff" not in COMPUTATIONS  # no Python registers it
+    assert computable_codes(catalogue) == (*load_catalogue().codes, "city.uncertified_staff")
+    lake = FakeLake()
+    lake.add(
+        "staff",
+        [
+            _staff("s1", STREET_A1, required=True, certified=False),
+            _staff("s2", DISTRICT_A, required=True, certified=True),
+            _staff("s3", DISTRICT_B, required=True, certified=False),
+            _staff("s4", DISTRICT_B, required=False, certified=False),  # no certificate needed
+        ],
+    )
+    facts = compute_indicators(lake.con, PERIOD, catalogue=catalogue)  # every computable code
+    own = {f.region_code: f for f in facts if f.indicator == "city.uncertified_staff"}
+    # street: s1; district A: s1 (s2 is certified); B: s3; the city: s1 and s3
+    assert {region: f.value for region, f in own.items()} == {
+        STREET_A1: 1,
+        DISTRICT_A: 1,
+        DISTRICT_B: 1,
+        CITY: 2,
+    }
+    assert {region: f.rows_read for region, f in own.items()} == {
+        STREET_A1: 1,
+        DISTRICT_A: 2,
+        DISTRICT_B: 1,
+        CITY: 3,
+    }
+    assert {(f.denominator, f.engine, f.period) for f in own.values()} == {
+        (None, "duckdb", "2025-03")
+    }
+
+
+def test_a_city_indicator_leaves_the_built_in_facts_as_they_were(tmp_path: Path) -> None:
+    lake = FakeLake()
+    lake.add("staff", [_staff("s1", STREET_A1, required=True, certified=True)])
+    shipped = compute_indicators(lake.con, PERIOD)
+    own = load_catalogue(write_city_catalogue(tmp_path / "catalogue.toml", UNCERTIFIED))
+    with_own = compute_indicators(lake.con, PERIOD, catalogue=own)
+    assert [f for f in with_own if f.indicator != "city.uncertified_staff"] == shipped
+    # an entry without a computation hashes as before entries could carry one, so
+    # facts computed earlier keep matching their definition
+    meta = load_catalogue().get("capability.team_staffing_rate")
+    assert "computation" not in json.loads(meta.canonical_json())
+
+
+def test_the_definition_hash_covers_the_computation_text(tmp_path: Path) -> None:
+    def digest(entry: dict[str, Any], name: str) -> str:
+        catalogue = load_catalogue(write_city_catalogue(tmp_path / name, entry))
+        facts = compute_indicators(FakeLake().con, PERIOD, [entry["code"]], catalogue=catalogue)
+        return facts[0].definition_hash
+
+    first = digest(UNCERTIFIED, "first.toml")
+    assert digest(UNCERTIFIED, "again.toml") == first
+    changed = UNCERTIFIED | {"computation": UNCERTIFIED["computation"] | {"where": "NOT required"}}
+    assert digest(changed, "changed.toml") != first
 
 
 def _facts() -> list[IndicatorFact]:

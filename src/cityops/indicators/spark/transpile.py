@@ -33,14 +33,10 @@ from datetime import date, datetime
 from functools import cache
 from typing import Any
 
-from cityops.errors import PipelineError
-from cityops.indicators.spark.session import missing_extra
+import sqlglot
+from sqlglot import exp
 
-try:
-    import sqlglot
-    from sqlglot import exp
-except ImportError as error:  # the ``spark`` extra brings it with PySpark
-    raise missing_extra("SQLGlot") from error
+from cityops.errors import PipelineError
 
 __all__ = ["spark_sql"]
 
