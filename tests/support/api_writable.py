@@ -32,6 +32,7 @@ from cityops.ingestion.batch import ingest_file
 from cityops.pipeline import evaluate_period
 from cityops.register.engine import make_engine
 from cityops.register.store import read_current
+from cityops.settings import ProcessSettings
 from cityops.workspace.workspace import Workspace, open_workspace
 
 __all__ = [
@@ -99,11 +100,14 @@ class WritableApi:
 
 
 @contextmanager
-def writable(workspace: Workspace) -> Iterator[WritableApi]:
-    """A ``WritableApi`` over ``workspace`` for the length of a ``with`` block."""
+def writable(
+    workspace: Workspace, settings: ProcessSettings | None = None
+) -> Iterator[WritableApi]:
+    """A ``WritableApi`` over ``workspace`` for the length of a ``with`` block, its app
+    given ``settings`` (default: the process's)."""
     engine = make_engine(workspace.register_url)
     try:
-        with TestClient(create_app(workspace)) as client:
+        with TestClient(create_app(workspace, settings)) as client:
             yield WritableApi(workspace, client, engine)
     finally:
         engine.dispose()

@@ -26,6 +26,7 @@ from cityops.console.routes import router as console_router
 from cityops.domain.contract import table
 from cityops.domain.period import Period
 from cityops.register.store import read_current
+from cityops.settings import ProcessSettings, process_settings
 from cityops.tickets.scheduler import periodic_flush
 from cityops.tickets.settings import TicketSettings
 from cityops.workspace.workspace import Workspace
@@ -43,13 +44,14 @@ _SECURITY_HEADERS = {
 _STATIC_CACHE = "private, max-age=3600"
 
 
-def create_app(workspace: Workspace) -> FastAPI:
+def create_app(workspace: Workspace, settings: ProcessSettings | None = None) -> FastAPI:
     """The whole service over ``workspace``: ``/api/v1``, its OpenAPI at
     ``/api/v1/openapi.json`` and docs at ``/api/v1/docs``, and the console at
     ``/console``.  While it runs, the ticket outbox is flushed into the lake every
     ``CITYOPS_OUTBOX_FLUSH_S`` seconds and once at shutdown (``cityops.tickets``), and
-    the operations pages of the latest month are computed in advance at start-up."""
-    state = AppState.open(workspace)
+    the operations pages of the latest month are computed in advance at start-up.
+    ``settings`` default to the process's (``cityops.settings``)."""
+    state = AppState.open(workspace, settings or process_settings())
     tickets = TicketSettings.from_env()
 
     @asynccontextmanager
@@ -57,7 +59,7 @@ def create_app(workspace: Workspace) -> FastAPI:
         warming = Thread(target=_warm_operations, args=(state,), name="cityops-warm")
         app.state.warming = warming
         warming.start()
-        async with periodic_flush(workspace, state.engine, tickets.flush_interval_s):
+        async with periodic_flush(workspace, state.engine, state.settings.outbox_flush_s):
             yield
         warming.join()
         state.engine.dispose()

@@ -1,5 +1,5 @@
-"""What the app holds for its lifetime: the workspace, the register engine, the
-cipher for personal data and a short-lived cache of the region tree."""
+"""What the app holds for its lifetime: the workspace, the process settings, the
+register engine, the cipher for personal data and a short-lived cache of the region tree."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from cityops.access.cipher import ContactCipher
 from cityops.access.scope import RegionTree
 from cityops.register.schema import current_table
+from cityops.settings import ProcessSettings
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["REGION_TREE_TTL_S", "AppState"]
@@ -23,6 +24,7 @@ REGION_TREE_TTL_S = 10.0
 @dataclass
 class AppState:
     workspace: Workspace
+    settings: ProcessSettings
     engine: sa.Engine
     cipher: ContactCipher
     _tree: RegionTree | None = field(default=None, repr=False)
@@ -30,11 +32,12 @@ class AppState:
     _lock: Lock = field(default_factory=Lock, repr=False)
 
     @classmethod
-    def open(cls, workspace: Workspace) -> AppState:
+    def open(cls, workspace: Workspace, settings: ProcessSettings) -> AppState:
         from cityops.register.engine import make_engine
 
         secret = workspace.secret_path.read_bytes().strip()
-        return cls(workspace, make_engine(workspace.register_url), ContactCipher(secret))
+        engine = make_engine(workspace.register_url)
+        return cls(workspace, settings, engine, ContactCipher(secret))
 
     def region_tree(self) -> RegionTree:
         """The region register's parent links, reloaded at most every few seconds."""

@@ -10,6 +10,7 @@ from rich.table import Table as RichTable
 
 from cityops.access.roles import Role
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.settings import variable
 
 __all__ = ["user_app"]
 
@@ -26,7 +27,7 @@ def create(
             prompt=True,
             hide_input=True,
             confirmation_prompt=True,
-            envvar="CITYOPS_PASSWORD",
+            envvar=variable("password"),
             help="At least 10 characters (prompted when not given; or $CITYOPS_PASSWORD).",
         ),
     ],

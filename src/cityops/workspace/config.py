@@ -13,7 +13,6 @@ workspace directory, so a workspace can be moved or copied whole.
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 
@@ -21,11 +20,10 @@ import tomli_w
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cityops.errors import WorkspaceError
+from cityops.settings import ProcessSettings, process_settings
 
 __all__ = [
     "CONFIG_FILE",
-    "DEFAULT_WORKSPACE",
-    "WORKSPACE_ENV",
     "WorkspaceConfig",
     "find_workspace_dir",
     "read_config",
@@ -33,8 +31,6 @@ __all__ = [
 ]
 
 CONFIG_FILE = "cityops.toml"
-WORKSPACE_ENV = "CITYOPS_WORKSPACE"
-DEFAULT_WORKSPACE = "cityops-workspace"
 SQLITE_PREFIX = "sqlite:///"
 
 
@@ -61,13 +57,10 @@ class WorkspaceConfig(BaseModel):
         return path if path.is_absolute() else (root / path).resolve()
 
 
-def find_workspace_dir(option: Path | None) -> Path:
-    """The workspace directory: the ``--workspace`` option, else ``$CITYOPS_WORKSPACE``,
-    else ``./cityops-workspace``."""
-    if option is not None:
-        return option
-    from_env = os.environ.get(WORKSPACE_ENV)
-    return Path(from_env) if from_env else Path(DEFAULT_WORKSPACE)
+def find_workspace_dir(option: Path | None, settings: ProcessSettings | None = None) -> Path:
+    """The workspace directory: the ``--workspace`` option, else ``$CITYOPS_WORKSPACE``
+    (of ``settings``, default the process's), else ``./cityops-workspace``."""
+    return option if option is not None else (settings or process_settings()).workspace
 
 
 def read_config(root: Path) -> WorkspaceConfig:

@@ -34,7 +34,8 @@ from open311_city import (
 
 from cityops.access.roles import Role
 from cityops.register.engine import make_engine
-from cityops.tickets.settings import FLUSH_ENV, SLA_ENV
+from cityops.settings import variable
+from cityops.tickets.settings import SLA_ENV
 from cityops.workspace.workspace import Workspace, open_workspace
 
 pytestmark = pytest.mark.slow
@@ -135,7 +136,7 @@ def start_server(city_template: Workspace, tmp_path: Path) -> Iterator[Callable[
 
     def start(flush_s: float) -> Server:
         port = _free_port()
-        env = {**os.environ, FLUSH_ENV: str(flush_s), SLA_ENV: str(SLA_H)}
+        env = {**os.environ, variable("outbox_flush_s"): str(flush_s), SLA_ENV: str(SLA_H)}
         command = [sys.executable, "-m", "cityops", "serve", "-w", str(workspace.root)]
         with log_path.open("wb") as log:
             process = subprocess.Popen(

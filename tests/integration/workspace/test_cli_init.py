@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import typer
 from typer.testing import CliRunner
 
 from cityops.cli.init import init
+from cityops.settings import ProcessSettings
 
 
 @pytest.fixture
@@ -18,6 +20,15 @@ def cli() -> typer.Typer:
     app = typer.Typer()
     app.command("init")(init)
     return app
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """``monkeypatch`` for the process's environment, whose settings the command then
+    reads afresh (the process keeps them once read) and the next test too."""
+    ProcessSettings.settings_clear_cache()
+    yield monkeypatch
+    ProcessSettings.settings_clear_cache()
 
 
 def test_init_json_reports_the_workspace_name_register_and_lake(
@@ -43,9 +54,9 @@ def test_init_uses_the_given_name_and_prints_a_summary(cli: typer.Typer, tmp_pat
 
 
 def test_init_without_a_directory_uses_the_workspace_environment_variable(
-    cli: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: typer.Typer, tmp_path: Path, environment: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CITYOPS_WORKSPACE", str(tmp_path / "from-env"))
+    environment.setenv("CITYOPS_WORKSPACE", str(tmp_path / "from-env"))
     result = CliRunner().invoke(cli, ["--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["workspace"] == str((tmp_path / "from-env").resolve())
