@@ -28,6 +28,8 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_validator,
 )
 from pydantic_settings import (
@@ -42,6 +44,13 @@ from cityops.errors import ConfigError
 __all__ = ["ENV_PREFIX", "ProcessSettings", "process_settings", "variable"]
 
 ENV_PREFIX = "CITYOPS_"
+
+_RETIRED = {
+    "ticket_sla_h": "the ticket deadline is a city setting now: set deadline_h under "
+    "[tickets] in the workspace's cityops.toml (docs/workspace.md) and unset the variable",
+}
+"""Variables no longer read, and where their setting went.  A process that still has
+one refuses to start, instead of silently going back to the default."""
 
 
 class ProcessSettings(BaseSettings):
@@ -66,6 +75,8 @@ class ProcessSettings(BaseSettings):
     outbox_flush_s: float = Field(default=30.0, ge=0, allow_inf_nan=False)
     """Seconds between two flushes of the ticket outbox by the running app; 0 turns the
     periodic flush off (the app still flushes when it stops)."""
+    ticket_sla_h: str | None = Field(default=None, exclude=True, repr=False)
+    """Retired (``_RETIRED``)."""
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str]) -> ProcessSettings:
@@ -99,6 +110,12 @@ class ProcessSettings(BaseSettings):
             return values
         stripped = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
         return {k: v for k, v in stripped.items() if v != ""}
+
+    @field_validator(*_RETIRED)
+    @classmethod
+    def _retired(cls, value: str | None, info: ValidationInfo) -> None:
+        if value is not None:
+            raise ValueError(_RETIRED[str(info.field_name)])
 
 
 def variable(field: str) -> str:
@@ -135,6 +152,8 @@ def _named(error: ValidationError, environ: Mapping[str, str]) -> ConfigError:
     if field not in ProcessSettings.model_fields:
         return ConfigError(f"the {ENV_PREFIX}… environment variables: {first['msg']}")
     name = variable(field)
+    if field in _RETIRED:
+        return ConfigError(f"{name} is no longer read: {_RETIRED[field]}")
     value = "***" if field == "password" else repr(environ.get(name, ""))
     default = ProcessSettings.model_fields[field].default
     return ConfigError(

@@ -106,3 +106,10 @@ def test_the_process_settings_are_read_once_and_kept(monkeypatch: pytest.MonkeyP
 def test_the_documentation_lists_every_variable_and_no_other() -> None:
     documented = re.findall(r"^\| `(CITYOPS_[A-Z_]+)` \|", SETTINGS_DOC.read_text("utf-8"), re.M)
     assert sorted(documented) == sorted(variable(f) for f in ProcessSettings.model_fields)
+
+
+def test_the_retired_ticket_deadline_variable_is_refused_saying_where_it_went() -> None:
+    with pytest.raises(ConfigError) as raised:
+        ProcessSettings.from_environ({"CITYOPS_TICKET_SLA_H": "48"})
+    assert str(raised.value).startswith("CITYOPS_TICKET_SLA_H is no longer read: ")
+    assert "[tickets] in the workspace's cityops.toml" in str(raised.value)

@@ -28,7 +28,6 @@ from cityops.domain.period import Period
 from cityops.register.store import read_current
 from cityops.settings import ProcessSettings, process_settings
 from cityops.tickets.scheduler import periodic_flush
-from cityops.tickets.settings import TicketSettings
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["create_app"]
@@ -52,7 +51,6 @@ def create_app(workspace: Workspace, settings: ProcessSettings | None = None) ->
     the operations pages of the latest month are computed in advance at start-up.
     ``settings`` default to the process's (``cityops.settings``)."""
     state = AppState.open(workspace, settings or process_settings())
-    tickets = TicketSettings.from_env()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,7 +72,6 @@ def create_app(workspace: Workspace, settings: ProcessSettings | None = None) ->
         lifespan=lifespan,
     )
     app.state.cityops = state
-    app.state.tickets = tickets
     install_error_handlers(app)
     app.add_middleware(Utf8FormBodies)
     for router in ROUTERS:

@@ -7,23 +7,33 @@ Example::
     register_url = "sqlite:///register.sqlite"   # or postgresql+psycopg://…
     lake_path = "lake"
 
+    [tickets]
+    deadline_h = 120.0
+
 Relative paths (including a relative SQLite file) are relative to the
 workspace directory, so a workspace can be moved or copied whole.
+
+Besides where things are, the file holds the city's own settings, one table per
+subject (``[tickets]``): what a city would change, as opposed to how a process
+runs (``cityops.settings``).  Every key has a default that is today's behaviour,
+so a file without the table reads as before.
 """
 
 from __future__ import annotations
 
 import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from cityops.errors import WorkspaceError
 from cityops.settings import ProcessSettings, process_settings
 
 __all__ = [
     "CONFIG_FILE",
+    "TicketsConfig",
     "WorkspaceConfig",
     "find_workspace_dir",
     "read_config",
@@ -32,6 +42,22 @@ __all__ = [
 
 CONFIG_FILE = "cityops.toml"
 SQLITE_PREFIX = "sqlite:///"
+
+
+class TicketsConfig(BaseModel):
+    """``[tickets]``: the city's citizen service requests (Open311, the 12345 hotline)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deadline_h: float = Field(default=120.0, gt=0, allow_inf_nan=False)
+    """Hours from a request's arrival to its ``due_at`` (Open311's
+    ``expected_datetime``): five days counted in calendar hours by default — 12345
+    hotlines usually allow five working days for an ordinary request, so this errs on
+    the strict side."""
+
+    @property
+    def deadline(self) -> timedelta:
+        return timedelta(hours=self.deadline_h)
 
 
 class WorkspaceConfig(BaseModel):
@@ -43,6 +69,7 @@ class WorkspaceConfig(BaseModel):
     timezone: str = "Asia/Shanghai"
     register_url: str = f"{SQLITE_PREFIX}register.sqlite"
     lake_path: str = "lake"
+    tickets: TicketsConfig = TicketsConfig()
 
     def resolved_register_url(self, root: Path) -> str:
         """The register URL with a relative SQLite path made absolute under ``root``."""

@@ -21,6 +21,7 @@ from open311_city import NO_PERIODIC_FLUSH, Open311City, add_second_city, build_
 
 from cityops.api.app import create_app
 from cityops.register.engine import make_engine
+from cityops.workspace.config import TicketsConfig, read_config, write_config
 from cityops.workspace.workspace import Workspace, open_workspace
 
 
@@ -55,6 +56,16 @@ def two_cities_template(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 def city(city_template: Workspace, tmp_path: Path) -> Iterator[Open311City]:
     """The tiny city on a SQLite register of its own."""
     yield from _open(_copy(city_template, tmp_path / "ws"))
+
+
+@pytest.fixture
+def city_with_own_deadline(city_template: Workspace, tmp_path: Path) -> Iterator[Open311City]:
+    """The tiny city whose ``cityops.toml`` sets the ticket deadline to 36.5 hours."""
+    root = tmp_path / "ws"
+    shutil.copytree(city_template.root, root)
+    tickets = TicketsConfig(deadline_h=36.5)
+    write_config(root, read_config(root).model_copy(update={"tickets": tickets}))
+    yield from _open(open_workspace(root))
 
 
 @pytest.fixture
