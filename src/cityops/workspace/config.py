@@ -21,18 +21,19 @@ so a file without the table reads as before.
 
 from __future__ import annotations
 
-import tomllib
 from datetime import timedelta
 from pathlib import Path
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from cityops.definitions import DefinitionKind
 from cityops.errors import WorkspaceError
 from cityops.settings import ProcessSettings, process_settings
 
 __all__ = [
     "CONFIG_FILE",
+    "CONFIG_FILE_KIND",
     "TicketsConfig",
     "WorkspaceConfig",
     "find_workspace_dir",
@@ -84,6 +85,11 @@ class WorkspaceConfig(BaseModel):
         return path if path.is_absolute() else (root / path).resolve()
 
 
+CONFIG_FILE_KIND = DefinitionKind(
+    "workspace configuration", WorkspaceConfig, "docs/workspace.md", format="toml"
+)
+
+
 def find_workspace_dir(option: Path | None, settings: ProcessSettings | None = None) -> Path:
     """The workspace directory: the ``--workspace`` option, else ``$CITYOPS_WORKSPACE``
     (of ``settings``, default the process's), else ``./cityops-workspace``."""
@@ -91,18 +97,16 @@ def find_workspace_dir(option: Path | None, settings: ProcessSettings | None = N
 
 
 def read_config(root: Path) -> WorkspaceConfig:
-    """Read ``cityops.toml`` in ``root``; a missing or invalid file says how to fix it."""
+    """Read and check ``cityops.toml`` in ``root``: a missing file is a
+    :class:`WorkspaceError`, a wrong value a ``DefinitionError`` naming the key, the file
+    and the line."""
     path = root / CONFIG_FILE
     if not path.is_file():
         raise WorkspaceError(
             f"{root} is not a cityops workspace (no {CONFIG_FILE}); "
             f"create one with `cityops init {root}` or pass --workspace"
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return WorkspaceConfig.model_validate(data)
-    except (tomllib.TOMLDecodeError, ValidationError) as error:
-        raise WorkspaceError(f"{path} is not a valid workspace configuration: {error}") from error
+    return CONFIG_FILE_KIND.load(path).model
 
 
 def write_config(root: Path, config: WorkspaceConfig) -> Path:
