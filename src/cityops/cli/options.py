@@ -10,8 +10,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from cityops.workspace.config import find_workspace_dir
-
 __all__ = ["JsonOption", "WorkspaceOption", "emit", "stderr", "workspace_dir"]
 
 stderr = Console(stderr=True)
@@ -32,6 +30,8 @@ JsonOption = Annotated[
 
 
 def workspace_dir(option: Path | None) -> Path:
+    from cityops.workspace.config import find_workspace_dir  # pydantic: not at start-up
+
     return find_workspace_dir(option)
 
 

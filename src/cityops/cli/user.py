@@ -10,7 +10,6 @@ from rich.table import Table as RichTable
 
 from cityops.access.roles import Role
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
-from cityops.settings import variable
 
 __all__ = ["user_app"]
 
@@ -22,15 +21,12 @@ def create(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[Role, typer.Option(help="What the user may do.")],
     password: Annotated[
-        str,
+        str | None,
         typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar=variable("password"),
-            help="At least 10 characters (prompted when not given; or $CITYOPS_PASSWORD).",
+            help="At least 10 characters [default: $CITYOPS_PASSWORD, else prompted].",
+            show_default=False,
         ),
-    ],
+    ] = None,
     region: Annotated[
         str | None,
         typer.Option(
@@ -57,9 +53,17 @@ def create(
     department user to its department)."""
     from cityops.accounts.store import create_user
     from cityops.register.engine import make_engine
+    from cityops.settings import process_settings
     from cityops.workspace.workspace import open_workspace
 
     ws = open_workspace(workspace_dir(workspace))
+    if password is None:
+        given = process_settings().password
+        password = (
+            given.get_secret_value()
+            if given is not None
+            else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        )
     engine = make_engine(ws.register_url)
     try:
         principal = create_user(
