@@ -65,7 +65,8 @@ class Place:
         return DefinitionError(self.source, [(self.line, what)], fix or self._see_docs)
 
     def invalid(self, error: ValidationError, data: object) -> DefinitionError:
-        """Each problem pydantic found in ``data`` (the document validated), at its line."""
+        """Each problem pydantic found in ``data`` (the value validated, written at this
+        place), with its line."""
         problems = [self._problem(details, data) for details in error.errors()]
         return DefinitionError(self.source, problems, self._see_docs)
 

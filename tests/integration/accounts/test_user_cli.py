@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from typer.testing import CliRunner
@@ -12,7 +11,6 @@ from typer.testing import CliRunner
 from cityops.accounts.store import authenticate
 from cityops.cli.user import user_app
 from cityops.register.engine import make_engine
-from cityops.settings import ProcessSettings
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
@@ -20,15 +18,6 @@ from cityops.workspace.workspace import Workspace
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     return create_workspace(tmp_path_factory.mktemp("users") / "ws", name="示范县")
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """``monkeypatch`` for the process's environment, whose settings the command then
-    reads afresh (the process keeps them once read) and the next test too."""
-    ProcessSettings.settings_clear_cache()
-    yield monkeypatch
-    ProcessSettings.settings_clear_cache()
 
 
 def _create(workspace: Workspace, username: str, *options: str, given: str = "") -> str:

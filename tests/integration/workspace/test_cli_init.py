@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import typer
 from typer.testing import CliRunner
 
 from cityops.cli.init import init
-from cityops.settings import ProcessSettings
 
 
 @pytest.fixture
@@ -20,15 +18,6 @@ def cli() -> typer.Typer:
     app = typer.Typer()
     app.command("init")(init)
     return app
-
-
-@pytest.fixture
-def environment(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    """``monkeypatch`` for the process's environment, whose settings the command then
-    reads afresh (the process keeps them once read) and the next test too."""
-    ProcessSettings.settings_clear_cache()
-    yield monkeypatch
-    ProcessSettings.settings_clear_cache()
 
 
 def test_init_json_reports_the_workspace_name_register_and_lake(
