@@ -16,10 +16,9 @@ users with ``cityops user create``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +36,7 @@ from cityops.services.indicators import compute_period
 from cityops.services.reports import write_report
 from cityops.services.unit_of_work import UnitOfWork, unit_of_work
 from cityops.services.workspaces import create_workspace
+from cityops.settings import ProcessSettings, process_settings, variable
 from cityops.synth import generate_city
 from cityops.workspace.workspace import Workspace
 
@@ -62,7 +62,7 @@ SOURCES_DIR = "sources"
 DEMO_PASSWORD = "cityops-demo"
 """The demo users' password unless ``$CITYOPS_PASSWORD`` gives another (documented in
 README.md and docs/api.md, so it protects nothing: keep the demo on 127.0.0.1)."""
-PASSWORD_ENV = "CITYOPS_PASSWORD"
+PASSWORD_ENV = variable("password")
 
 DEMO_OPERATOR = "OP-DEMO-CITIZEN-CLOUD"
 """The operator of ``examples/contracts/demo-purchase-of-service.yaml``, so the demo
@@ -165,11 +165,11 @@ def run_demo(
     return DemoResult(workspace, sources, tuple(batches), tuple(runs), report, users)
 
 
-def demo_password(environ: Mapping[str, str] | None = None) -> str:
-    """``$CITYOPS_PASSWORD`` when set (the same variable ``cityops user create`` reads),
-    else ``DEMO_PASSWORD``."""
-    env = os.environ if environ is None else environ
-    return env.get(PASSWORD_ENV) or DEMO_PASSWORD
+def demo_password(settings: ProcessSettings | None = None) -> str:
+    """``$CITYOPS_PASSWORD`` of ``settings`` (default: the process's) when set — the same
+    variable ``cityops user create`` reads — else ``DEMO_PASSWORD``."""
+    given = (settings or process_settings()).password
+    return given.get_secret_value() if given is not None else DEMO_PASSWORD
 
 
 def create_demo_users(uow: UnitOfWork, city_code: str, password: str) -> tuple[Principal, ...]:

@@ -25,8 +25,8 @@ from cityops.services.accounts import list_users
 from cityops.services.indicators import periods_with_facts
 from cityops.services.operations import warm_operations
 from cityops.services.regions import list_regions
+from cityops.settings import ProcessSettings, process_settings
 from cityops.tickets.scheduler import periodic_flush
-from cityops.tickets.settings import TicketSettings
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["create_app"]
@@ -42,21 +42,21 @@ _SECURITY_HEADERS = {
 _STATIC_CACHE = "private, max-age=3600"
 
 
-def create_app(workspace: Workspace) -> FastAPI:
+def create_app(workspace: Workspace, settings: ProcessSettings | None = None) -> FastAPI:
     """The whole service over ``workspace``: ``/api/v1``, its OpenAPI at
     ``/api/v1/openapi.json`` and docs at ``/api/v1/docs``, and the console at
     ``/console``.  While it runs, the ticket outbox is flushed into the lake every
     ``CITYOPS_OUTBOX_FLUSH_S`` seconds and once at shutdown (``cityops.tickets``), and
-    the operations pages of the latest month are computed in advance at start-up."""
-    state = AppState.open(workspace)
-    tickets = TicketSettings.from_env()
+    the operations pages of the latest month are computed in advance at start-up.
+    ``settings`` default to the process's (``cityops.settings``)."""
+    state = AppState.open(workspace, settings or process_settings())
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         warming = Thread(target=_warm_operations, args=(state,), name="cityops-warm")
         app.state.warming = warming
         warming.start()
-        async with periodic_flush(workspace, state.engine, tickets.flush_interval_s):
+        async with periodic_flush(workspace, state.engine, state.settings.outbox_flush_s):
             yield
         warming.join()
         state.backend.close()
@@ -71,7 +71,6 @@ def create_app(workspace: Workspace) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.cityops = state
-    app.state.tickets = tickets
     install_error_handlers(app)
     app.add_middleware(Utf8FormBodies)
     for router in ROUTERS:

@@ -33,6 +33,7 @@ from cityops.register.store import read_current
 from cityops.server import create_app
 from cityops.services.evaluation import evaluate_period
 from cityops.services.unit_of_work import unit_of_work
+from cityops.settings import ProcessSettings
 from cityops.workspace.workspace import Workspace, open_workspace
 
 __all__ = [
@@ -102,11 +103,14 @@ class WritableApi:
 
 
 @contextmanager
-def writable(workspace: Workspace) -> Iterator[WritableApi]:
-    """A ``WritableApi`` over ``workspace`` for the length of a ``with`` block."""
+def writable(
+    workspace: Workspace, settings: ProcessSettings | None = None
+) -> Iterator[WritableApi]:
+    """A ``WritableApi`` over ``workspace`` for the length of a ``with`` block, its app
+    given ``settings`` (default: the process's)."""
     engine = make_engine(workspace.register_url)
     try:
-        with TestClient(create_app(workspace)) as client:
+        with TestClient(create_app(workspace, settings)) as client:
             yield WritableApi(workspace, client, engine)
     finally:
         engine.dispose()

@@ -33,6 +33,7 @@ from cityops.access.roles import Role
 from cityops.accounts.store import create_user
 from cityops.ingestion.batch import ingest_file
 from cityops.services.unit_of_work import open_analytics
+from cityops.settings import ProcessSettings
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
@@ -41,6 +42,7 @@ __all__ = [
     "DEPARTMENT",
     "DISTRICT",
     "JSON_TYPE",
+    "NO_PERIODIC_FLUSH",
     "OTHER_DEPARTMENT",
     "OTHER_DISTRICT",
     "PASSWORD",
@@ -66,6 +68,9 @@ DEPARTMENT = "城管局"
 OTHER_DEPARTMENT = "生态环境局"
 SECOND_CITY = "330200"
 PASSWORD = "a long enough password"
+NO_PERIODIC_FLUSH = ProcessSettings.from_environ({"CITYOPS_OUTBOX_FLUSH_S": "0"})
+"""An app's settings without the periodic outbox flush: tests flush when they mean to,
+and the app flushes once when its client closes."""
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
 """The spec: the root element is preceded by the XML declaration naming UTF-8."""
 XML_TYPE = "text/xml; charset=utf-8"

@@ -11,11 +11,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.errors import ConfigError
+from cityops.definitions import DefinitionKind
 
 __all__ = [
+    "PROFILE_FILE",
     "Level",
     "ProjectProfile",
     "Revenue",
@@ -90,27 +91,14 @@ class ProjectProfile(BaseModel):
     )
 
 
-def load_profile(path: Path) -> ProjectProfile:
-    """Read a profile file; errors name the file and the field."""
-    import yaml  # type: ignore[import-untyped]
+PROFILE_FILE = DefinitionKind("project profile", ProjectProfile, "docs/advisor.md")
 
-    try:
-        raw: Any = yaml.safe_load(path.read_text("utf-8"))
-        return ProjectProfile.model_validate(raw)
-    except OSError as error:
-        raise ConfigError(f"cannot read project profile {path}: {error}") from error
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{path}: not valid YAML: {error}") from error
-    except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
-        )
-        raise ConfigError(f"{path}: {problems}") from error
+
+def load_profile(path: Path) -> ProjectProfile:
+    """Read a profile file; errors name the file, the line and the field."""
+    return PROFILE_FILE.load(path).model
 
 
 def profile_json_schema() -> dict[str, Any]:
     """The JSON Schema of a project profile (``docs/schemas/project-profile.schema.json``)."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **ProjectProfile.model_json_schema(),
-    }
+    return PROFILE_FILE.json_schema()

@@ -4,18 +4,20 @@ allowed values, so a misspelt field fails at load, not silently never matching."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.advisor.profile import ProjectProfile
-from cityops.errors import ConfigError
+from cityops.definitions import DefinitionKind, Place
 from cityops.settlement.model import PppSubMode, ReturnMechanism, TypicalModel
 
 __all__ = [
     "DEFAULT_RULES",
+    "RULES_FILE",
     "AdvisorRules",
     "MechanismRule",
     "ModelRule",
@@ -74,11 +76,19 @@ def matches(condition: Condition, profile: ProjectProfile) -> bool:
     return True
 
 
-def _check_condition(condition: Condition, where: str) -> None:
+RULES_FILE = DefinitionKind("advisor rules", AdvisorRules, "docs/advisor.md")
+
+
+def _check_condition(condition: Condition, place: Place, where: str) -> None:
+    """Each field a rule's ``when`` tests is one of the profile's, and each value one it
+    can take."""
     for name, wanted in condition.items():
         field = ProjectProfile.model_fields.get(name)
         if field is None or name in {"name", "source", "objects"}:
-            raise ConfigError(f"{where}: {name!r} is not a profile field a rule can test")
+            raise place.at(name).error(
+                f"{where}: {name!r} is not a profile field a rule can test",
+                "test a field of the project profile (docs/advisor.md)",
+            )
         annotation = field.annotation
         for value in wanted if isinstance(wanted, list) else [wanted]:
             if annotation in (bool, bool | None):
@@ -88,29 +98,29 @@ def _check_condition(condition: Condition, where: str) -> None:
             else:
                 ok = False
             if not ok:
-                raise ConfigError(f"{where}: {value!r} is not a value of {name}")
+                raise place.at(name).error(
+                    f"{where}: {value!r} is not a value of {name}",
+                    "use a value the profile field can take (docs/advisor.md)",
+                )
 
 
 def load_rules(path: Path = DEFAULT_RULES) -> AdvisorRules:
-    import yaml  # type: ignore[import-untyped]
-
-    try:
-        raw: Any = yaml.safe_load(path.read_text("utf-8"))
-        rules = AdvisorRules.model_validate(raw)
-    except (OSError, yaml.YAMLError, ValidationError) as error:
-        raise ConfigError(f"advisor rules {path}: {error}") from error
-    for number, rule in enumerate(rules.rules, start=1):
-        _check_condition(rule.when, f"{path}: rule {number}")
-    for number, mechanism in enumerate(rules.mechanisms, start=1):
-        _check_condition(mechanism.when, f"{path}: mechanism rule {number}")
-    for number, sub_mode in enumerate(rules.sub_modes, start=1):
-        _check_condition(sub_mode.when, f"{path}: sub-mode rule {number}")
+    """Read a rules file (default: the shipped one) and check every condition against
+    the profile's fields; errors name the file and the line."""
+    loaded = RULES_FILE.load(path)
+    rules = loaded.model
+    groups: tuple[tuple[str, str, Sequence[_Rule]], ...] = (
+        ("rules", "rule", rules.rules),
+        ("mechanisms", "mechanism rule", rules.mechanisms),
+        ("sub_modes", "sub-mode rule", rules.sub_modes),
+    )
+    for key, label, group in groups:
+        for index, rule in enumerate(group):
+            place = loaded.at(key, index, "when")
+            _check_condition(rule.when, place, f"{label} {index + 1}")
     return rules
 
 
 def advisor_rules_json_schema() -> dict[str, Any]:
     """The JSON Schema of an advisor rules file (``docs/schemas/advisor-rules.schema.json``)."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **AdvisorRules.model_json_schema(),
-    }
+    return RULES_FILE.json_schema()

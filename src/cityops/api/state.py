@@ -1,6 +1,6 @@
 """What the app holds for its lifetime: the workspace's storage opened for work (its
-register engine, its cipher for personal data, its analytics database) and a
-short-lived cache of the region tree."""
+register engine, its cipher for personal data, its analytics database), the process
+settings and a short-lived cache of the region tree."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from cityops.access.cipher import ContactCipher
 from cityops.access.scope import RegionTree
 from cityops.services.regions import region_tree
 from cityops.services.unit_of_work import Backend
+from cityops.settings import ProcessSettings
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["REGION_TREE_TTL_S", "AppState"]
@@ -25,15 +26,16 @@ REGION_TREE_TTL_S = 10.0
 @dataclass
 class AppState:
     backend: Backend
+    settings: ProcessSettings
     _tree: RegionTree | None = field(default=None, repr=False)
     _tree_loaded: float = field(default=0.0, repr=False)
     _lock: Lock = field(default_factory=Lock, repr=False)
 
     @classmethod
-    def open(cls, workspace: Workspace) -> AppState:
+    def open(cls, workspace: Workspace, settings: ProcessSettings) -> AppState:
         """The state over ``workspace``, whose register must be migrated already
         (``cityops serve`` migrates it as it starts)."""
-        return cls(Backend.open(workspace))
+        return cls(Backend.open(workspace), settings)
 
     @property
     def workspace(self) -> Workspace:

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
-from cityops.workspace.config import find_workspace_dir
-
 if TYPE_CHECKING:
     from cityops.services.unit_of_work import UnitOfWork
 
@@ -36,6 +34,8 @@ JsonOption = Annotated[
 
 
 def workspace_dir(option: Path | None) -> Path:
+    from cityops.workspace.config import find_workspace_dir  # pydantic: not at start-up
+
     return find_workspace_dir(option)
 
 

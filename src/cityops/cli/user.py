@@ -21,15 +21,12 @@ def create(
     username: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[Role, typer.Option(help="What the user may do.")],
     password: Annotated[
-        str,
+        str | None,
         typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="CITYOPS_PASSWORD",
-            help="At least 10 characters (prompted when not given; or $CITYOPS_PASSWORD).",
+            help="At least 10 characters [default: $CITYOPS_PASSWORD, else prompted].",
+            show_default=False,
         ),
-    ],
+    ] = None,
     region: Annotated[
         str | None,
         typer.Option(
@@ -55,7 +52,15 @@ def create(
     """Create a user with a role, bound to a region (an operator to its operator, a
     department user to its department)."""
     from cityops.services.accounts import create_user
+    from cityops.settings import process_settings
 
+    if password is None:
+        given = process_settings().password
+        password = (
+            given.get_secret_value()
+            if given is not None
+            else typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+        )
     with unit_of_work(workspace) as uow:
         principal = create_user(
             uow,

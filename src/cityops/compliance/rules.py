@@ -7,12 +7,14 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from cityops.definitions import DefinitionKind
 from cityops.errors import ConfigError
 
 __all__ = [
     "DEFAULT_RULES",
+    "RULES_FILE",
     "Check",
     "ComplianceRule",
     "ComplianceRules",
@@ -65,19 +67,14 @@ class ComplianceRules(BaseModel):
     rules: list[ComplianceRule] = Field(min_length=1)
 
 
-def load_rules(path: Path = DEFAULT_RULES) -> ComplianceRules:
-    import yaml  # type: ignore[import-untyped]
+RULES_FILE = DefinitionKind("compliance rules", ComplianceRules, "docs/compliance.md")
 
-    try:
-        raw: Any = yaml.safe_load(path.read_text("utf-8"))
-        return ComplianceRules.model_validate(raw)
-    except (OSError, yaml.YAMLError, ValidationError) as error:
-        raise ConfigError(f"compliance rules {path}: {error}") from error
+
+def load_rules(path: Path = DEFAULT_RULES) -> ComplianceRules:
+    """Read a rules file (default: the shipped one); errors name the file and the line."""
+    return RULES_FILE.load(path).model
 
 
 def compliance_rules_json_schema() -> dict[str, Any]:
     """The JSON Schema of a rules file (``docs/schemas/compliance-rules.schema.json``)."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **ComplianceRules.model_json_schema(),
-    }
+    return RULES_FILE.json_schema()

@@ -5,7 +5,8 @@ frozen pydantic models (``FrameworkFile``, whose JSON Schema is
 ``docs/schemas/framework.schema.json``), then resolved against the catalogue
 into a ``Framework`` (codes known, each code once, AHP matrices of the right
 order and consistent, goalposts from the catalogue unless overridden).  Any
-failure is a ``ConfigError`` naming the file and the node.
+failure is a ``DefinitionError`` naming the file, the line and the node
+(``cityops.definitions``).
 
 Each inner node (the root, a direction, a content) says how its children are
 weighed (``weighting``) and combined (``aggregation``); each child carries
@@ -23,10 +24,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml  # type: ignore[import-untyped]
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.definitions import read_definition
+from cityops.definitions import Definition, DefinitionKind, Place
 from cityops.errors import ConfigError
 from cityops.evaluation.aggregation import Aggregation
 from cityops.evaluation.ahp import RandomIndexTable, ahp_weights
@@ -37,6 +37,7 @@ from cityops.indicators.catalogue import Catalogue, Direction, Goalposts, Polari
 
 __all__ = [
     "DEFAULT_FRAMEWORK",
+    "FRAMEWORK_FILE",
     "Framework",
     "FrameworkFile",
     "FrameworkIndicator",
@@ -160,6 +161,15 @@ class FrameworkFile(BaseModel):
     directions: tuple[DirectionSpec, ...] = Field(min_length=1)
 
 
+FRAMEWORK_FILE = DefinitionKind(
+    "evaluation framework",
+    FrameworkFile,
+    "docs/evaluation.md",
+    package="cityops.evaluation",
+    default=DEFAULT_FRAMEWORK,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class FrameworkIndicator:
     """A leaf: an indicator with its weight within its content and its treatment."""
@@ -224,62 +234,43 @@ class Framework:
 
 def framework_json_schema() -> dict[str, Any]:
     """The JSON Schema of a framework file (``docs/schemas/framework.schema.json``)."""
-    schema = FrameworkFile.model_json_schema()
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    return FRAMEWORK_FILE.json_schema()
 
 
 def load_framework(path: Path | None = None, catalogue: Catalogue | None = None) -> Framework:
     """Load a framework file (default: the shipped ``framework.yaml``) against ``catalogue``."""
-    text, source = read_definition(
-        path, package="cityops.evaluation", default=DEFAULT_FRAMEWORK, what="evaluation framework"
-    )
-    return resolve_framework(parse_framework(text, source), catalogue or load_catalogue(), source)
+    return resolve_framework(FRAMEWORK_FILE.load(path), catalogue or load_catalogue())
 
 
-def parse_framework(text: str, source: str) -> FrameworkFile:
-    """Stage 1: YAML text → the validated file model."""
-    try:
-        raw: Any = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{source}: not valid YAML: {error}") from error
-    try:
-        return FrameworkFile.model_validate(raw)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        raise ConfigError(
-            f"{source}: {where}: {first['msg']}; see docs/evaluation.md for the format"
-        ) from error
+def parse_framework(text: str, source: str) -> Definition[FrameworkFile]:
+    """Stage 1: YAML text → the validated file model; errors name the file and the line."""
+    return FRAMEWORK_FILE.parse(text, source)
 
 
-def resolve_framework(parsed: FrameworkFile, catalogue: Catalogue, source: str) -> Framework:
+def resolve_framework(parsed: Definition[FrameworkFile], catalogue: Catalogue) -> Framework:
     """Stage 2: check the tree against the catalogue and resolve every default."""
-    codes = [i.code for d in parsed.directions for c in d.contents for i in c.indicators]
-    unknown = sorted(set(codes) - set(catalogue.codes))
-    if unknown:
-        raise ConfigError(f"{source}: indicators not in the catalogue: {unknown}")
-    twice = sorted({code for code in codes if codes.count(code) > 1})
-    if twice:
-        raise ConfigError(f"{source}: indicators listed more than once: {twice}")
-    directions = [d.code for d in parsed.directions]
+    file = parsed.model
+    _check_codes(parsed, catalogue)
+    directions = [d.code for d in file.directions]
     if sorted(directions) != sorted(Direction):
-        raise ConfigError(
-            f"{source}: directions must be each of {', '.join(Direction)} exactly once"
+        raise parsed.at("directions").error(
+            f"directions must be each of {', '.join(Direction)} exactly once"
         )
-    defaults = parsed.defaults
+    defaults = file.defaults
     leaves: list[FrameworkIndicator] = []
     nodes: list[FrameworkNode] = []
     direction_nodes: list[FrameworkNode] = []
-    for direction in parsed.directions:
+    for d, direction in enumerate(file.directions):
+        direction_place = parsed.at("directions", d)
         content_nodes: list[FrameworkNode] = []
-        for content in direction.contents:
+        for c, content in enumerate(direction.contents):
             path = f"{direction.code}/{content.name}"
-            for spec in content.indicators:
+            content_place = direction_place.at("contents", c)
+            for k, spec in enumerate(content.indicators):
                 meta = catalogue.get(spec.code)
                 if meta.direction is not direction.code:
-                    raise ConfigError(
-                        f"{source}: {spec.code} belongs to direction {meta.direction}, "
-                        f"not {direction.code}"
+                    raise content_place.at("indicators", k, "code").error(
+                        f"{spec.code} belongs to direction {meta.direction}, not {direction.code}"
                     )
                 leaves.append(
                     FrameworkIndicator(
@@ -296,62 +287,92 @@ def resolve_framework(parsed: FrameworkFile, catalogue: Catalogue, source: str) 
                     )
                 )
             children = [(i.code, i.weight) for i in content.indicators]
-            content_nodes.append(_node(path, content, children, parsed))
+            content_nodes.append(_node(path, content, children, file, content_place))
         nodes.extend(content_nodes)
         children = [(n.path, n.weight) for n in content_nodes]
-        direction_nodes.append(_node(str(direction.code), direction, children, parsed))
+        direction_nodes.append(
+            _node(str(direction.code), direction, children, file, direction_place)
+        )
     nodes.extend(direction_nodes)
-    nodes.append(_node("", parsed, [(n.path, n.weight) for n in direction_nodes], parsed))
+    root_children = [(n.path, n.weight) for n in direction_nodes]
+    nodes.append(_node("", file, root_children, file, parsed.place))
     payload = {
-        "file": parsed.model_dump(mode="json"),
+        "file": file.model_dump(mode="json"),
         "goalposts": {leaf.code: leaf.goalposts.model_dump(mode="json") for leaf in leaves},
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
     return Framework(
-        parsed.name,
-        parsed.version,
-        source,
+        file.name,
+        file.version,
+        parsed.source,
         digest,
-        parsed.random_index,
-        parsed.coverage_threshold,
-        parsed.uncertainty,
+        file.random_index,
+        file.coverage_threshold,
+        file.uncertainty,
         tuple(nodes),
         tuple(leaves),
     )
+
+
+def _check_codes(parsed: Definition[FrameworkFile], catalogue: Catalogue) -> None:
+    """Every indicator of the tree is in the catalogue, and listed once."""
+    listed = [
+        (spec.code, parsed.at("directions", d, "contents", c, "indicators", k, "code"))
+        for d, direction in enumerate(parsed.model.directions)
+        for c, content in enumerate(direction.contents)
+        for k, spec in enumerate(content.indicators)
+    ]
+    codes = [code for code, _ in listed]
+    unknown = sorted(set(codes) - set(catalogue.codes))
+    if unknown:
+        first = next(place for code, place in listed if code in unknown)
+        raise first.error(
+            f"indicators not in the catalogue: {unknown}",
+            "use codes of the indicator catalogue (docs/indicators.md)",
+        )
+    twice = sorted({code for code in codes if codes.count(code) > 1})
+    if twice:
+        second = next(place for k, (code, place) in enumerate(listed) if code in codes[:k])
+        raise second.error(f"indicators listed more than once: {twice}", "list each indicator once")
 
 
 def _node(
     path: str,
     spec: ContentSpec | DirectionSpec | FrameworkFile,
     named_children: list[tuple[str, float]],
-    parsed: FrameworkFile,
+    file: FrameworkFile,
+    place: Place,
 ) -> FrameworkNode:
-    """Resolve an inner node: its children (name, expert weight) and, when they do not
-    depend on data, their weights."""
+    """Resolve an inner node (written at ``place``): its children (name, expert weight)
+    and, when they do not depend on data, their weights."""
     where = path or "(root)"
-    weighting, random_index = spec.weighting, parsed.random_index
+    weighting, random_index = spec.weighting, file.random_index
+    comparisons = place.at("weighting", "comparisons")
     children = tuple(name for name, _ in named_children)
     expert = tuple(weight for _, weight in named_children)
     static: tuple[float, ...] | None = None
     if weighting.method is WeightMethod.EXPERT:
         if sum(expert) <= 0:
-            raise ConfigError(f"framework node {where}: expert weights must have a positive sum")
+            raise place.error(f"framework node {where}: expert weights must have a positive sum")
         static = tuple(w / sum(expert) for w in expert)
     elif weighting.method is WeightMethod.EQUAL:
         static = tuple(1.0 / len(children) for _ in children)
     elif weighting.method is WeightMethod.AHP:
         matrix = weighting.comparisons
         if matrix is None or len(matrix) != len(children):
-            raise ConfigError(
+            raise comparisons.error(
                 f"framework node {where}: AHP needs a {len(children)}×{len(children)} "
                 f"comparisons matrix, children in order: {', '.join(children)}"
             )
-        result = ahp_weights(_as_array(matrix), name=where, random_index=random_index)
+        try:
+            result = ahp_weights(_as_array(matrix), name=where, random_index=random_index)
+        except ConfigError as error:
+            raise comparisons.error(str(error)) from error
         static = tuple(float(w) for w in result.weights)
     if weighting.comparisons is not None and weighting.method is not WeightMethod.AHP:
-        raise ConfigError(f"framework node {where}: comparisons are only for method ahp")
+        raise comparisons.error(f"framework node {where}: comparisons are only for method ahp")
     weight = 1.0 if isinstance(spec, FrameworkFile) else spec.weight
-    aggregation = spec.aggregation or parsed.defaults.aggregation
+    aggregation = spec.aggregation or file.defaults.aggregation
     return FrameworkNode(path, weight, weighting, aggregation, children, static)
 
 

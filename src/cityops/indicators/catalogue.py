@@ -6,7 +6,8 @@
    directions and contents, known contract tables, goalposts that agree with
    the polarity, a computation written in the entry that reads only the
    contract and is not also registered in Python).  Any failure is a
-   ``ConfigError`` naming the file and code.
+   ``DefinitionError`` naming the file, the line and the indicator
+   (``cityops.definitions``).
 
 The shipped default lives next to this module; a city may point at its own
 file with the same format (``docs/indicators.md``).
@@ -15,23 +16,22 @@ file with the same format (``docs/indicators.md``).
 from __future__ import annotations
 
 import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.definitions import read_definition
+from cityops.definitions import Definition, DefinitionKind, Place
 from cityops.domain.contract import TABLES
 from cityops.errors import ConfigError
 from cityops.indicators.computations import COMPUTATIONS
 from cityops.indicators.computations.written import ComputationMeta
 
 __all__ = [
+    "CATALOGUE_FILE",
     "DEFAULT_CATALOGUE",
     "Catalogue",
     "CatalogueFile",
@@ -150,6 +150,16 @@ class CatalogueFile(BaseModel):
     indicator: tuple[IndicatorMeta, ...]
 
 
+CATALOGUE_FILE = DefinitionKind(
+    "indicator catalogue",
+    CatalogueFile,
+    "docs/indicators.md",
+    format="toml",
+    package="cityops.indicators",
+    default=DEFAULT_CATALOGUE,
+)
+
+
 @dataclass(frozen=True, slots=True)
 class Catalogue:
     """A checked catalogue: indicators in file order, looked up by code."""
@@ -175,10 +185,7 @@ class Catalogue:
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
     """Load and check a catalogue file (default: the shipped ``catalogue.toml``)."""
-    text, source = read_definition(
-        path, package="cityops.indicators", default=DEFAULT_CATALOGUE, what="indicator catalogue"
-    )
-    return expand_catalogue(parse_catalogue(text, source), source)
+    return expand_catalogue(CATALOGUE_FILE.load(path))
 
 
 @cache
@@ -188,72 +195,58 @@ def shipped_catalogue() -> Catalogue:
     return load_catalogue()
 
 
-def parse_catalogue(text: str, source: str) -> CatalogueFile:
-    """Stage 1: TOML text → frozen metas; errors name the file and the indicator."""
-    try:
-        raw: dict[str, Any] = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        raise ConfigError(f"{source}: not valid TOML: {error}") from error
-    try:
-        return CatalogueFile.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(f"{source}: {_describe(error, raw)}") from error
+def parse_catalogue(text: str, source: str) -> Definition[CatalogueFile]:
+    """Stage 1: TOML text → frozen metas; errors name the file, the line and the indicator."""
+    return CATALOGUE_FILE.parse(text, source)
 
 
-def _describe(error: ValidationError, raw: Mapping[str, Any]) -> str:
-    """The first validation problem, with the indicator code when there is one."""
-    first = error.errors()[0]
-    location = first["loc"]
-    where = ".".join(str(part) for part in location)
-    if len(location) >= 2 and location[0] == "indicator" and isinstance(location[1], int):
-        entries = raw.get("indicator", [])
-        entry = entries[location[1]] if location[1] < len(entries) else {}
-        code = entry.get("code", f"#{location[1] + 1}") if isinstance(entry, dict) else "?"
-        where = f"indicator {code!r}, field {'.'.join(str(p) for p in location[2:])}"
-    return f"{where}: {first['msg']}; fix the catalogue entry (see docs/indicators.md)"
-
-
-def expand_catalogue(parsed: CatalogueFile, source: str) -> Catalogue:
+def expand_catalogue(parsed: Definition[CatalogueFile]) -> Catalogue:
     """Stage 2: check references across entries and return the catalogue."""
+    file = parsed.model
     known_tables = {t.name for t in TABLES}
-    missing_directions = set(Direction) - set(parsed.directions)
+    missing_directions = set(Direction) - set(file.directions)
     if missing_directions:
         names = ", ".join(sorted(missing_directions))
-        raise ConfigError(f"{source}: [directions] lacks {names}; describe all four directions")
+        raise parsed.at("directions").error(
+            f"[directions] lacks {names}", "describe all four directions"
+        )
     seen: set[str] = set()
-    for meta in parsed.indicator:
-        where = f"{source}: indicator {meta.code!r}"
+    for index, meta in enumerate(file.indicator):
+        entry = parsed.at("indicator", index)
+        where = f"indicator {meta.code!r}"
         if meta.code in seen:
-            raise ConfigError(f"{where} is defined twice; codes must be unique")
+            raise entry.at("code").error(f"{where} is defined twice", "codes must be unique")
         seen.add(meta.code)
-        contents = parsed.directions[meta.direction].contents
+        contents = file.directions[meta.direction].contents
         if meta.content not in contents:
-            raise ConfigError(
+            raise entry.at("content").error(
                 f"{where}: content {meta.content!r} is not one of the {meta.direction} "
                 f"contents ({', '.join(contents)})"
             )
         unknown = [name for name in meta.sources if name not in known_tables]
         if unknown:
-            raise ConfigError(f"{where}: sources {unknown} are not contract tables")
-        _check_goalposts(meta, where)
+            raise entry.at("sources").error(f"{where}: sources {unknown} are not contract tables")
+        _check_goalposts(meta, entry.at("goalposts"), where)
         if len(set(meta.evidence_items)) != len(meta.evidence_items):
-            raise ConfigError(f"{where}: evidence_items lists an item twice")
+            raise entry.at("evidence_items").error(f"{where}: evidence_items lists an item twice")
         if meta.direction is Direction.MECHANISM and not meta.evidence_items:
-            raise ConfigError(f"{where}: a mechanism indicator needs evidence_items")
+            raise entry.error(f"{where}: a mechanism indicator needs evidence_items")
         if meta.computation is not None:
-            _check_computation(meta, meta.computation, where)
-    return Catalogue(source, parsed.version, dict(parsed.directions), parsed.indicator)
+            _check_computation(meta, meta.computation, entry.at("computation"), where)
+    return Catalogue(parsed.source, file.version, dict(file.directions), file.indicator)
 
 
-def _check_computation(meta: IndicatorMeta, computation: ComputationMeta, where: str) -> None:
+def _check_computation(
+    meta: IndicatorMeta, computation: ComputationMeta, place: Place, where: str
+) -> None:
     """A computation written in the entry must be safe SQL over the contract
     (``sql_template``), read only tables the entry lists in ``sources``, and be the
     indicator's only computation."""
     if meta.code in COMPUTATIONS:
-        raise ConfigError(
+        raise place.error(
             f"{where} is computed by cityops.indicators.computations and also carries "
-            "[indicator.computation]; remove the [indicator.computation] table (a code "
-            "has one computation)"
+            "[indicator.computation]",
+            "remove the [indicator.computation] table (a code has one computation)",
         )
     # imported here: SQLGlot takes a while to import, and most catalogues carry no SQL
     from cityops.indicators.computations.sql_template import (
@@ -265,23 +258,25 @@ def _check_computation(meta: IndicatorMeta, computation: ComputationMeta, where:
         template_computation(meta.code, computation)
         tables = template_tables(computation)
     except ConfigError as error:
-        raise ConfigError(f"{where}: [indicator.computation] {error}") from error
+        raise place.error(f"{where}: [indicator.computation] {error}") from error
     unread = [name for name in tables if name not in meta.sources]
     if unread:
-        raise ConfigError(f"{where}: the computation reads {', '.join(unread)}; list it in sources")
+        raise place.error(
+            f"{where}: the computation reads {', '.join(unread)}", "list it in sources"
+        )
 
 
-def _check_goalposts(meta: IndicatorMeta, where: str) -> None:
+def _check_goalposts(meta: IndicatorMeta, place: Place, where: str) -> None:
     """Fixed goalposts must point the way the polarity says; a scaled upper
     goalpost only makes sense when higher is better."""
     lo, hi = meta.goalposts.lo, meta.goalposts.hi
     if isinstance(hi, ScaledGoalpost):
         if meta.polarity is Polarity.LOWER:
-            raise ConfigError(f"{where}: a population-scaled hi needs polarity = higher")
+            raise place.error(f"{where}: a population-scaled hi needs polarity = higher")
         return
     good_direction = hi > lo if meta.polarity is Polarity.HIGHER else hi < lo
     if not good_direction:
-        raise ConfigError(
-            f"{where}: goalposts lo={lo} → hi={hi} contradict polarity {meta.polarity} "
-            "(lo is the bad end, hi the good end)"
+        raise place.error(
+            f"{where}: goalposts lo={lo} → hi={hi} contradict polarity {meta.polarity}",
+            "lo is the bad end, hi the good end",
         )

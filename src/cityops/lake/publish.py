@@ -43,7 +43,9 @@ __all__ = [
 STAGING_DIR = "_staging"
 BATCHES_DIR = "_batches"
 KILL_POINT_ENV = "CITYOPS_TEST_KILL_AT"
-"""Tests set this to a step name to have the process SIGKILL itself there."""
+"""Tests set this to a step name to have the process SIGKILL itself there.  A hook of the
+crash tests, not a process setting (``cityops.settings``, ``docs/settings.md``): it is
+read at each step, where it acts, and never set outside those tests."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,25 +1,26 @@
 """The contract file format (合同登记文件): YAML with operators, contracts and KPI
 clauses, and region budgets; JSON Schema in ``docs/schemas/contract.schema.json``.
 
-Parsed in two stages: pydantic checks the shape and types (``ContractFile``),
-then :func:`to_domain` checks what spans fields (weights sum to 100, payment
-shares ≤ 1, a linear clause's target differs from its floor in the direction of
-its polarity) and builds the frozen domain objects.  Every error names the
-file and the place in it.
+Parsed in two stages (``cityops.definitions``): pydantic checks the shape and
+types (``ContractFile``), then :func:`contract_to_domain` checks what spans
+fields (weights sum to 100, payment shares ≤ 1, a linear clause's target
+differs from its floor in the direction of its polarity) and builds the frozen
+domain objects.  Every error names the file, the line and the place in it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
+from cityops.definitions import DefinitionKind, Parsed, Place
 from cityops.errors import ConfigError
 from cityops.settlement.model import (
     Adjustment,
@@ -43,6 +44,7 @@ from cityops.settlement.money import parse_money
 from cityops.settlement.tables import csv_to_register_document
 
 __all__ = [
+    "CONTRACT_FILE",
     "ContractFile",
     "ContractSpec",
     "RegisterBundle",
@@ -168,6 +170,9 @@ class ContractFile(_Spec):
     budgets: list[BudgetSpec] = []
 
 
+CONTRACT_FILE = DefinitionKind("contract register", ContractFile, "docs/settlement.md")
+
+
 @dataclass(frozen=True, slots=True)
 class RegisterBundle:
     """What one file holds, checked and as domain objects; ``specs`` keep each
@@ -186,45 +191,36 @@ def contract_hash(spec: ContractSpec) -> str:
 
 
 def load_register_file(path: Path) -> RegisterBundle:
-    """Read a contract register file, YAML or CSV (``tables``); errors name the file
-    and the field."""
+    """Read a contract register file, YAML or CSV (``tables``); errors name the file,
+    the line and the field."""
     if not path.is_file():
         raise ConfigError(f"no contract file at {path}")
-    text = path.read_text("utf-8")
+    text, source = CONTRACT_FILE.read(path)
     if path.suffix.lower() == ".csv":
-        return _bundle(csv_to_register_document(text, where=str(path)), where=str(path))
-    return parse_register_text(text, where=str(path))
+        return _bundle(csv_to_register_document(text, where=source), source)
+    return parse_register_text(text, where=source)
 
 
 def parse_register_text(text: str, *, where: str) -> RegisterBundle:
-    import yaml  # type: ignore[import-untyped]
-
-    try:
-        raw: Any = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        raise ConfigError(f"{where}: not valid YAML: {error}") from error
-    return _bundle(raw or {}, where=where)
+    """The register in a YAML text; ``where`` names it in errors."""
+    return _bundle(CONTRACT_FILE.parse_document(text, where), where)
 
 
-def _bundle(raw: object, *, where: str) -> RegisterBundle:
-    try:
-        parsed = ContractFile.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(f"{where}: {_describe(error)}") from error
+def _bundle(parsed: Parsed, where: str) -> RegisterBundle:
+    """Validate and check a parsed register; an empty file is an empty register."""
+    definition = CONTRACT_FILE.validate(replace(parsed, data=parsed.data or {}), where)
+    file = definition.model
     return RegisterBundle(
-        operators=tuple(_operator(o) for o in parsed.operators),
-        contracts=tuple(contract_to_domain(c, where=where) for c in parsed.contracts),
-        specs=tuple(parsed.contracts),
+        operators=tuple(_operator(o) for o in file.operators),
+        contracts=tuple(
+            contract_to_domain(c, where=definition.at("contracts", i))
+            for i, c in enumerate(file.contracts)
+        ),
+        specs=tuple(file.contracts),
         budgets=tuple(
             RegionBudget(b.region, b.year, b.general_budget_expenditure, b.other_ppp_expenditure)
-            for b in parsed.budgets
+            for b in file.budgets
         ),
-    )
-
-
-def _describe(error: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e['loc']) or '(file)'}: {e['msg']}" for e in error.errors()
     )
 
 
@@ -237,21 +233,26 @@ def _operator(spec: OperatorSpec) -> Operator:
     )
 
 
-def contract_to_domain(spec: ContractSpec, *, where: str) -> Contract:
-    """Check what spans fields of ``spec`` and build the domain contract."""
-    place = f"{where}: contract {spec.id}"
+def contract_to_domain(spec: ContractSpec, *, where: str | Place) -> Contract:
+    """Check what spans fields of ``spec`` and build the domain contract; ``where`` is
+    the contract's place in its file, or names where it came from (``request``)."""
+    place = where if isinstance(where, Place) else Place(where, docs=CONTRACT_FILE.docs)
+    name = f"contract {spec.id}"
     if spec.end < spec.start:
-        raise ConfigError(f"{place}: end {spec.end} is before start {spec.start}")
-    clauses = tuple(_clause(k, spec.region, f"{place}, kpi {k.id}") for k in spec.kpis)
+        raise place.at("end").error(f"{name}: end {spec.end} is before start {spec.start}")
+    clauses = tuple(
+        _clause(k, spec.region, place.at("kpis", j), f"{name}, kpi {k.id}")
+        for j, k in enumerate(spec.kpis)
+    )
     if clauses:
         weights = sum((c.weight for c in clauses), Decimal(0))
         if weights != 100:
-            raise ConfigError(f"{place}: KPI weights sum to {weights}, not 100")
+            raise place.at("kpis").error(f"{name}: KPI weights sum to {weights}, not 100")
         shares = sum((c.payment_share for c in clauses), Decimal(0))
         if shares > 1:
-            raise ConfigError(f"{place}: KPI payment shares sum to {shares}, more than 1")
+            raise place.at("kpis").error(f"{name}: KPI payment shares sum to {shares}, more than 1")
     if len({c.clause_id for c in clauses}) != len(clauses):
-        raise ConfigError(f"{place}: KPI ids repeat")
+        raise place.at("kpis").error(f"{name}: KPI ids repeat")
     return Contract(
         contract_id=spec.id,
         name=spec.name,
@@ -277,21 +278,21 @@ def contract_to_domain(spec: ContractSpec, *, where: str) -> Contract:
     )
 
 
-def _clause(spec: KpiSpec, default_region: str, place: str) -> KpiClause:
+def _clause(spec: KpiSpec, default_region: str, place: Place, name: str) -> KpiClause:
     if spec.formula is Formula.LINEAR:
         if spec.target is None or spec.floor is None:
-            raise ConfigError(f"{place}: a linear clause needs target and floor")
+            raise place.error(f"{name}: a linear clause needs target and floor")
         rising = spec.target > spec.floor
         if spec.target == spec.floor or rising != (spec.polarity is Polarity.HIGHER):
-            raise ConfigError(
-                f"{place}: target {spec.target} must be "
+            raise place.at("target").error(
+                f"{name}: target {spec.target} must be "
                 f"{'above' if spec.polarity is Polarity.HIGHER else 'below'} "
                 f"floor {spec.floor} for a {spec.polarity.value}-is-better indicator"
             )
     if spec.formula is Formula.BANDS and not spec.bands:
-        raise ConfigError(f"{place}: a banded clause needs at least one band")
+        raise place.error(f"{name}: a banded clause needs at least one band")
     if spec.formula is Formula.PASS_FAIL and spec.target is None:
-        raise ConfigError(f"{place}: a pass/fail clause needs a target")
+        raise place.error(f"{name}: a pass/fail clause needs a target")
     return KpiClause(
         clause_id=spec.id,
         indicator=spec.indicator,
@@ -311,7 +312,4 @@ def _clause(spec: KpiSpec, default_region: str, place: str) -> KpiClause:
 
 def contract_json_schema() -> dict[str, Any]:
     """The JSON Schema of a contract register file (``docs/schemas/contract.schema.json``)."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        **ContractFile.model_json_schema(),
-    }
+    return CONTRACT_FILE.json_schema()

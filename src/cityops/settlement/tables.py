@@ -14,6 +14,7 @@ import csv
 import io
 from typing import Any
 
+from cityops.definitions import DocPath, Lines, Parsed
 from cityops.errors import ConfigError
 
 __all__ = ["csv_to_register_document"]
@@ -26,8 +27,9 @@ _KINDS = (
 )
 
 
-def csv_to_register_document(text: str, *, where: str) -> dict[str, list[dict[str, Any]]]:
-    """The CSV as the equivalent YAML document, ready for the YAML file's checks."""
+def csv_to_register_document(text: str, *, where: str) -> Parsed:
+    """The CSV as the equivalent YAML document, ready for the YAML file's checks; each
+    row is an entry, at the line where the row ends."""
     reader = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")))
     header = set(reader.fieldnames or ())
     kind = next((name for column, name in _KINDS if column in header), None)
@@ -36,7 +38,12 @@ def csv_to_register_document(text: str, *, where: str) -> dict[str, list[dict[st
             f"{where}: cannot tell what the CSV holds; its header needs "
             "general_budget_expenditure (budgets), investor_mode (contracts) or type (operators)"
         )
-    return {kind: [_entry(row) for row in reader]}
+    entries: list[dict[str, Any]] = []
+    lines: dict[DocPath, int] = {(): 1, (kind,): 1}
+    for row in reader:
+        lines[(kind, len(entries))] = reader.line_num
+        entries.append(_entry(row))
+    return Parsed({kind: entries}, Lines(lines))
 
 
 def _entry(row: dict[str, str]) -> dict[str, Any]:

@@ -7,25 +7,34 @@ Example::
     register_url = "sqlite:///register.sqlite"   # or postgresql+psycopg://…
     lake_path = "lake"
 
+    [tickets]
+    deadline_h = 120.0
+
 Relative paths (including a relative SQLite file) are relative to the
 workspace directory, so a workspace can be moved or copied whole.
+
+Besides where things are, the file holds the city's own settings, one table per
+subject (``[tickets]``): what a city would change, as opposed to how a process
+runs (``cityops.settings``).  Every key has a default that is today's behaviour,
+so a file without the table reads as before.
 """
 
 from __future__ import annotations
 
-import os
-import tomllib
+from datetime import timedelta
 from pathlib import Path
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from cityops.definitions import DefinitionKind
 from cityops.errors import WorkspaceError
+from cityops.settings import ProcessSettings, process_settings
 
 __all__ = [
     "CONFIG_FILE",
-    "DEFAULT_WORKSPACE",
-    "WORKSPACE_ENV",
+    "CONFIG_FILE_KIND",
+    "TicketsConfig",
     "WorkspaceConfig",
     "find_workspace_dir",
     "read_config",
@@ -33,9 +42,23 @@ __all__ = [
 ]
 
 CONFIG_FILE = "cityops.toml"
-WORKSPACE_ENV = "CITYOPS_WORKSPACE"
-DEFAULT_WORKSPACE = "cityops-workspace"
 SQLITE_PREFIX = "sqlite:///"
+
+
+class TicketsConfig(BaseModel):
+    """``[tickets]``: the city's citizen service requests (Open311, the 12345 hotline)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    deadline_h: float = Field(default=120.0, gt=0, allow_inf_nan=False)
+    """Hours from a request's arrival to its ``due_at`` (Open311's
+    ``expected_datetime``): five days counted in calendar hours by default — 12345
+    hotlines usually allow five working days for an ordinary request, so this errs on
+    the strict side."""
+
+    @property
+    def deadline(self) -> timedelta:
+        return timedelta(hours=self.deadline_h)
 
 
 class WorkspaceConfig(BaseModel):
@@ -47,6 +70,7 @@ class WorkspaceConfig(BaseModel):
     timezone: str = "Asia/Shanghai"
     register_url: str = f"{SQLITE_PREFIX}register.sqlite"
     lake_path: str = "lake"
+    tickets: TicketsConfig = TicketsConfig()
 
     def resolved_register_url(self, root: Path) -> str:
         """The register URL with a relative SQLite path made absolute under ``root``."""
@@ -61,28 +85,28 @@ class WorkspaceConfig(BaseModel):
         return path if path.is_absolute() else (root / path).resolve()
 
 
-def find_workspace_dir(option: Path | None) -> Path:
-    """The workspace directory: the ``--workspace`` option, else ``$CITYOPS_WORKSPACE``,
-    else ``./cityops-workspace``."""
-    if option is not None:
-        return option
-    from_env = os.environ.get(WORKSPACE_ENV)
-    return Path(from_env) if from_env else Path(DEFAULT_WORKSPACE)
+CONFIG_FILE_KIND = DefinitionKind(
+    "workspace configuration", WorkspaceConfig, "docs/workspace.md", format="toml"
+)
+
+
+def find_workspace_dir(option: Path | None, settings: ProcessSettings | None = None) -> Path:
+    """The workspace directory: the ``--workspace`` option, else ``$CITYOPS_WORKSPACE``
+    (of ``settings``, default the process's), else ``./cityops-workspace``."""
+    return option if option is not None else (settings or process_settings()).workspace
 
 
 def read_config(root: Path) -> WorkspaceConfig:
-    """Read ``cityops.toml`` in ``root``; a missing or invalid file says how to fix it."""
+    """Read and check ``cityops.toml`` in ``root``: a missing file is a
+    :class:`WorkspaceError`, a wrong value a ``DefinitionError`` naming the key, the file
+    and the line."""
     path = root / CONFIG_FILE
     if not path.is_file():
         raise WorkspaceError(
             f"{root} is not a cityops workspace (no {CONFIG_FILE}); "
             f"create one with `cityops init {root}` or pass --workspace"
         )
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        return WorkspaceConfig.model_validate(data)
-    except (tomllib.TOMLDecodeError, ValidationError) as error:
-        raise WorkspaceError(f"{path} is not a valid workspace configuration: {error}") from error
+    return CONFIG_FILE_KIND.load(path).model
 
 
 def write_config(root: Path, config: WorkspaceConfig) -> Path:

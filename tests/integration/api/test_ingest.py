@@ -22,8 +22,9 @@ from api_writable import WritableApi, writable
 from httpx2 import Response
 from ingest_workspace import make_workspace
 
-from cityops.api.services.http_ingest import INCOMING_DIR, MAX_BYTES_ENV
+from cityops.api.services.http_ingest import INCOMING_DIR
 from cityops.ingestion.batch import ingest_file
+from cityops.settings import ProcessSettings
 from cityops.workspace.workspace import Workspace
 
 NDJSON = "application/x-ndjson"
@@ -169,26 +170,29 @@ def test_sending_the_same_body_again_stores_nothing_new(api: WritableApi) -> Non
     assert len(lake_rows(api.workspace, "ticket_events")) == 2
 
 
-def test_a_body_beyond_the_limit_is_refused_and_nothing_stored(
-    api: WritableApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    body = ndjson(ticket("T1-1"))
-    monkeypatch.setenv(MAX_BYTES_ENV, str(len(body) - 1))
-    before = batches(api.workspace)
-    declared = post(api, "ticket_events", body)
-    assert declared.status_code == 413
-    streamed = api.client.post(  # chunked: no Content-Length, counted while it streams
-        "/api/v1/ingest/ticket_events",
-        content=_chunks(body, 16),
-        headers=api.headers("supervisor", NDJSON),
-    )
-    assert streamed.status_code == 413
-    assert batches(api.workspace) == before
-    assert lake_rows(api.workspace, "ticket_events") == []
-    assert not any((api.workspace.root / INCOMING_DIR).iterdir())
+def _limited(limit: int) -> ProcessSettings:
+    return ProcessSettings.from_environ({"CITYOPS_API_INGEST_MAX_BYTES": str(limit)})
 
-    monkeypatch.setenv(MAX_BYTES_ENV, str(len(body)))
-    assert post(api, "ticket_events", body).status_code == 200
+
+def test_a_body_beyond_the_limit_is_refused_and_nothing_stored(tmp_path: Path) -> None:
+    body = ndjson(ticket("T1-1"))
+    workspace = make_workspace(tmp_path)
+    with writable(workspace, _limited(len(body) - 1)) as api:
+        before = batches(api.workspace)
+        declared = post(api, "ticket_events", body)
+        assert declared.status_code == 413
+        streamed = api.client.post(  # chunked: no Content-Length, counted while it streams
+            "/api/v1/ingest/ticket_events",
+            content=_chunks(body, 16),
+            headers=api.headers("supervisor", NDJSON),
+        )
+        assert streamed.status_code == 413
+        assert batches(api.workspace) == before
+        assert lake_rows(api.workspace, "ticket_events") == []
+        assert not any((api.workspace.root / INCOMING_DIR).iterdir())
+
+    with writable(workspace, _limited(len(body))) as api:  # the supervisor exists by now
+        assert post(api, "ticket_events", body, user="admin").status_code == 200
 
 
 def _chunks(body: bytes, size: int) -> Iterator[bytes]:

@@ -13,6 +13,7 @@ from cityops.domain.period import Period
 from cityops.errors import ConfigError
 from cityops.server import create_app
 from cityops.services.unit_of_work import unit_of_work
+from cityops.settings import ProcessSettings
 from cityops.workspace.create import create_workspace
 
 CITY = "970100"
@@ -62,7 +63,7 @@ def test_each_demo_user_logs_in_with_its_role_and_scope(tmp_path: Path) -> None:
 def test_the_password_is_the_documented_one_unless_the_environment_sets_it(
     environ: dict[str, str], expected: str
 ) -> None:
-    assert demo_password(environ) == expected
+    assert demo_password(ProcessSettings.from_environ(environ)) == expected
 
 
 def test_a_short_password_is_refused_before_the_demo_touches_anything(tmp_path: Path) -> None:

@@ -17,19 +17,18 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from open311_city import Open311City, add_second_city, build_city
+from open311_city import NO_PERIODIC_FLUSH, Open311City, add_second_city, build_city
 
 from cityops.register.engine import make_engine
 from cityops.server import create_app
-from cityops.tickets.settings import FLUSH_ENV
+from cityops.workspace.config import TicketsConfig, read_config, write_config
 from cityops.workspace.workspace import Workspace, open_workspace
 
 
-def _open(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> Iterator[Open311City]:
-    monkeypatch.setenv(FLUSH_ENV, "0")
+def _open(workspace: Workspace) -> Iterator[Open311City]:
     engine = make_engine(workspace.register_url)
     try:
-        with TestClient(create_app(workspace)) as client:
+        with TestClient(create_app(workspace, NO_PERIODIC_FLUSH)) as client:
             yield Open311City(workspace, client, engine)
     finally:
         engine.dispose()
@@ -54,24 +53,28 @@ def two_cities_template(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
 
 
 @pytest.fixture
-def city(
-    city_template: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Open311City]:
+def city(city_template: Workspace, tmp_path: Path) -> Iterator[Open311City]:
     """The tiny city on a SQLite register of its own."""
-    yield from _open(_copy(city_template, tmp_path / "ws"), monkeypatch)
+    yield from _open(_copy(city_template, tmp_path / "ws"))
 
 
 @pytest.fixture
-def two_cities(
-    two_cities_template: Workspace, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Open311City]:
+def city_with_own_deadline(city_template: Workspace, tmp_path: Path) -> Iterator[Open311City]:
+    """The tiny city whose ``cityops.toml`` sets the ticket deadline to 36.5 hours."""
+    root = tmp_path / "ws"
+    shutil.copytree(city_template.root, root)
+    tickets = TicketsConfig(deadline_h=36.5)
+    write_config(root, read_config(root).model_copy(update={"tickets": tickets}))
+    yield from _open(open_workspace(root))
+
+
+@pytest.fixture
+def two_cities(two_cities_template: Workspace, tmp_path: Path) -> Iterator[Open311City]:
     """The tiny city and 滨海市 ``330200`` in one SQLite register of their own."""
-    yield from _open(_copy(two_cities_template, tmp_path / "ws"), monkeypatch)
+    yield from _open(_copy(two_cities_template, tmp_path / "ws"))
 
 
 @pytest.fixture
-def any_city(
-    tmp_path: Path, register_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Open311City]:
+def any_city(tmp_path: Path, register_url: str) -> Iterator[Open311City]:
     """The tiny city on SQLite and on PostgreSQL (a new database each time)."""
-    yield from _open(build_city(tmp_path, register_url), monkeypatch)
+    yield from _open(build_city(tmp_path, register_url))

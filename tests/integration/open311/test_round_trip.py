@@ -34,7 +34,8 @@ from open311_city import (
 
 from cityops.access.roles import Role
 from cityops.register.engine import make_engine
-from cityops.tickets.settings import FLUSH_ENV, SLA_ENV
+from cityops.settings import variable
+from cityops.workspace.config import TicketsConfig, read_config, write_config
 from cityops.workspace.workspace import Workspace, open_workspace
 
 pytestmark = pytest.mark.slow
@@ -122,9 +123,13 @@ def _answers(url: str) -> bool:
 @pytest.fixture
 def start_server(city_template: Workspace, tmp_path: Path) -> Iterator[Callable[[float], Server]]:
     """Starts ``cityops serve`` over a copy of the tiny city (flush interval as given,
-    SLA 48 h) with one department user; a server the test left running is killed."""
-    shutil.copytree(city_template.root, tmp_path / "ws")
-    workspace = open_workspace(tmp_path / "ws")
+    ticket deadline 48 h) with one department user; a server the test left running is
+    killed."""
+    root = tmp_path / "ws"
+    shutil.copytree(city_template.root, root)
+    config = read_config(root)
+    write_config(root, config.model_copy(update={"tickets": TicketsConfig(deadline_h=SLA_H)}))
+    workspace = open_workspace(root)
     engine = make_engine(workspace.register_url)
     try:
         staff_user = create_staff_user(engine, Role.DEPARTMENT, department=DEPARTMENT)
@@ -135,7 +140,7 @@ def start_server(city_template: Workspace, tmp_path: Path) -> Iterator[Callable[
 
     def start(flush_s: float) -> Server:
         port = _free_port()
-        env = {**os.environ, FLUSH_ENV: str(flush_s), SLA_ENV: str(SLA_H)}
+        env = {**os.environ, variable("outbox_flush_s"): str(flush_s)}
         command = [sys.executable, "-m", "cityops", "serve", "-w", str(workspace.root)]
         with log_path.open("wb") as log:
             process = subprocess.Popen(

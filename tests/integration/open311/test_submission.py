@@ -23,7 +23,8 @@ from cityops.access.roles import Role
 
 CREATED_FIELDS = ["service_request_id", "token", "service_notice", "account_id"]
 DEFAULT_SLA = timedelta(hours=120)
-"""docs/open311.md: a new request is due 120 hours after it arrives, unless configured."""
+"""docs/open311.md: a new request is due 120 hours after it arrives, unless the city's
+``cityops.toml`` sets another deadline."""
 SHANGHAI = timedelta(hours=8)
 """The workspace's time zone, Asia/Shanghai, has no daylight saving."""
 XML_CHAR = re.compile("[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -80,6 +81,15 @@ def test_a_submitted_request_can_be_read_back_as_submitted(city: Open311City) ->
     assert before <= requested <= after
     assert datetime.fromisoformat(found["updated_datetime"]) == requested
     assert datetime.fromisoformat(found["expected_datetime"]) - requested == DEFAULT_SLA
+
+
+def test_the_deadline_is_the_one_the_city_sets_in_its_configuration(
+    city_with_own_deadline: Open311City,
+) -> None:
+    found = city_with_own_deadline.request(city_with_own_deadline.submitted())
+    requested = datetime.fromisoformat(found["requested_datetime"])
+    expected = datetime.fromisoformat(found["expected_datetime"])
+    assert expected - requested == timedelta(hours=36, minutes=30)
 
 
 @pytest.mark.parametrize(

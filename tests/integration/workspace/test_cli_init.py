@@ -43,9 +43,9 @@ def test_init_uses_the_given_name_and_prints_a_summary(cli: typer.Typer, tmp_pat
 
 
 def test_init_without_a_directory_uses_the_workspace_environment_variable(
-    cli: typer.Typer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: typer.Typer, tmp_path: Path, environment: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("CITYOPS_WORKSPACE", str(tmp_path / "from-env"))
+    environment.setenv("CITYOPS_WORKSPACE", str(tmp_path / "from-env"))
     result = CliRunner().invoke(cli, ["--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["workspace"] == str((tmp_path / "from-env").resolve())

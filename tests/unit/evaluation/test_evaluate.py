@@ -63,7 +63,7 @@ directions:
 
 def framework(threshold: float = 0.0, imputation: str = "renormalise") -> Framework:
     text = FRAMEWORK_YAML % {"threshold": threshold, "imputation": imputation}
-    return resolve_framework(parse_framework(text, "test.yaml"), load_catalogue(), "test.yaml")
+    return resolve_framework(parse_framework(text, "test.yaml"), load_catalogue())
 
 
 def facts_for(values: Mapping[tuple[str, str], float | None]) -> list[IndicatorFact]:

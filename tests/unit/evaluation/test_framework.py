@@ -47,7 +47,7 @@ CONSISTENT = "[[1, 1, 0.5, 0.5], [1, 1, 0.5, 0.5], [2, 2, 1, 1], [2, 2, 1, 1]]"
 
 def _load(root: str = CONSISTENT, content: str = "{method: expert}") -> Framework:
     text = MINIMAL % {"root": root, "content": content}
-    return resolve_framework(parse_framework(text, "f.yaml"), load_catalogue(), "f.yaml")
+    return resolve_framework(parse_framework(text, "f.yaml"), load_catalogue())
 
 
 def test_the_default_framework_covers_every_catalogue_indicator_once() -> None:
@@ -109,7 +109,7 @@ def test_a_wrong_framework_is_refused_with_a_message_naming_the_problem(
 ) -> None:
     text = (MINIMAL % {"root": CONSISTENT, "content": "{method: expert}"}).replace(*edit)
     with pytest.raises(ConfigError, match=message):
-        resolve_framework(parse_framework(text, "f.yaml"), load_catalogue(), "f.yaml")
+        resolve_framework(parse_framework(text, "f.yaml"), load_catalogue())
 
 
 def test_a_file_that_is_not_yaml_is_refused(tmp_path: Path) -> None:

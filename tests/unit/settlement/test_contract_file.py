@@ -61,7 +61,7 @@ def test_a_valid_file_gives_operators_contracts_and_budgets() -> None:
         (("floor: 0.2, target: 0.5", "floor: 0.5, target: 0.2"), "must be above floor"),
         (("end: 2025-12-31", "end: 2024-12-31"), "is before start"),
         (("total_amount: 1200000", "total_amount: 1200000.005"), "fractions of a fen"),
-        (("model: 政府购买服务", "model: BT"), "contracts.0.model"),
+        (("model: 政府购买服务", "model: BT"), "contracts 'C1', field model"),
     ],
 )
 def test_a_wrong_contract_is_refused_with_the_place_and_the_reason(

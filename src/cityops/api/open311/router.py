@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request, Response, status
+from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
 from cityops.api.deps import StateDep, UnitOfWorkDep, audit
@@ -41,7 +41,6 @@ from cityops.api.open311.schemas import (
 )
 from cityops.api.open311.submission import submit_request
 from cityops.api.state import AppState
-from cityops.tickets.settings import TicketSettings
 
 __all__ = ["router"]
 
@@ -55,14 +54,6 @@ JurisdictionQuery = Annotated[
 ListQuery = Annotated[list[PlainText] | None, Query(description="Comma delimited; may repeat.")]
 DateQuery = Annotated[PlainText | None, Query(max_length=40, description="W3C date-time.")]
 IdText = Annotated[PlainText, Path(max_length=100)]
-
-
-def _settings(request: Request) -> TicketSettings:
-    settings: TicketSettings = request.app.state.tickets
-    return settings
-
-
-SettingsDep = Annotated[TicketSettings, Depends(_settings)]
 
 
 def _doc(model: type[BaseModel] | Any, created: bool = False) -> dict[int | str, dict[str, Any]]:
@@ -141,7 +132,6 @@ def create_request(
     request: Request,
     state: StateDep,
     uow: UnitOfWorkDep,
-    settings: SettingsDep,
     fmt: FormatPath,
     form: Annotated[ServiceRequestCreate, Form()],
 ) -> Response:
@@ -155,7 +145,8 @@ def create_request(
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"service_code {form.service_code!r} not found in {city}"
         )
-    ticket = submit_request(uow, tree, city, service, form, due_in=settings.sla)
+    deadline = state.workspace.config.tickets.deadline  # the city's, from cityops.toml
+    ticket = submit_request(uow, tree, city, service, form, due_in=deadline)
     audit(uow, request, None, "open311:create_request", f"tickets/{ticket.ticket_id}", "ok")
     created = RequestCreatedPublic(
         service_request_id=ticket.ticket_id,

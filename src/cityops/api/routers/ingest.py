@@ -11,12 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, audit, not_found
-from cityops.api.services.http_ingest import (
-    OutsideScopeError,
-    incoming_dir,
-    ingest_body,
-    max_body_bytes,
-)
+from cityops.api.services.http_ingest import OutsideScopeError, incoming_dir, ingest_body
 from cityops.api.services.json_body import BodyFormat, body_format
 from cityops.api.services.request_body import BodyTooLargeError, save_body
 from cityops.domain.contract import TABLES, Table
@@ -90,7 +85,7 @@ async def ingest_rows(
     with incoming_dir(state.workspace) as directory:
         body = directory / "body"
         try:
-            await save_body(request, body, max_body_bytes())
+            await save_body(request, body, state.settings.api_ingest_max_bytes)
         except BodyTooLargeError as error:
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(error)) from None
 

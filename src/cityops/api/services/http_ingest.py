@@ -33,7 +33,7 @@ from cityops.access.scope import Principal, RegionTree
 from cityops.api.services.json_body import BodyFormat, array_to_ndjson, check_ndjson
 from cityops.api.services.placement import scope_sql
 from cityops.domain.contract import Table
-from cityops.errors import CityopsError, ConfigError, ContractError
+from cityops.errors import CityopsError, ContractError
 from cityops.ingestion.batch import ingest_file
 from cityops.ingestion.checks import typed_expression
 from cityops.ingestion.sources import read_source
@@ -42,19 +42,12 @@ from cityops.register.schema import BATCH_ID, ingest_batches
 from cityops.workspace.workspace import Workspace
 
 __all__ = [
-    "DEFAULT_MAX_BYTES",
     "HTTP_SOURCE",
     "INCOMING_DIR",
-    "MAX_BYTES_ENV",
     "OutsideScopeError",
     "incoming_dir",
     "ingest_body",
-    "max_body_bytes",
 ]
-
-MAX_BYTES_ENV = "CITYOPS_API_INGEST_MAX_BYTES"
-DEFAULT_MAX_BYTES = 16 * 1024 * 1024
-"""16 MiB: about 100,000 rows of a typical event table per request."""
 
 INCOMING_DIR = ".http-ingest"
 """Where request bodies wait in the workspace while they are ingested (removed after)."""
@@ -76,16 +69,6 @@ class OutsideScopeError(Exception):
         )
         self.row = row
         self.region = region
-
-
-def max_body_bytes() -> int:
-    """The largest body accepted: ``$CITYOPS_API_INGEST_MAX_BYTES``, default 16 MiB."""
-    configured = os.environ.get(MAX_BYTES_ENV, "").strip()
-    if not configured:
-        return DEFAULT_MAX_BYTES
-    if not configured.isdigit() or int(configured) < 1:
-        raise ConfigError(f"{MAX_BYTES_ENV}={configured!r} is not a positive number of bytes")
-    return int(configured)
 
 
 @contextmanager

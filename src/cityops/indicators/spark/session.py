@@ -21,26 +21,21 @@ here and only when a session is asked for.
 
 from __future__ import annotations
 
-import os
 import warnings
 from typing import TYPE_CHECKING
 
 from cityops.domain.period import CITY_TZ
 from cityops.errors import PipelineError
+from cityops.settings import ProcessSettings, process_settings
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 __all__ = [
-    "DEFAULT_MASTER",
-    "SPARK_MASTER_ENV",
     "missing_extra",
     "spark_master",
     "spark_session",
 ]
-
-SPARK_MASTER_ENV = "CITYOPS_SPARK_MASTER"
-DEFAULT_MASTER = "local[2]"
 
 _SQL_SETTINGS = {
     "spark.sql.session.timeZone": CITY_TZ.key,
@@ -65,9 +60,10 @@ def missing_extra(package: str) -> PipelineError:
     )
 
 
-def spark_master(master: str | None = None) -> str:
-    """``master``, else ``$CITYOPS_SPARK_MASTER``, else ``local[2]``."""
-    return master or os.environ.get(SPARK_MASTER_ENV) or DEFAULT_MASTER
+def spark_master(master: str | None = None, settings: ProcessSettings | None = None) -> str:
+    """``master``, else ``$CITYOPS_SPARK_MASTER`` (of ``settings``, default the
+    process's), else ``local[2]``."""
+    return master or (settings or process_settings()).spark_master
 
 
 def spark_session(master: str | None = None) -> SparkSession:

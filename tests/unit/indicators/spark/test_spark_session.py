@@ -7,17 +7,16 @@ import sys
 import pytest
 
 from cityops.errors import PipelineError
-from cityops.indicators.spark.session import SPARK_MASTER_ENV, spark_master, spark_session
+from cityops.indicators.spark.session import spark_master, spark_session
+from cityops.settings import ProcessSettings
 
 
-def test_the_master_is_the_callers_then_the_environments_then_local(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.delenv(SPARK_MASTER_ENV, raising=False)
-    assert spark_master() == "local[2]"
-    monkeypatch.setenv(SPARK_MASTER_ENV, "spark://cluster:7077")
-    assert spark_master() == "spark://cluster:7077"
-    assert spark_master("local[1]") == "local[1]"
+def test_the_master_is_the_callers_then_the_environments_then_local() -> None:
+    unset = ProcessSettings.from_environ({})
+    assert spark_master(settings=unset) == "local[2]"
+    cluster = ProcessSettings.from_environ({"CITYOPS_SPARK_MASTER": "spark://cluster:7077"})
+    assert spark_master(settings=cluster) == "spark://cluster:7077"
+    assert spark_master("local[1]", settings=cluster) == "local[1]"
 
 
 def test_without_pyspark_the_error_says_how_to_install_it(
