@@ -33,7 +33,8 @@ from cityops.evaluation.ahp import RandomIndexTable, ahp_weights
 from cityops.evaluation.entropy import EntropyVariant
 from cityops.evaluation.imputation import Imputation
 from cityops.evaluation.normalisation import FloatArray, Normalisation
-from cityops.indicators.catalogue import Catalogue, Direction, Goalposts, Polarity, load_catalogue
+from cityops.indicators.catalogue import Catalogue, Direction, Goalposts, load_catalogue
+from cityops.types import Polarity
 
 __all__ = [
     "DEFAULT_FRAMEWORK",

@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from cityops.definitions import read_definition
 from cityops.domain.contract import TABLES
 from cityops.errors import ConfigError
+from cityops.types import Polarity
 
 __all__ = [
     "DEFAULT_CATALOGUE",
@@ -34,7 +35,6 @@ __all__ = [
     "DirectionMeta",
     "Goalposts",
     "IndicatorMeta",
-    "Polarity",
     "ScaledGoalpost",
     "Unit",
     "expand_catalogue",
@@ -52,11 +52,6 @@ class Direction(StrEnum):
     MECHANISM = "mechanism"  # 运营机制
     CAPABILITY = "capability"  # 运营能力
     EFFECTIVENESS = "effectiveness"  # 运营成效
-
-
-class Polarity(StrEnum):
-    HIGHER = "higher"  # higher is better
-    LOWER = "lower"  # lower is better
 
 
 class Unit(StrEnum):

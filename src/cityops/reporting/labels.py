@@ -18,8 +18,9 @@ from cityops.evaluation.aggregation import Aggregation
 from cityops.evaluation.framework import OutlierTreatment, WeightMethod
 from cityops.evaluation.imputation import Imputation
 from cityops.evaluation.normalisation import Normalisation
-from cityops.indicators.catalogue import Polarity, Unit
+from cityops.indicators.catalogue import Unit
 from cityops.settlement.statement import LineStatus, StatementStatus
+from cityops.types import Polarity
 
 __all__ = ["LABELS", "METHOD_NAMES", "STAGE_NAMES", "UNIT_NAMES", "Label", "Lang", "Text", "label"]
 
