@@ -5,6 +5,7 @@ then one user per role; it ends with where the console and the report are, and w
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -24,18 +25,11 @@ from cityops.cli.serve import (
 
 if TYPE_CHECKING:
     from cityops.demo import DemoResult
+    from cityops.evaluation.framework import FrameworkDirection
     from cityops.evaluation.model import EvaluationRun, RegionResult
     from cityops.register.batches import IngestBatch
 
 __all__ = ["demo"]
-
-DIRECTIONS = (
-    ("content", "内容", "content"),
-    ("mechanism", "机制", "mechan."),
-    ("capability", "能力", "capab."),
-    ("effectiveness", "成效", "effect."),
-)
-"""Direction code, short Chinese and short English header (运营内容 … 运营成效)."""
 
 
 def demo(
@@ -54,7 +48,7 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Run the whole job on a synthetic city into a fresh workspace and summarise it:
-    each district's score, stage and four direction scores.  It creates one user per
+    each district's score, stage and direction scores.  It creates one user per
     role (password: $CITYOPS_PASSWORD, else cityops-demo) and prints the console's
     address; --serve then serves it (else run `cityops serve`)."""
     from cityops.demo import DEMO_PASSWORD, demo_password, run_demo
@@ -164,6 +158,11 @@ def _console_lines(
 
 
 def _summary_table(run: EvaluationRun, city_name: str) -> RichTable:
+    """The city and its districts by rank, a column per direction of the framework (the
+    shipped one, which the demo evaluates with) under its short names."""
+    from cityops.evaluation.framework import load_framework
+
+    directions = load_framework().directions
     view = RichTable(
         title=f"{city_name} · {run.period} · 运营评价 evaluation · run {run.run_id}",
         box=box.SIMPLE_HEAD,
@@ -172,19 +171,19 @@ def _summary_table(run: EvaluationRun, city_name: str) -> RichTable:
     view.add_column("区域\nregion", no_wrap=True)
     view.add_column("得分\nscore", justify="right")
     view.add_column("阶段\nstage", no_wrap=True)
-    for _, zh, en in DIRECTIONS:
-        view.add_column(f"{zh}\n{en}", justify="right")
+    for direction in directions:
+        view.add_column(f"{direction.short_zh}\n{direction.short_en}", justify="right")
     city = [r for r in run.regions if r.level == "city"]
     districts = sorted(
         (r for r in run.regions if r.level == "district"),
         key=lambda r: (r.rank is None, r.rank or 0, r.region_code),
     )
     for region in city:
-        view.add_row(*_cells(region), style="bold")
+        view.add_row(*_cells(region, directions), style="bold")
     if city:
         view.add_section()
     for region in districts:
-        view.add_row(*_cells(region))
+        view.add_row(*_cells(region, directions))
     return view
 
 
@@ -192,12 +191,12 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def _cells(region: RegionResult) -> tuple[str, ...]:
+def _cells(region: RegionResult, directions: Sequence[FrameworkDirection]) -> tuple[str, ...]:
     rank = "" if region.rank is None or region.level == "city" else str(region.rank)
     return (
         rank,
         f"{region.name} {region.region_code}",
         _number(region.score),
         region.stage_zh or "—",
-        *(_number(region.directions.get(code)) for code, _, _ in DIRECTIONS),
+        *(_number(region.directions.get(d.code)) for d in directions),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from enum import StrEnum
 from types import MappingProxyType
 
-__all__ = ["CONTENT_NAMES_EN", "LABELS", "LANG_COOKIE", "Lang", "label"]
+__all__ = ["LABELS", "LANG_COOKIE", "Lang", "label"]
 
 LANG_COOKIE = "cityops_lang"
 
@@ -18,41 +18,8 @@ class Lang(StrEnum):
     EN = "en"
 
 
-CONTENT_NAMES_EN: MappingProxyType[str, str] = MappingProxyType(
-    {
-        "基础设施": "Infrastructure",
-        "数据资源": "Data resources",
-        "信息系统": "Information systems",
-        "应用门户": "Application portal",
-        "安全保障": "Security",
-        "统筹管理机制": "Coordination mechanism",
-        "利益分配机制": "Benefit-sharing mechanism",
-        "考核监督机制": "Assessment and supervision",
-        "激励惩罚机制": "Incentives and penalties",
-        "长效运营规划": "Long-term operation plan",
-        "覆盖率": "Coverage",
-        "可用性": "Availability",
-        "可靠性": "Reliability",
-        "易用性": "Ease of use",
-        "及时性": "Timeliness",
-        "持续性": "Continuity",
-        "团队专业性": "Team professionalism",
-        "资源利用率": "Resource utilisation",
-        "资源共享率": "Resource sharing",
-        "用户覆盖率": "User coverage",
-        "用户活跃度": "User activity",
-        "用户满意度": "User satisfaction",
-    }
-)
-"""English names of the framework's contents (the catalogue and framework files name them
-in Chinese only); the console shows them as labels ``content.<中文名>``."""
-
 LABELS: MappingProxyType[str, MappingProxyType[Lang, str]] = MappingProxyType(
     {
-        f"content.{zh}": MappingProxyType({Lang.ZH: zh, Lang.EN: en})
-        for zh, en in CONTENT_NAMES_EN.items()
-    }
-    | {
         key: MappingProxyType({Lang.ZH: zh, Lang.EN: en})
         for key, zh, en in (
             ("app.title", "城市长效运营平台", "cityops — smart-city operation"),

@@ -19,7 +19,8 @@ from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME, authenticate, principal_for_token
 from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, audit, client_of
-from cityops.console.i18n import CONTENT_NAMES_EN, LANG_COOKIE, Lang, label
+from cityops.api.services.catalogue import shipped_framework
+from cityops.console.i18n import LANG_COOKIE, Lang, label
 
 __all__ = ["CONSOLE_PAGES", "STATIC_DIR", "router"]
 
@@ -57,11 +58,21 @@ def _render(
             "user": principal,
             "pages": CONSOLE_PAGES,
             "csrf_header": CSRF_HEADER,
-            "content_names": CONTENT_NAMES_EN.keys(),
+            "content_names": _content_names(lang),
             "can": lambda resource, action: _can(principal, resource, action),
             **context,
         },
     )
+
+
+def _content_names(lang: Lang) -> dict[str, str]:
+    """The framework's contents in ``lang``, by their Chinese names (a page script
+    names a content of a run's tree by the label ``content.<Chinese name>``)."""
+    return {
+        content.name_zh: content.name_zh if lang is Lang.ZH else content.name_en
+        for direction in shipped_framework().directions
+        for content in direction.contents
+    }
 
 
 def _can(principal: Principal | None, resource: str, action: str) -> bool:

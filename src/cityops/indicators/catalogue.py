@@ -3,8 +3,13 @@
 1. *parse*: ``catalogue.toml`` → frozen pydantic metas (``IndicatorMeta``), which
    check the shape of each entry (types, enums, unknown keys);
 2. *expand*: the metas → a checked ``Catalogue`` (unique codes, known
-   directions and contents, known contract tables, goalposts that agree with
-   the polarity).  Any failure is a ``ConfigError`` naming the file and code.
+   contract tables, goalposts that agree with the polarity).  Any failure is a
+   ``ConfigError`` naming the file and code.
+
+Each indicator names the direction and content of 表8 it measures; the
+directions themselves, their names and contents, are listed once, in the
+evaluation framework file (``cityops.evaluation.framework``), which checks
+each indicator against its direction.
 
 The shipped default lives next to this module; a city may point at its own
 file with the same format (``docs/indicators.md``).
@@ -31,8 +36,6 @@ __all__ = [
     "DEFAULT_CATALOGUE",
     "Catalogue",
     "CatalogueFile",
-    "Direction",
-    "DirectionMeta",
     "Goalposts",
     "IndicatorMeta",
     "ScaledGoalpost",
@@ -43,15 +46,8 @@ __all__ = [
 ]
 
 DEFAULT_CATALOGUE = "catalogue.toml"
-
-
-class Direction(StrEnum):
-    """The four directions of the framework (表8)."""
-
-    CONTENT = "content"  # 运营内容
-    MECHANISM = "mechanism"  # 运营机制
-    CAPABILITY = "capability"  # 运营能力
-    EFFECTIVENESS = "effectiveness"  # 运营成效
+_EVIDENCE_FAMILY = "mechanism."
+"""Codes of this family are scored from assessed evidence (``computations/mechanism.py``)."""
 
 
 class Unit(StrEnum):
@@ -94,14 +90,6 @@ class Goalposts(BaseModel):
         return self.lo, self.hi
 
 
-class DirectionMeta(BaseModel):
-    model_config = _FROZEN
-
-    name_zh: str
-    name_en: str
-    contents: tuple[str, ...]
-
-
 class IndicatorMeta(BaseModel):
     """One indicator definition as written in the catalogue file."""
 
@@ -110,8 +98,10 @@ class IndicatorMeta(BaseModel):
     code: str = Field(pattern=r"^[a-z]+\.[a-z0-9_]+$")
     name_zh: str
     name_en: str
-    direction: Direction
+    direction: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """The code of the framework direction it measures (``content``, ``mechanism`` …)."""
     content: str
+    """The content of that direction, by its Chinese name (``基础设施``)."""
     formula: str
     unit: Unit
     polarity: Polarity
@@ -129,7 +119,6 @@ class CatalogueFile(BaseModel):
     model_config = _FROZEN
 
     version: int
-    directions: dict[Direction, DirectionMeta]
     indicator: tuple[IndicatorMeta, ...]
 
 
@@ -139,7 +128,6 @@ class Catalogue:
 
     source: str
     version: int
-    directions: Mapping[Direction, DirectionMeta]
     indicators: tuple[IndicatorMeta, ...]
 
     def get(self, code: str) -> IndicatorMeta:
@@ -152,8 +140,10 @@ class Catalogue:
     def codes(self) -> tuple[str, ...]:
         return tuple(meta.code for meta in self.indicators)
 
-    def in_direction(self, direction: Direction) -> tuple[IndicatorMeta, ...]:
-        return tuple(meta for meta in self.indicators if meta.direction is direction)
+    @property
+    def directions(self) -> tuple[str, ...]:
+        """The direction codes its indicators name, in file order."""
+        return tuple(dict.fromkeys(meta.direction for meta in self.indicators))
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -192,31 +182,21 @@ def _describe(error: ValidationError, raw: Mapping[str, Any]) -> str:
 def expand_catalogue(parsed: CatalogueFile, source: str) -> Catalogue:
     """Stage 2: check references across entries and return the catalogue."""
     known_tables = {t.name for t in TABLES}
-    missing_directions = set(Direction) - set(parsed.directions)
-    if missing_directions:
-        names = ", ".join(sorted(missing_directions))
-        raise ConfigError(f"{source}: [directions] lacks {names}; describe all four directions")
     seen: set[str] = set()
     for meta in parsed.indicator:
         where = f"{source}: indicator {meta.code!r}"
         if meta.code in seen:
             raise ConfigError(f"{where} is defined twice; codes must be unique")
         seen.add(meta.code)
-        contents = parsed.directions[meta.direction].contents
-        if meta.content not in contents:
-            raise ConfigError(
-                f"{where}: content {meta.content!r} is not one of the {meta.direction} "
-                f"contents ({', '.join(contents)})"
-            )
         unknown = [name for name in meta.sources if name not in known_tables]
         if unknown:
             raise ConfigError(f"{where}: sources {unknown} are not contract tables")
         _check_goalposts(meta, where)
         if len(set(meta.evidence_items)) != len(meta.evidence_items):
             raise ConfigError(f"{where}: evidence_items lists an item twice")
-        if meta.direction is Direction.MECHANISM and not meta.evidence_items:
+        if meta.code.startswith(_EVIDENCE_FAMILY) and not meta.evidence_items:
             raise ConfigError(f"{where}: a mechanism indicator needs evidence_items")
-    return Catalogue(source, parsed.version, dict(parsed.directions), parsed.indicator)
+    return Catalogue(source, parsed.version, parsed.indicator)
 
 
 def _check_goalposts(meta: IndicatorMeta, where: str) -> None:

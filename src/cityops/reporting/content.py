@@ -16,7 +16,7 @@ from cityops.errors import PipelineError
 from cityops.evaluation.engine import ROOT
 from cityops.evaluation.framework import Framework
 from cityops.evaluation.model import EvaluationRun, RegionResult, RegionUncertainty
-from cityops.indicators.catalogue import Catalogue, Direction
+from cityops.indicators.catalogue import Catalogue
 from cityops.indicators.facts import IndicatorFact
 from cityops.reporting.charts import Bar, ReferenceLine, bar_chart_svg
 from cityops.reporting.figures import fact_rows, indicator_sections
@@ -60,15 +60,15 @@ def build_report_content(
             "run used (--framework)"
         )
     summary, districts = reported_regions(run)
-    directions = tuple(Direction)
+    directions = tuple(d.code for d in framework.directions)
     direction_rows = tuple(
         DirectionRow(
-            str(d),
-            Text(catalogue.directions[d].name_zh, catalogue.directions[d].name_en).label(lang),
-            run.weights[ROOT][str(d)],
-            summary.directions.get(str(d)),
+            d.code,
+            Text(d.name_zh, d.name_en).label(lang),
+            run.weights[ROOT][d.code],
+            summary.directions.get(d.code),
         )
-        for d in directions
+        for d in framework.directions
     )
     return ReportContent(
         lang=lang,
@@ -130,7 +130,7 @@ def reported_regions(run: EvaluationRun) -> tuple[RegionResult, tuple[RegionResu
     return summary, tuple(children)
 
 
-def _row(region: RegionResult, directions: Sequence[Direction], lang: Lang) -> RegionRow:
+def _row(region: RegionResult, directions: Sequence[str], lang: Lang) -> RegionRow:
     return RegionRow(
         region_code=region.region_code,
         name=region.name,
@@ -142,7 +142,7 @@ def _row(region: RegionResult, directions: Sequence[Direction], lang: Lang) -> R
         peers=region.peers,
         coverage=region.coverage,
         change=region.change,
-        directions=tuple(region.directions.get(str(d)) for d in directions),
+        directions=tuple(region.directions.get(code) for code in directions),
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 
 from cityops.evaluation.framework import Framework, FrameworkIndicator
 from cityops.evaluation.model import EvaluationRun, RegionResult
-from cityops.indicators.catalogue import Catalogue, Direction, IndicatorMeta, ScaledGoalpost
+from cityops.indicators.catalogue import Catalogue, IndicatorMeta, ScaledGoalpost
 from cityops.indicators.facts import IndicatorFact
 from cityops.reporting.charts import Bar, ReferenceLine, bar_chart_svg
 from cityops.reporting.formatting import (
@@ -34,18 +34,16 @@ def indicator_sections(
     by_key = {(f.indicator, f.region_code): f for f in facts if f.period == run.period}
     computed = {f.indicator for f in facts if f.period == run.period}
     sections = []
-    for direction in Direction:
+    for direction in framework.directions:
         figures = tuple(
             _figure(
                 leaf, catalogue.get(leaf.code), run, by_key, columns, leaf.code in computed, lang
             )
             for leaf in framework.indicators
-            if leaf.direction is direction
+            if leaf.direction == direction.code
         )
-        name = catalogue.directions[direction]
-        sections.append(
-            DirectionSection(str(direction), _pick(name.name_zh, name.name_en, lang), figures)
-        )
+        name = _pick(direction.name_zh, direction.name_en, lang)
+        sections.append(DirectionSection(direction.code, name, figures))
     return tuple(sections)
 
 
@@ -70,7 +68,7 @@ def fact_rows(
             FactRow(
                 indicator=fact.indicator,
                 indicator_name=name,
-                direction=str(meta.direction) if meta else "",
+                direction=meta.direction if meta else "",
                 unit=meta.unit if meta else None,
                 region_code=fact.region_code,
                 region_name=region.name,

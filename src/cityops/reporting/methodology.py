@@ -8,7 +8,7 @@ from __future__ import annotations
 from cityops.evaluation.engine import ROOT
 from cityops.evaluation.framework import Framework, FrameworkNode
 from cityops.evaluation.model import EvaluationRun
-from cityops.indicators.catalogue import Catalogue, Direction
+from cityops.indicators.catalogue import Catalogue
 from cityops.reporting.formatting import format_goalposts
 from cityops.reporting.labels import METHOD_NAMES, Lang, Text, label
 from cityops.reporting.model import IndicatorMethod, Methodology, NodeMethod
@@ -32,8 +32,8 @@ def methodology(
         content_path = f"{leaf.direction}/{leaf.content}"
         in_content = run.weights[content_path][leaf.code]
         in_total = (
-            run.weights[ROOT][str(leaf.direction)]
-            * run.weights[str(leaf.direction)][content_path]
+            run.weights[ROOT][leaf.direction]
+            * run.weights[leaf.direction][content_path]
             * in_content
         )
         indicators.append(
@@ -67,9 +67,8 @@ def _node_names(framework: Framework, catalogue: Catalogue, lang: Lang) -> dict[
     """Display names of every node and leaf: the total, directions, contents (as the
     framework names them) and indicators."""
     names = {"": label("total", lang).text}
-    for direction in Direction:
-        named = catalogue.directions[direction]
-        names[str(direction)] = Text(named.name_zh, named.name_en).label(lang).text
+    for direction in framework.directions:
+        names[direction.code] = Text(direction.name_zh, direction.name_en).label(lang).text
     for node in framework.nodes:
         if "/" in node.path:
             names[node.path] = node.path.split("/", 1)[1]
