@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich import box
@@ -22,6 +22,7 @@ from cityops.cli.serve import (
     base_url,
     serve_workspace,
 )
+from cityops.messages import text
 
 if TYPE_CHECKING:
     from cityops.demo import DemoResult
@@ -30,6 +31,14 @@ if TYPE_CHECKING:
     from cityops.register.batches import IngestBatch
 
 __all__ = ["demo"]
+
+_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
+    ("common.rank", "right"),
+    ("common.region", "left"),
+    ("common.score", "right"),
+    ("common.stage_name", "left"),
+)
+"""The summary's first columns: the message that heads each, and its alignment."""
 
 
 def demo(
@@ -163,14 +172,14 @@ def _summary_table(run: EvaluationRun, city_name: str) -> RichTable:
     from cityops.evaluation.framework import load_framework
 
     directions = load_framework().directions
+    title = text("demo.title")
     view = RichTable(
-        title=f"{city_name} · {run.period} · 运营评价 evaluation · run {run.run_id}",
+        title=f"{city_name} · {run.period} · {title.zh} {title.en} · run {run.run_id}",
         box=box.SIMPLE_HEAD,
     )
-    view.add_column("排名\nrank", justify="right")
-    view.add_column("区域\nregion", no_wrap=True)
-    view.add_column("得分\nscore", justify="right")
-    view.add_column("阶段\nstage", no_wrap=True)
+    for key, justify in _COLUMNS:
+        words = text(key)
+        view.add_column(f"{words.zh}\n{words.en}", justify=justify, no_wrap=justify == "left")
     for direction in directions:
         view.add_column(f"{direction.short_zh}\n{direction.short_en}", justify="right")
     city = [r for r in run.regions if r.level == "city"]

@@ -49,7 +49,7 @@ def report(
     table, a chart per indicator, uncertainty, the period's settlement statements and the
     methodology; print the file's path."""
     from cityops.evaluation.store import latest_run, load_run, run_path
-    from cityops.reporting.labels import Lang
+    from cityops.messages import Lang
     from cityops.reporting.service import (
         ReportFormat,
         default_report_path,

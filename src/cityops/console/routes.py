@@ -1,6 +1,9 @@
 """The console's pages: login, language switch and one route per page.
 
-Pages need a logged-in user (the API's token in an HttpOnly cookie); without
+Every page is rendered in the user's language (Chinese unless the
+``cityops_lang`` cookie says English); templates call ``t(key)`` on the message
+catalogue (``cityops.messages``), the one place labels are written.  Pages need
+a logged-in user (the API's token in an HttpOnly cookie); without
 one they redirect to the login page.  What a page shows is fetched by the
 browser from ``/api/v1`` with the same cookie, so the API's permission and
 scope checks apply unchanged.
@@ -20,9 +23,12 @@ from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME, authenticate, principal_for_token
 from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, audit, client_of
 from cityops.api.services.catalogue import shipped_framework
-from cityops.console.i18n import LANG_COOKIE, Lang, label
+from cityops.domain.stages import STAGES
+from cityops.messages import Lang, label
 
-__all__ = ["CONSOLE_PAGES", "STATIC_DIR", "router"]
+__all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
+
+LANG_COOKIE = "cityops_lang"
 
 STATIC_DIR = Path(__file__).parent / "static"
 _templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -59,6 +65,7 @@ def _render(
             "pages": CONSOLE_PAGES,
             "csrf_header": CSRF_HEADER,
             "content_names": _content_names(lang),
+            "stages": [stage.code for stage in STAGES],
             "can": lambda resource, action: _can(principal, resource, action),
             **context,
         },

@@ -16,9 +16,9 @@ from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.facts import read_facts
+from cityops.messages import Lang
 from cityops.reporting.content import build_report_content
 from cityops.reporting.html import render_html
-from cityops.reporting.labels import Lang
 from cityops.reporting.model import ReportContent
 from cityops.settlement.statement import Statement
 from cityops.workspace.workspace import Workspace

@@ -18,7 +18,7 @@ from api_writable import WritableApi, writable
 from ingest_workspace import make_workspace
 
 from cityops.api.deps import TOKEN_COOKIE
-from cityops.console.i18n import LANG_COOKIE
+from cityops.console.routes import LANG_COOKIE
 
 STATIC = Path(__file__).parents[3] / "src" / "cityops" / "console" / "static"
 

@@ -30,9 +30,9 @@ from cityops.evaluation.framework import load_framework
 from cityops.evaluation.regions import Region
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.facts import IndicatorFact
+from cityops.messages import Lang
 from cityops.reporting.content import build_report_content
 from cityops.reporting.html import render_html
-from cityops.reporting.labels import Lang
 
 SHIPPED = Path(__file__).parents[3] / "src" / "cityops" / "evaluation" / "framework.yaml"
 PERIOD = "2025-03"

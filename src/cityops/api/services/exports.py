@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from cityops.evaluation.framework import Framework
 from cityops.evaluation.model import EvaluationRun, RegionResult
+from cityops.messages import text
 from cityops.reporting.cells import neutralise_formula
 
 __all__ = ["Cell", "direction_codes", "header", "region_rows", "to_csv", "to_xlsx"]
@@ -28,18 +29,19 @@ __all__ = ["Cell", "direction_codes", "header", "region_rows", "to_csv", "to_xls
 Cell = str | int | float | None
 
 _FIXED_COLUMNS = (
-    "区划代码 region_code",
-    "名称 name",
-    "层级 level",
-    "上级区划 parent_code",
-    "综合得分 score",
-    "发展阶段 stage",
-    "阶段 stage_zh",
-    "排名 rank",
-    "同级参评数 peers",
-    "数据覆盖率 coverage",
-    "较上期 change",
+    ("region_code", "common.region_code"),
+    ("name", "common.name"),
+    ("level", "common.level"),
+    ("parent_code", "common.parent_region"),
+    ("score", "common.total_score"),
+    ("stage", "common.stage"),
+    ("stage_zh", "common.stage_name"),
+    ("rank", "common.rank"),
+    ("peers", "common.peers"),
+    ("coverage", "common.coverage"),
+    ("change", "common.change"),
 )
+"""Each fixed column's field and the message that titles it (in Chinese, then the field)."""
 
 
 def direction_codes(run: EvaluationRun) -> tuple[str, ...]:
@@ -48,10 +50,11 @@ def direction_codes(run: EvaluationRun) -> tuple[str, ...]:
 
 
 def header(directions: Sequence[str], framework: Framework) -> list[str]:
-    """Column titles in Chinese and English; a direction named by ``framework`` (a
-    direction it does not have, by its code alone)."""
+    """Column titles: the Chinese name, then the field or direction code; a direction
+    named by ``framework`` (a direction it does not have, by its code alone)."""
     named = {d.code: f"{d.name_zh} {d.code}" for d in framework.directions}
-    return [*_FIXED_COLUMNS, *(named.get(code, code) for code in directions)]
+    fixed = [f"{text(key).zh} {field}" for field, key in _FIXED_COLUMNS]
+    return [*fixed, *(named.get(code, code) for code in directions)]
 
 
 def region_rows(regions: Sequence[RegionResult], directions: Sequence[str]) -> list[list[Cell]]:
