@@ -18,7 +18,7 @@
     if (!meta) return code;
     return c.lang() === "en" ? meta.name_en : meta.name_zh;
   };
-  // Contents are named in Chinese in the framework; the page carries their English names.
+  // A content's key is its Chinese name; the page carries its name in the user's language.
   const contentName = (name) => c.labels()[`content.${name}`] ?? name;
   const directionName = (code) => {
     const meta = Object.values(page.catalogue).find((m) => m.direction === code);

@@ -1,4 +1,4 @@
-// 一屏通览: a region's stage and score, its four directions, its sub-regions
+// 一屏通览: a region's stage and score, its directions, its sub-regions
 // ranked, the key figures of the month and, when several months have facts,
 // their trend.  Everything comes from /api/v1 with the session cookie.
 "use strict";
