@@ -45,7 +45,7 @@ def report(
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the report of a run: cover, summary, stage, the four directions, the district
+    """Write the report of a run: cover, summary, stage, the directions, the district
     table, a chart per indicator, uncertainty, the period's settlement statements and the
     methodology; print the file's path."""
     from cityops.evaluation.store import latest_run, load_run, run_path
