@@ -22,7 +22,7 @@ Why one data file rather than gettext catalogues (Babel):
   TOML is read like the indicator catalogue.
 
 Two languages with a few hundred terms do not need plural forms or message
-contexts; should a third language come, the file gains a column.
+contexts; should a third language come, each entry gains a key.
 """
 
 from __future__ import annotations
