@@ -1,8 +1,10 @@
-"""The core vocabulary as type aliases, shared by every layer."""
+"""The core vocabulary shared by every layer: type aliases, and the one enum that an
+indicator definition and a contract's KPI clause both speak (``Polarity``)."""
 
+from enum import StrEnum
 from typing import NewType
 
-__all__ = ["IndicatorCode", "RegionCode", "TableName"]
+__all__ = ["IndicatorCode", "Polarity", "RegionCode", "TableName"]
 
 RegionCode = NewType("RegionCode", str)
 """An administrative code: 6 digits (GB/T 2260) for province, city and district,
@@ -13,3 +15,10 @@ IndicatorCode = NewType("IndicatorCode", str)
 
 TableName = NewType("TableName", str)
 """A table of the canonical data contract, such as ``portal_events``."""
+
+
+class Polarity(StrEnum):
+    """Which way a value is good: an indicator's (catalogue) or a KPI's (contract)."""
+
+    HIGHER = "higher"  # higher is better (越高越好)
+    LOWER = "lower"  # lower is better (越低越好)

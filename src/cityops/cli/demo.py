@@ -5,7 +5,8 @@ then one user per role; it ends with where the console and the report are, and w
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich import box
@@ -21,21 +22,23 @@ from cityops.cli.serve import (
     base_url,
     serve_workspace,
 )
+from cityops.messages import text
 
 if TYPE_CHECKING:
     from cityops.demo import DemoResult
+    from cityops.evaluation.framework import FrameworkDirection
     from cityops.evaluation.model import EvaluationRun, RegionResult
     from cityops.register.batches import IngestBatch
 
 __all__ = ["demo"]
 
-DIRECTIONS = (
-    ("content", "内容", "content"),
-    ("mechanism", "机制", "mechan."),
-    ("capability", "能力", "capab."),
-    ("effectiveness", "成效", "effect."),
+_COLUMNS: tuple[tuple[str, Literal["left", "right"]], ...] = (
+    ("common.rank", "right"),
+    ("common.region", "left"),
+    ("common.score", "right"),
+    ("common.stage_name", "left"),
 )
-"""Direction code, short Chinese and short English header (运营内容 … 运营成效)."""
+"""The summary's first columns: the message that heads each, and its alignment."""
 
 
 def demo(
@@ -54,7 +57,7 @@ def demo(
     as_json: JsonOption = False,
 ) -> None:
     """Run the whole job on a synthetic city into a fresh workspace and summarise it:
-    each district's score, stage and four direction scores.  It creates one user per
+    each district's score, stage and direction scores.  It creates one user per
     role (password: $CITYOPS_PASSWORD, else cityops-demo) and prints the console's
     address; --serve then serves it (else run `cityops serve`)."""
     from cityops.demo import DEMO_PASSWORD, demo_password, run_demo
@@ -164,27 +167,32 @@ def _console_lines(
 
 
 def _summary_table(run: EvaluationRun, city_name: str) -> RichTable:
+    """The city and its districts by rank, a column per direction of the framework (the
+    shipped one, which the demo evaluates with) under its short names."""
+    from cityops.evaluation.framework import load_framework
+
+    directions = load_framework().directions
+    title = text("demo.title")
     view = RichTable(
-        title=f"{city_name} · {run.period} · 运营评价 evaluation · run {run.run_id}",
+        title=f"{city_name} · {run.period} · {title.zh} {title.en} · run {run.run_id}",
         box=box.SIMPLE_HEAD,
     )
-    view.add_column("排名\nrank", justify="right")
-    view.add_column("区域\nregion", no_wrap=True)
-    view.add_column("得分\nscore", justify="right")
-    view.add_column("阶段\nstage", no_wrap=True)
-    for _, zh, en in DIRECTIONS:
-        view.add_column(f"{zh}\n{en}", justify="right")
+    for key, justify in _COLUMNS:
+        words = text(key)
+        view.add_column(f"{words.zh}\n{words.en}", justify=justify, no_wrap=justify == "left")
+    for direction in directions:
+        view.add_column(f"{direction.short_zh}\n{direction.short_en}", justify="right")
     city = [r for r in run.regions if r.level == "city"]
     districts = sorted(
         (r for r in run.regions if r.level == "district"),
         key=lambda r: (r.rank is None, r.rank or 0, r.region_code),
     )
     for region in city:
-        view.add_row(*_cells(region), style="bold")
+        view.add_row(*_cells(region, directions), style="bold")
     if city:
         view.add_section()
     for region in districts:
-        view.add_row(*_cells(region))
+        view.add_row(*_cells(region, directions))
     return view
 
 
@@ -192,12 +200,12 @@ def _number(value: float | None) -> str:
     return "—" if value is None else f"{value:.1f}"
 
 
-def _cells(region: RegionResult) -> tuple[str, ...]:
+def _cells(region: RegionResult, directions: Sequence[FrameworkDirection]) -> tuple[str, ...]:
     rank = "" if region.rank is None or region.level == "city" else str(region.rank)
     return (
         rank,
         f"{region.name} {region.region_code}",
         _number(region.score),
         region.stage_zh or "—",
-        *(_number(region.directions.get(code)) for code, _, _ in DIRECTIONS),
+        *(_number(region.directions.get(d.code)) for d in directions),
     )

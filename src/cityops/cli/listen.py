@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, stderr, workspace_dir
+from cityops.messages import text
 
 if TYPE_CHECKING:
     from cityops.ingestion.mqtt import ListenSummary
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = ["listen"]
 
 COUNTS = ("received", "stored", "quarantined", "duplicates")
-LABELS = {"received": "收到", "stored": "入库", "quarantined": "隔离", "duplicates": "重复"}
+"""A batch's accounting; each is named by the message ``ingest.<count>``."""
 
 
 def listen(
@@ -128,13 +129,13 @@ def listen(
         )
         view.add_column("table\n表", no_wrap=True)
         for count in COUNTS:
-            view.add_column(f"{count}\n{LABELS[count]}", justify="right")
+            view.add_column(_words(count, "\n"), justify="right")
         for table, counts in result["tables"].items():
             view.add_row(table, *(f"{counts[c]:,}" for c in COUNTS))
         console.print(view)
         if result["rejected"]:
             console.print(
-                f"[yellow]{result['rejected']:,} message(s) rejected 拒收[/]: "
+                f"[yellow]{result['rejected']:,} message(s) {_words('rejected')}[/]: "
                 f"topic, reason and payload in {rejected_log(ws)}"
             )
 
@@ -145,13 +146,17 @@ def _line(report: FlushReport) -> str:
     """One progress line per flush: its messages, each table's accounting, the rejected."""
     parts = [f"batch 批次 {report.number} ({report.reason}): {len(report.messages)} message(s)"]
     for batch in report.batches:
-        parts.append(
-            f"{batch.table_name}: received 收到 {batch.received} = stored 入库 {batch.stored} "
-            f"+ quarantined 隔离 {batch.quarantined} + duplicates 重复 {batch.duplicates}"
-        )
+        received, *kept = (f"{_words(count)} {int(getattr(batch, count))}" for count in COUNTS)
+        parts.append(f"{batch.table_name}: {received} = {' + '.join(kept)}")
     if report.rejected:
-        parts.append(f"rejected 拒收 {len(report.rejected)} message(s)")
+        parts.append(f"{_words('rejected')} {len(report.rejected)} message(s)")
     return " · ".join(parts)
+
+
+def _words(count: str, between: str = " ") -> str:
+    """A count in English and Chinese (``received 收到``), from the message catalogue."""
+    words = text(f"ingest.{count}")
+    return f"{words.en}{between}{words.zh}"
 
 
 def _result(summary: ListenSummary, client_id: str, topics: str) -> dict[str, Any]:

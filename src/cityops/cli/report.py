@@ -45,10 +45,10 @@ def report(
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Write the report of a run: cover, summary, stage, the four directions, the district
+    """Write the report of a run: cover, summary, stage, the directions, the district
     table, a chart per indicator, uncertainty, the period's settlement statements and the
     methodology; print the file's path."""
-    from cityops.reporting.labels import Lang
+    from cityops.messages import Lang
     from cityops.reporting.render import ReportFormat, render_report, write_report_bytes
     from cityops.services.evaluation import run_or_latest
     from cityops.services.reports import default_report_path, load_report_content

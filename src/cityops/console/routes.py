@@ -1,6 +1,9 @@
 """The console's pages: login, language switch and one route per page.
 
-Pages need a logged-in user (the API's token in an HttpOnly cookie); without
+Every page is rendered in the user's language (Chinese unless the
+``cityops_lang`` cookie says English); templates call ``t(key)`` on the message
+catalogue (``cityops.messages``), the one place labels are written.  Pages need
+a logged-in user (the API's token in an HttpOnly cookie); without
 one they redirect to the login page.  What a page shows is fetched by the
 browser from ``/api/v1`` with the same cookie, so the API's permission and
 scope checks apply unchanged.
@@ -19,10 +22,14 @@ from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME
 from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, UnitOfWorkDep, audit, client_of
-from cityops.console.i18n import CONTENT_NAMES_EN, LANG_COOKIE, Lang, label
+from cityops.domain.stages import STAGES
+from cityops.evaluation.framework import shipped_framework
+from cityops.messages import Lang, label
 from cityops.services.accounts import authenticate, principal_for_token
 
-__all__ = ["CONSOLE_PAGES", "STATIC_DIR", "router"]
+__all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
+
+LANG_COOKIE = "cityops_lang"
 
 STATIC_DIR = Path(__file__).parent / "static"
 _templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -58,11 +65,22 @@ def _render(
             "user": principal,
             "pages": CONSOLE_PAGES,
             "csrf_header": CSRF_HEADER,
-            "content_names": CONTENT_NAMES_EN.keys(),
+            "content_names": _content_names(lang),
+            "stages": [stage.code for stage in STAGES],
             "can": lambda resource, action: _can(principal, resource, action),
             **context,
         },
     )
+
+
+def _content_names(lang: Lang) -> dict[str, str]:
+    """The framework's contents in ``lang``, by their Chinese names (a page script
+    names a content of a run's tree by the label ``content.<Chinese name>``)."""
+    return {
+        content.name_zh: content.name_zh if lang is Lang.ZH else content.name_en
+        for direction in shipped_framework().directions
+        for content in direction.contents
+    }
 
 
 def _can(principal: Principal | None, resource: str, action: str) -> bool:

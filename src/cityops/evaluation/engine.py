@@ -34,7 +34,6 @@ from cityops.evaluation.uncertainty import (
     simulate,
     summarise,
 )
-from cityops.indicators.catalogue import Direction
 from cityops.indicators.facts import IndicatorFact, facts_hash
 
 __all__ = ["ROOT", "SHOWN_EXTREMES", "evaluate", "prepare_inputs"]
@@ -106,7 +105,8 @@ def evaluate(
                 peers=peers[row],
                 coverage=float(coverage[row]),
                 directions={
-                    str(d): _node_score(tree.nodes, str(d), row, scored) for d in Direction
+                    d.code: _node_score(tree.nodes, d.code, row, scored)
+                    for d in framework.directions
                 },
                 indicators=indicator_scores,
                 strengths=strengths,

@@ -12,6 +12,13 @@ Each inner node (the root, a direction, a content) says how its children are
 weighed (``weighting``) and combined (``aggregation``); each child carries
 its own ``weight`` (used by ``expert``).  Leaves may override the defaults of
 normalisation, imputation and outlier treatment, and the goalposts or target.
+
+The file is the one place where the tree's directions and contents are listed
+and named in Chinese and English: the engine, reports, console and CLI take
+them from the loaded framework, in file order, so a city adds a direction by
+adding it to its framework file.  An indicator stays under the direction its
+catalogue entry names, unless the framework lists it under a direction of its
+own (one no catalogue indicator names).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +41,15 @@ from cityops.evaluation.ahp import RandomIndexTable, ahp_weights
 from cityops.evaluation.entropy import EntropyVariant
 from cityops.evaluation.imputation import Imputation
 from cityops.evaluation.normalisation import FloatArray, Normalisation
-from cityops.indicators.catalogue import Catalogue, Direction, Goalposts, Polarity, load_catalogue
+from cityops.indicators.catalogue import Catalogue, Goalposts, load_catalogue, shipped_catalogue
+from cityops.types import Polarity
 
 __all__ = [
     "DEFAULT_FRAMEWORK",
     "FRAMEWORK_FILE",
     "Framework",
+    "FrameworkContent",
+    "FrameworkDirection",
     "FrameworkFile",
     "FrameworkIndicator",
     "FrameworkNode",
@@ -50,6 +61,7 @@ __all__ = [
     "load_framework",
     "parse_framework",
     "resolve_framework",
+    "shipped_framework",
 ]
 
 DEFAULT_FRAMEWORK = "framework.yaml"
@@ -127,6 +139,9 @@ class ContentSpec(BaseModel):
     model_config = _FROZEN
 
     name: str
+    """The content's name in Chinese; also its node path ``direction/name``."""
+    name_en: str | None = None
+    """Its English name (default: ``name``)."""
     weight: float = Field(default=1.0, ge=0)
     weighting: Weighting = Weighting()
     aggregation: Aggregation | None = None
@@ -136,7 +151,16 @@ class ContentSpec(BaseModel):
 class DirectionSpec(BaseModel):
     model_config = _FROZEN
 
-    code: Direction
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """The direction's code: its node path and the key of its score in a run."""
+    name_zh: str | None = None
+    """Its name in Chinese (default: the code)."""
+    name_en: str | None = None
+    """Its name in English (default: the code)."""
+    short_zh: str | None = None
+    """A short Chinese name for narrow table columns (default: ``name_zh``)."""
+    short_en: str | None = None
+    """A short English name for narrow table columns (default: ``name_en``)."""
     weight: float = Field(default=1.0, ge=0)
     weighting: Weighting = Weighting()
     aggregation: Aggregation | None = None
@@ -169,13 +193,39 @@ FRAMEWORK_FILE = DefinitionKind(
     default=DEFAULT_FRAMEWORK,
 )
 
+_NAMES: dict[str, Any] = dict.fromkeys(("name_zh", "name_en", "short_zh", "short_en"), True)
+_NOT_HASHED = {"directions": {"__all__": _NAMES | {"contents": {"__all__": {"name_en"}}}}}
+"""Names are labels: renaming a node does not make another framework (hash)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkContent:
+    """A content of a direction, as the framework names it."""
+
+    path: str
+    """``direction/name``: the node path and the key of its score in a run."""
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkDirection:
+    """A direction of the framework with its names and its contents, in file order."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    short_zh: str
+    short_en: str
+    contents: tuple[FrameworkContent, ...]
+
 
 @dataclass(frozen=True, slots=True)
 class FrameworkIndicator:
     """A leaf: an indicator with its weight within its content and its treatment."""
 
     code: str
-    direction: Direction
+    direction: str
     content: str
     weight: float
     polarity: Polarity
@@ -213,17 +263,25 @@ class Framework:
     nodes: tuple[FrameworkNode, ...]
     """Inner nodes bottom-up: contents, then directions, then the root last."""
     indicators: tuple[FrameworkIndicator, ...]
+    directions: tuple[FrameworkDirection, ...]
+    """The directions with their names and contents, in file order."""
 
     @property
     def root(self) -> FrameworkNode:
         return self.nodes[-1]
 
     @property
-    def direction_weights(self) -> dict[Direction, float]:
+    def direction_weights(self) -> dict[str, float]:
         """The directions' weights as configured (data-driven methods: the expert weights)."""
         root = self.root
         weights = root.static_weights or tuple(self.node(p).weight for p in root.children)
-        return {Direction(p): w for p, w in zip(root.children, weights, strict=True)}
+        return dict(zip(root.children, weights, strict=True))
+
+    def direction(self, code: str) -> FrameworkDirection:
+        for direction in self.directions:
+            if direction.code == code:
+                return direction
+        raise KeyError(code)
 
     def node(self, path: str) -> FrameworkNode:
         for node in self.nodes:
@@ -242,6 +300,14 @@ def load_framework(path: Path | None = None, catalogue: Catalogue | None = None)
     return resolve_framework(FRAMEWORK_FILE.load(path), catalogue or load_catalogue())
 
 
+@cache
+def shipped_framework() -> Framework:
+    """The shipped framework over the shipped catalogue, loaded once per process: the
+    one runs are made with unless a city names its own, so the API and the console
+    name the same directions and contents."""
+    return load_framework(catalogue=shipped_catalogue())
+
+
 def parse_framework(text: str, source: str) -> Definition[FrameworkFile]:
     """Stage 1: YAML text → the validated file model; errors name the file and the line."""
     return FRAMEWORK_FILE.parse(text, source)
@@ -252,10 +318,12 @@ def resolve_framework(parsed: Definition[FrameworkFile], catalogue: Catalogue) -
     file = parsed.model
     _check_codes(parsed, catalogue)
     directions = [d.code for d in file.directions]
-    if sorted(directions) != sorted(Direction):
+    repeated = sorted({code for code in directions if directions.count(code) > 1})
+    if repeated:
         raise parsed.at("directions").error(
-            f"directions must be each of {', '.join(Direction)} exactly once"
+            f"each direction must appear exactly once: {repeated}", "list each direction once"
         )
+    homes = set(catalogue.directions)
     defaults = file.defaults
     leaves: list[FrameworkIndicator] = []
     nodes: list[FrameworkNode] = []
@@ -268,9 +336,11 @@ def resolve_framework(parsed: Definition[FrameworkFile], catalogue: Catalogue) -
             content_place = direction_place.at("contents", c)
             for k, spec in enumerate(content.indicators):
                 meta = catalogue.get(spec.code)
-                if meta.direction is not direction.code:
+                if direction.code in homes and meta.direction != direction.code:
                     raise content_place.at("indicators", k, "code").error(
-                        f"{spec.code} belongs to direction {meta.direction}, not {direction.code}"
+                        f"{spec.code} belongs to direction {meta.direction}, not "
+                        f"{direction.code} (only a direction of the framework's own, which "
+                        "no catalogue indicator names, may take it)"
                     )
                 leaves.append(
                     FrameworkIndicator(
@@ -290,14 +360,12 @@ def resolve_framework(parsed: Definition[FrameworkFile], catalogue: Catalogue) -
             content_nodes.append(_node(path, content, children, file, content_place))
         nodes.extend(content_nodes)
         children = [(n.path, n.weight) for n in content_nodes]
-        direction_nodes.append(
-            _node(str(direction.code), direction, children, file, direction_place)
-        )
+        direction_nodes.append(_node(direction.code, direction, children, file, direction_place))
     nodes.extend(direction_nodes)
     root_children = [(n.path, n.weight) for n in direction_nodes]
     nodes.append(_node("", file, root_children, file, parsed.place))
     payload = {
-        "file": file.model_dump(mode="json"),
+        "file": file.model_dump(mode="json", exclude=_NOT_HASHED),
         "goalposts": {leaf.code: leaf.goalposts.model_dump(mode="json") for leaf in leaves},
     }
     digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
@@ -311,6 +379,24 @@ def resolve_framework(parsed: Definition[FrameworkFile], catalogue: Catalogue) -
         file.uncertainty,
         tuple(nodes),
         tuple(leaves),
+        tuple(_named(direction) for direction in file.directions),
+    )
+
+
+def _named(spec: DirectionSpec) -> FrameworkDirection:
+    """A direction with its names resolved: a missing name is the code, a missing short
+    name the name, a content's missing English name its Chinese one."""
+    name_zh, name_en = spec.name_zh or spec.code, spec.name_en or spec.code
+    return FrameworkDirection(
+        spec.code,
+        name_zh,
+        name_en,
+        spec.short_zh or name_zh,
+        spec.short_en or name_en,
+        tuple(
+            FrameworkContent(f"{spec.code}/{c.name}", c.name, c.name_en or c.name)
+            for c in spec.contents
+        ),
     )
 
 

@@ -3,11 +3,15 @@
 1. *parse*: ``catalogue.toml`` → frozen pydantic metas (``IndicatorMeta``), which
    check the shape of each entry (types, enums, unknown keys);
 2. *expand*: the metas → a checked ``Catalogue`` (unique codes, known
-   directions and contents, known contract tables, goalposts that agree with
-   the polarity, a computation written in the entry that reads only the
-   contract and is not also registered in Python).  Any failure is a
-   ``DefinitionError`` naming the file, the line and the indicator
-   (``cityops.definitions``).
+   contract tables, goalposts that agree with the polarity, a computation
+   written in the entry that reads only the contract and is not also
+   registered in Python).  Any failure is a ``DefinitionError`` naming the
+   file, the line and the indicator (``cityops.definitions``).
+
+Each indicator names the direction and content of 表8 it measures; the
+directions themselves, their names and contents, are listed once, in the
+evaluation framework file (``cityops.evaluation.framework``), which checks
+each indicator against its direction.
 
 The shipped default lives next to this module; a city may point at its own
 file with the same format (``docs/indicators.md``).
@@ -16,7 +20,6 @@ file with the same format (``docs/indicators.md``).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -29,18 +32,15 @@ from cityops.domain.contract import TABLES
 from cityops.errors import ConfigError
 from cityops.indicators.computations import COMPUTATIONS
 from cityops.indicators.computations.written import ComputationMeta
+from cityops.types import Polarity
 
 __all__ = [
     "CATALOGUE_FILE",
     "DEFAULT_CATALOGUE",
     "Catalogue",
     "CatalogueFile",
-    "ComputationMeta",
-    "Direction",
-    "DirectionMeta",
     "Goalposts",
     "IndicatorMeta",
-    "Polarity",
     "ScaledGoalpost",
     "Unit",
     "expand_catalogue",
@@ -50,20 +50,8 @@ __all__ = [
 ]
 
 DEFAULT_CATALOGUE = "catalogue.toml"
-
-
-class Direction(StrEnum):
-    """The four directions of the framework (表8)."""
-
-    CONTENT = "content"  # 运营内容
-    MECHANISM = "mechanism"  # 运营机制
-    CAPABILITY = "capability"  # 运营能力
-    EFFECTIVENESS = "effectiveness"  # 运营成效
-
-
-class Polarity(StrEnum):
-    HIGHER = "higher"  # higher is better
-    LOWER = "lower"  # lower is better
+_EVIDENCE_FAMILY = "mechanism."
+"""Codes of this family are scored from assessed evidence (``computations/mechanism.py``)."""
 
 
 class Unit(StrEnum):
@@ -106,14 +94,6 @@ class Goalposts(BaseModel):
         return self.lo, self.hi
 
 
-class DirectionMeta(BaseModel):
-    model_config = _FROZEN
-
-    name_zh: str
-    name_en: str
-    contents: tuple[str, ...]
-
-
 class IndicatorMeta(BaseModel):
     """One indicator definition as written in the catalogue file."""
 
@@ -122,8 +102,10 @@ class IndicatorMeta(BaseModel):
     code: str = Field(pattern=r"^[a-z]+\.[a-z0-9_]+$")
     name_zh: str
     name_en: str
-    direction: Direction
+    direction: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """The code of the framework direction it measures (``content``, ``mechanism`` …)."""
     content: str
+    """The content of that direction, by its Chinese name (``基础设施``)."""
     formula: str
     unit: Unit
     polarity: Polarity
@@ -146,7 +128,6 @@ class CatalogueFile(BaseModel):
     model_config = _FROZEN
 
     version: int
-    directions: dict[Direction, DirectionMeta]
     indicator: tuple[IndicatorMeta, ...]
 
 
@@ -166,7 +147,6 @@ class Catalogue:
 
     source: str
     version: int
-    directions: Mapping[Direction, DirectionMeta]
     indicators: tuple[IndicatorMeta, ...]
 
     def get(self, code: str) -> IndicatorMeta:
@@ -179,8 +159,10 @@ class Catalogue:
     def codes(self) -> tuple[str, ...]:
         return tuple(meta.code for meta in self.indicators)
 
-    def in_direction(self, direction: Direction) -> tuple[IndicatorMeta, ...]:
-        return tuple(meta for meta in self.indicators if meta.direction is direction)
+    @property
+    def directions(self) -> tuple[str, ...]:
+        """The direction codes its indicators name, in file order."""
+        return tuple(dict.fromkeys(meta.direction for meta in self.indicators))
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -204,12 +186,6 @@ def expand_catalogue(parsed: Definition[CatalogueFile]) -> Catalogue:
     """Stage 2: check references across entries and return the catalogue."""
     file = parsed.model
     known_tables = {t.name for t in TABLES}
-    missing_directions = set(Direction) - set(file.directions)
-    if missing_directions:
-        names = ", ".join(sorted(missing_directions))
-        raise parsed.at("directions").error(
-            f"[directions] lacks {names}", "describe all four directions"
-        )
     seen: set[str] = set()
     for index, meta in enumerate(file.indicator):
         entry = parsed.at("indicator", index)
@@ -217,23 +193,17 @@ def expand_catalogue(parsed: Definition[CatalogueFile]) -> Catalogue:
         if meta.code in seen:
             raise entry.at("code").error(f"{where} is defined twice", "codes must be unique")
         seen.add(meta.code)
-        contents = file.directions[meta.direction].contents
-        if meta.content not in contents:
-            raise entry.at("content").error(
-                f"{where}: content {meta.content!r} is not one of the {meta.direction} "
-                f"contents ({', '.join(contents)})"
-            )
         unknown = [name for name in meta.sources if name not in known_tables]
         if unknown:
             raise entry.at("sources").error(f"{where}: sources {unknown} are not contract tables")
         _check_goalposts(meta, entry.at("goalposts"), where)
         if len(set(meta.evidence_items)) != len(meta.evidence_items):
             raise entry.at("evidence_items").error(f"{where}: evidence_items lists an item twice")
-        if meta.direction is Direction.MECHANISM and not meta.evidence_items:
+        if meta.code.startswith(_EVIDENCE_FAMILY) and not meta.evidence_items:
             raise entry.error(f"{where}: a mechanism indicator needs evidence_items")
         if meta.computation is not None:
             _check_computation(meta, meta.computation, entry.at("computation"), where)
-    return Catalogue(parsed.source, file.version, dict(file.directions), file.indicator)
+    return Catalogue(parsed.source, file.version, file.indicator)
 
 
 def _check_computation(

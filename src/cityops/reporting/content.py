@@ -16,12 +16,13 @@ from cityops.errors import PipelineError
 from cityops.evaluation.engine import ROOT
 from cityops.evaluation.framework import Framework
 from cityops.evaluation.model import EvaluationRun, RegionResult, RegionUncertainty
-from cityops.indicators.catalogue import Catalogue, Direction
+from cityops.indicators.catalogue import Catalogue
 from cityops.indicators.facts import IndicatorFact
+from cityops.messages import Lang
 from cityops.reporting.charts import Bar, ReferenceLine, bar_chart_svg
 from cityops.reporting.figures import fact_rows, indicator_sections
 from cityops.reporting.formatting import format_score
-from cityops.reporting.labels import LABELS, STAGE_NAMES, Label, Lang, Text, label
+from cityops.reporting.labels import Label, label, labels, named
 from cityops.reporting.methodology import methodology
 from cityops.reporting.model import (
     Cover,
@@ -60,19 +61,19 @@ def build_report_content(
             "run used (--framework)"
         )
     summary, districts = reported_regions(run)
-    directions = tuple(Direction)
+    directions = tuple(d.code for d in framework.directions)
     direction_rows = tuple(
         DirectionRow(
-            str(d),
-            Text(catalogue.directions[d].name_zh, catalogue.directions[d].name_en).label(lang),
-            run.weights[ROOT][str(d)],
-            summary.directions.get(str(d)),
+            d.code,
+            named(d.name_zh, d.name_en, lang),
+            run.weights[ROOT][d.code],
+            summary.directions.get(d.code),
         )
-        for d in directions
+        for d in framework.directions
     )
     return ReportContent(
         lang=lang,
-        labels={key: text.label(lang) for key, text in LABELS.items()},
+        labels=labels(lang),
         cover=Cover(
             city_name=city_name,
             period=run.period,
@@ -92,18 +93,18 @@ def build_report_content(
         direction_chart=bar_chart_svg(
             [Bar(row.name.text, row.score, format_score(row.score)) for row in direction_rows],
             extent=SCORE_EXTENT,
-            title=label("directions", lang).text,
+            title=label("common.directions", lang).text,
         ),
         stages=_stages(summary, districts, lang),
         districts=tuple(_row(region, directions, lang) for region in districts),
         district_chart=bar_chart_svg(
             [Bar(r.name, r.score, format_score(r.score)) for r in districts],
             lines=[
-                ReferenceLine(stage.lower, STAGE_NAMES[stage.code].label(lang).text)
+                ReferenceLine(stage.lower, label(f"stage.{stage.code}", lang).text)
                 for stage in STAGES[1:]
             ],
             extent=SCORE_EXTENT,
-            title=label("districts", lang).text,
+            title=label("common.districts_ranked", lang).text,
         ),
         sections=indicator_sections(run, facts, catalogue, framework, (summary, *districts), lang),
         facts=fact_rows(run, facts, catalogue, lang),
@@ -130,19 +131,19 @@ def reported_regions(run: EvaluationRun) -> tuple[RegionResult, tuple[RegionResu
     return summary, tuple(children)
 
 
-def _row(region: RegionResult, directions: Sequence[Direction], lang: Lang) -> RegionRow:
+def _row(region: RegionResult, directions: Sequence[str], lang: Lang) -> RegionRow:
     return RegionRow(
         region_code=region.region_code,
         name=region.name,
         level=region.level,
         score=region.score,
         stage_code=region.stage,
-        stage=STAGE_NAMES[region.stage].label(lang) if region.stage else None,
+        stage=label(f"stage.{region.stage}", lang) if region.stage else None,
         rank=region.rank,
         peers=region.peers,
         coverage=region.coverage,
         change=region.change,
-        directions=tuple(region.directions.get(str(d)) for d in directions),
+        directions=tuple(region.directions.get(code) for code in directions),
     )
 
 
@@ -152,7 +153,7 @@ def _stages(
     uppers = [stage.lower for stage in STAGES[1:]]
     return tuple(
         StageRow(
-            name=STAGE_NAMES[stage.code].label(lang),
+            name=label(f"stage.{stage.code}", lang),
             lower=stage.lower,
             upper=upper,
             districts=sum(1 for d in districts if d.stage == stage.code),
@@ -180,4 +181,4 @@ def _uncertainty(region: RegionResult, spread: RegionUncertainty) -> Uncertainty
 
 def _indicator_name(catalogue: Catalogue, code: str, lang: Lang) -> Label:
     meta = catalogue.get(code)
-    return Text(meta.name_zh, meta.name_en).label(lang)
+    return named(meta.name_zh, meta.name_en, lang)

@@ -7,8 +7,9 @@ from collections.abc import Mapping, Sequence
 
 from cityops.evaluation.framework import Framework, FrameworkIndicator
 from cityops.evaluation.model import EvaluationRun, RegionResult
-from cityops.indicators.catalogue import Catalogue, Direction, IndicatorMeta, ScaledGoalpost
+from cityops.indicators.catalogue import Catalogue, IndicatorMeta, ScaledGoalpost
 from cityops.indicators.facts import IndicatorFact
+from cityops.messages import Lang
 from cityops.reporting.charts import Bar, ReferenceLine, bar_chart_svg
 from cityops.reporting.formatting import (
     display_value,
@@ -16,7 +17,7 @@ from cityops.reporting.formatting import (
     format_score,
     format_value,
 )
-from cityops.reporting.labels import METHOD_NAMES, UNIT_NAMES, Label, Lang, Text, label
+from cityops.reporting.labels import label, named
 from cityops.reporting.model import DirectionSection, FactRow, IndicatorFigure
 
 __all__ = ["fact_rows", "indicator_sections"]
@@ -34,18 +35,24 @@ def indicator_sections(
     by_key = {(f.indicator, f.region_code): f for f in facts if f.period == run.period}
     computed = {f.indicator for f in facts if f.period == run.period}
     sections = []
-    for direction in Direction:
+    for direction in framework.directions:
+        contents = {c.path: named(c.name_zh, c.name_en, lang).text for c in direction.contents}
         figures = tuple(
             _figure(
-                leaf, catalogue.get(leaf.code), run, by_key, columns, leaf.code in computed, lang
+                leaf,
+                catalogue.get(leaf.code),
+                contents[f"{leaf.direction}/{leaf.content}"],
+                run,
+                by_key,
+                columns,
+                computed=leaf.code in computed,
+                lang=lang,
             )
             for leaf in framework.indicators
-            if leaf.direction is direction
+            if leaf.direction == direction.code
         )
-        name = catalogue.directions[direction]
-        sections.append(
-            DirectionSection(str(direction), _pick(name.name_zh, name.name_en, lang), figures)
-        )
+        name = named(direction.name_zh, direction.name_en, lang)
+        sections.append(DirectionSection(direction.code, name, figures))
     return tuple(sections)
 
 
@@ -65,12 +72,12 @@ def fact_rows(
     for fact in kept:
         meta = metas.get(fact.indicator)
         region = regions[fact.region_code]
-        name = _pick(meta.name_zh, meta.name_en, lang).text if meta else fact.indicator
+        name = named(meta.name_zh, meta.name_en, lang).text if meta else fact.indicator
         rows.append(
             FactRow(
                 indicator=fact.indicator,
                 indicator_name=name,
-                direction=str(meta.direction) if meta else "",
+                direction=meta.direction if meta else "",
                 unit=meta.unit if meta else None,
                 region_code=fact.region_code,
                 region_name=region.name,
@@ -87,13 +94,16 @@ def fact_rows(
 def _figure(
     leaf: FrameworkIndicator,
     meta: IndicatorMeta,
+    content: str,
     run: EvaluationRun,
     facts: Mapping[tuple[str, str], IndicatorFact],
     columns: Sequence[RegionResult],
+    *,
     computed: bool,
     lang: Lang,
 ) -> IndicatorFigure:
-    name = _pick(meta.name_zh, meta.name_en, lang)
+    """The figure of ``leaf``, whose content is named ``content`` in ``lang``."""
+    name = named(meta.name_zh, meta.name_en, lang)
     bars = []
     for region in columns:
         fact = facts.get((leaf.code, region.region_code))
@@ -106,16 +116,16 @@ def _figure(
             Bar(region.name, None if value is None else display_value(value, meta.unit), text)
         )
     scaled = isinstance(leaf.goalposts.hi, ScaledGoalpost)
-    lines = [_line("goal_lo", leaf.goalposts.lo, meta, lang)]
+    lines = [_line("report.goal_lo", leaf.goalposts.lo, meta, lang)]
     if not isinstance(leaf.goalposts.hi, ScaledGoalpost):
-        lines.append(_line("goal_hi", leaf.goalposts.hi, meta, lang))
+        lines.append(_line("report.goal_hi", leaf.goalposts.hi, meta, lang))
     svg = bar_chart_svg(bars, lines=lines, title=name.text) if computed else ""
     return IndicatorFigure(
         code=leaf.code,
         name=name,
-        content=leaf.content,
-        unit=UNIT_NAMES[meta.unit].label(lang),
-        polarity=METHOD_NAMES[leaf.polarity].label(lang),
+        content=content,
+        unit=label(f"unit.{meta.unit}", lang),
+        polarity=label(f"polarity.{leaf.polarity}", lang),
         goalposts=format_goalposts(leaf.goalposts, meta.unit, lang),
         scaled_goalpost=scaled,
         weight=run.weights[f"{leaf.direction}/{leaf.content}"][leaf.code],
@@ -130,7 +140,3 @@ def _line(key: str, value: float, meta: IndicatorMeta, lang: Lang) -> ReferenceL
     return ReferenceLine(
         display_value(value, meta.unit), f"{words} {format_value(value, meta.unit)}"
     )
-
-
-def _pick(zh: str, en: str, lang: Lang) -> Label:
-    return Text(zh, en).label(lang)

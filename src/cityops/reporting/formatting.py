@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from cityops.indicators.catalogue import Goalposts, ScaledGoalpost, Unit
-from cityops.reporting.labels import Lang
+from cityops.messages import Lang
 
 __all__ = [
     "MISSING",

@@ -8,9 +8,10 @@ from __future__ import annotations
 from cityops.evaluation.engine import ROOT
 from cityops.evaluation.framework import Framework, FrameworkNode
 from cityops.evaluation.model import EvaluationRun
-from cityops.indicators.catalogue import Catalogue, Direction
+from cityops.indicators.catalogue import Catalogue
+from cityops.messages import Lang
 from cityops.reporting.formatting import format_goalposts
-from cityops.reporting.labels import METHOD_NAMES, Lang, Text, label
+from cityops.reporting.labels import label, named
 from cityops.reporting.model import IndicatorMethod, Methodology, NodeMethod
 
 __all__ = ["methodology"]
@@ -32,26 +33,30 @@ def methodology(
         content_path = f"{leaf.direction}/{leaf.content}"
         in_content = run.weights[content_path][leaf.code]
         in_total = (
-            run.weights[ROOT][str(leaf.direction)]
-            * run.weights[str(leaf.direction)][content_path]
+            run.weights[ROOT][leaf.direction]
+            * run.weights[leaf.direction][content_path]
             * in_content
         )
         indicators.append(
             IndicatorMethod(
                 code=leaf.code,
-                name=Text(meta.name_zh, meta.name_en).label(lang),
-                normalisation=METHOD_NAMES[leaf.normalisation].label(lang),
+                name=named(meta.name_zh, meta.name_en, lang),
+                normalisation=label(f"normalisation.{leaf.normalisation}", lang),
                 goalposts=format_goalposts(leaf.goalposts, meta.unit, lang),
                 target=leaf.target,
-                polarity=METHOD_NAMES[leaf.polarity].label(lang),
-                imputation=METHOD_NAMES[leaf.imputation].label(lang),
-                outliers=METHOD_NAMES[leaf.outliers].label(lang),
+                polarity=label(f"polarity.{leaf.polarity}", lang),
+                imputation=label(f"imputation.{leaf.imputation}", lang),
+                outliers=label(f"outliers.{leaf.outliers}", lang),
                 weight_in_content=in_content,
                 weight_in_total=in_total,
             )
         )
     settings = framework.uncertainty
-    varied = (*settings.normalisations, *settings.aggregations, *settings.imputations)
+    varied = (
+        *(f"normalisation.{method}" for method in settings.normalisations),
+        *(f"aggregation.{method}" for method in settings.aggregations),
+        *(f"imputation.{method}" for method in settings.imputations),
+    )
     return Methodology(
         framework_name=framework.name,
         framework_version=framework.version,
@@ -59,23 +64,21 @@ def methodology(
         nodes=nodes,
         indicators=tuple(indicators),
         weight_noise=settings.weight_noise,
-        uncertainty_methods=tuple(METHOD_NAMES[method].label(lang) for method in varied),
+        uncertainty_methods=tuple(label(key, lang) for key in varied),
     )
 
 
 def _node_names(framework: Framework, catalogue: Catalogue, lang: Lang) -> dict[str, str]:
-    """Display names of every node and leaf: the total, directions, contents (as the
-    framework names them) and indicators."""
-    names = {"": label("total", lang).text}
-    for direction in Direction:
-        named = catalogue.directions[direction]
-        names[str(direction)] = Text(named.name_zh, named.name_en).label(lang).text
-    for node in framework.nodes:
-        if "/" in node.path:
-            names[node.path] = node.path.split("/", 1)[1]
+    """Display names of every node and leaf in ``lang``: the total, the directions and
+    contents as the framework names them, and the indicators."""
+    names = {"": label("common.total_score", lang).text}
+    for direction in framework.directions:
+        names[direction.code] = named(direction.name_zh, direction.name_en, lang).text
+        for content in direction.contents:
+            names[content.path] = named(content.name_zh, content.name_en, lang).text
     for leaf in framework.indicators:
         meta = catalogue.get(leaf.code)
-        names[leaf.code] = Text(meta.name_zh, meta.name_en).label(lang).text
+        names[leaf.code] = named(meta.name_zh, meta.name_en, lang).text
     return names
 
 
@@ -84,7 +87,7 @@ def _node(node: FrameworkNode, names: dict[str, str], run: EvaluationRun, lang: 
     return NodeMethod(
         path=node.path or ROOT,
         name=names[node.path],
-        weighting=METHOD_NAMES[node.weighting.method].label(lang),
-        aggregation=METHOD_NAMES[node.aggregation].label(lang),
+        weighting=label(f"weighting.{node.weighting.method}", lang),
+        aggregation=label(f"aggregation.{node.aggregation}", lang),
         children=tuple((names[child], used[child]) for child in node.children),
     )

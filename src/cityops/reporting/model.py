@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from cityops.indicators.catalogue import Unit
-from cityops.reporting.labels import Label, Lang
+from cityops.messages import Lang
+from cityops.reporting.labels import Label
 
 __all__ = [
     "Cover",
@@ -95,6 +96,7 @@ class IndicatorFigure:
     code: str
     name: Label
     content: str
+    """The name of its content, in the report's language."""
     unit: Label
     polarity: Label
     goalposts: str

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cityops.reporting.labels import METHOD_NAMES, Lang
+from cityops.messages import Lang
+from cityops.reporting.labels import label
 from cityops.reporting.model import StatementLineRow, StatementRow
 from cityops.settlement.statement import Statement
 
@@ -19,7 +20,7 @@ def statement_rows(statements: Sequence[Statement], lang: Lang) -> tuple[Stateme
             statement_id=s.statement_id,
             contract_id=s.contract_id,
             version=s.version,
-            status=METHOD_NAMES[s.status].label(lang),
+            status=label(f"status.{s.status}", lang),
             complete=s.complete,
             base_amount=s.base_amount,
             fixed_amount=s.fixed_amount,
@@ -33,7 +34,7 @@ def statement_rows(statements: Sequence[Statement], lang: Lang) -> tuple[Stateme
                     clause_id=line.clause_id,
                     indicator=line.indicator,
                     region_code=line.region_code,
-                    status=METHOD_NAMES[line.status].label(lang),
+                    status=label(f"line.{line.status}", lang),
                     value=line.value,
                     completion=line.completion,
                     points=line.points,

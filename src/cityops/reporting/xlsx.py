@@ -27,7 +27,6 @@ from openpyxl.utils import get_column_letter
 
 from cityops.indicators.catalogue import Unit
 from cityops.reporting.cells import neutralise_formula
-from cityops.reporting.labels import UNIT_NAMES
 from cityops.reporting.model import ReportContent
 
 __all__ = ["SCORE_FORMAT", "VALUE_FORMATS", "render_xlsx"]
@@ -67,26 +66,26 @@ def render_xlsx(content: ReportContent) -> bytes:
 def _summary(book: Workbook, r: ReportContent) -> None:
     label, cover, city = r.labels, r.cover, r.summary
     rows: list[tuple[str, Value, str | None]] = [
-        (label["city"].full, cover.city_name, None),
-        (label["period"].full, cover.period, None),
-        (label["run_id"].full, cover.run_id, None),
-        (label["report_date"].full, cover.report_date, None),
-        (label["created_at"].full, cover.created_at, None),
-        (label["framework"].full, cover.framework_name, None),
-        (label["framework_hash"].full, cover.framework_hash, None),
-        (label["facts_hash"].full, cover.facts_hash, None),
-        (label["code_version"].full, cover.code_version, None),
-        (label["replications"].full, cover.replications, "0"),
-        (label["score"].full, city.score, SCORE_FORMAT),
-        (label["stage"].full, city.stage.text if city.stage else None, None),
-        (label["coverage"].full, city.coverage, SHARE_FORMAT),
-        (label["change"].full, city.change, SCORE_FORMAT),
+        (label["report.city"].full, cover.city_name, None),
+        (label["report.period"].full, cover.period, None),
+        (label["report.run_id"].full, cover.run_id, None),
+        (label["report.report_date"].full, cover.report_date, None),
+        (label["report.created_at"].full, cover.created_at, None),
+        (label["report.framework"].full, cover.framework_name, None),
+        (label["report.framework_hash"].full, cover.framework_hash, None),
+        (label["report.facts_hash"].full, cover.facts_hash, None),
+        (label["report.code_version"].full, cover.code_version, None),
+        (label["common.replications"].full, cover.replications, "0"),
+        (label["common.total_score"].full, city.score, SCORE_FORMAT),
+        (label["common.stage"].full, city.stage.text if city.stage else None, None),
+        (label["common.coverage"].full, city.coverage, SHARE_FORMAT),
+        (label["common.change"].full, city.change, SCORE_FORMAT),
     ]
     rows += [(d.name.full, d.score, SCORE_FORMAT) for d in r.directions]
-    columns: list[Column] = [(label["item"].full, None), (label["entry"].full, None)]
+    columns: list[Column] = [(label["report.item"].full, None), (label["report.entry"].full, None)]
     _sheet(
         book,
-        label["sheet_summary"].text,
+        label["report.sheet_summary"].text,
         columns,
         ([(item, None), (value, fmt)] for item, value, fmt in rows),
     )
@@ -95,23 +94,23 @@ def _summary(book: Workbook, r: ReportContent) -> None:
 def _districts(book: Workbook, r: ReportContent) -> None:
     label = r.labels
     columns: list[Column] = [
-        (label["rank"].full, "0"),
-        (label["peers"].full, "0"),
-        (label["code"].full, None),
-        (label["name"].full, None),
-        (label["score"].full, SCORE_FORMAT),
-        (label["stage"].full, None),
+        (label["common.rank"].full, "0"),
+        (label["common.peers"].full, "0"),
+        (label["common.code"].full, None),
+        (label["common.name"].full, None),
+        (label["common.total_score"].full, SCORE_FORMAT),
+        (label["common.stage"].full, None),
         *((d.name.full, SCORE_FORMAT) for d in r.directions),
-        (label["coverage"].full, SHARE_FORMAT),
-        (label["change"].full, SCORE_FORMAT),
+        (label["common.coverage"].full, SHARE_FORMAT),
+        (label["common.change"].full, SCORE_FORMAT),
     ]
     spreads = {u.region_code: u for u in r.uncertainty}
     if spreads:
         columns += [
-            (f"{label['score_interval'].full} 5%", SCORE_FORMAT),
-            (f"{label['score_interval'].full} 95%", SCORE_FORMAT),
-            (f"{label['rank_interval'].full} ↑", "0"),
-            (f"{label['rank_interval'].full} ↓", "0"),
+            (f"{label['common.score_interval'].full} 5%", SCORE_FORMAT),
+            (f"{label['common.score_interval'].full} 95%", SCORE_FORMAT),
+            (f"{label['common.rank_interval'].full} ↑", "0"),
+            (f"{label['common.rank_interval'].full} ↓", "0"),
             *((f"P({s.name.full})", SHARE_FORMAT) for s in r.stages),
         ]
     rows = []
@@ -141,30 +140,30 @@ def _districts(book: Workbook, r: ReportContent) -> None:
                 else [None] * (4 + len(r.stages))
             )
         rows.append(_formatted(row, columns))
-    _sheet(book, label["sheet_districts"].text, columns, rows)
+    _sheet(book, label["report.sheet_districts"].text, columns, rows)
 
 
 def _indicators(book: Workbook, r: ReportContent) -> None:
     label = r.labels
     columns: list[Column] = [
-        (label["code"].full, None),
-        (label["indicator"].full, None),
-        (label["direction"].full, None),
-        (label["unit"].full, None),
-        (f"{label['region'].full} {label['code'].full}", None),
-        (label["region"].full, None),
-        (label["level"].full, None),
-        (label["value"].full, None),
-        (label["numerator"].full, "General"),
-        (label["denominator"].full, "General"),
-        (label["normalised"].full, SCORE_FORMAT),
+        (label["common.code"].full, None),
+        (label["common.indicator"].full, None),
+        (label["common.direction"].full, None),
+        (label["common.unit"].full, None),
+        (f"{label['common.region'].full} {label['common.code'].full}", None),
+        (label["common.region"].full, None),
+        (label["common.level"].full, None),
+        (label["common.value"].full, None),
+        (label["common.numerator"].full, "General"),
+        (label["common.denominator"].full, "General"),
+        (label["common.normalised"].full, SCORE_FORMAT),
     ]
     rows = (
         [
             (f.indicator, None),
             (f.indicator_name, None),
             (f.direction, None),
-            (UNIT_NAMES[f.unit].label(r.lang).text if f.unit else None, None),
+            (label[f"unit.{f.unit}"].text if f.unit else None, None),
             (f.region_code, None),
             (f.region_name, None),
             (f.level, None),
@@ -175,24 +174,24 @@ def _indicators(book: Workbook, r: ReportContent) -> None:
         ]
         for f in r.facts
     )
-    _sheet(book, label["sheet_indicators"].text, columns, rows)
+    _sheet(book, label["report.sheet_indicators"].text, columns, rows)
 
 
 def _settlement(book: Workbook, r: ReportContent) -> None:
     label = r.labels
     columns: list[Column] = [
-        (label["statement"].full, None),
-        (label["contract"].full, None),
-        (label["version"].full, "0"),
-        (label["status"].full, None),
-        (label["complete"].full, None),
-        (label["base_amount"].full, MONEY_FORMAT),
-        (label["fixed_amount"].full, MONEY_FORMAT),
-        (label["total_points"].full, POINTS_FORMAT),
-        (label["deductions"].full, MONEY_FORMAT),
-        (label["bonuses"].full, MONEY_FORMAT),
-        (label["total_payable"].full, MONEY_FORMAT),
-        (label["withheld"].full, MONEY_FORMAT),
+        (label["contracts.statement"].full, None),
+        (label["contracts.contract"].full, None),
+        (label["contracts.version"].full, "0"),
+        (label["common.status"].full, None),
+        (label["report.complete"].full, None),
+        (label["contracts.base"].full, MONEY_FORMAT),
+        (label["contracts.fixed"].full, MONEY_FORMAT),
+        (label["contracts.total_points"].full, POINTS_FORMAT),
+        (label["contracts.deductions"].full, MONEY_FORMAT),
+        (label["contracts.bonuses"].full, MONEY_FORMAT),
+        (label["contracts.total_payable"].full, MONEY_FORMAT),
+        (label["contracts.withheld"].full, MONEY_FORMAT),
     ]
     statements = [
         _formatted(
@@ -214,20 +213,20 @@ def _settlement(book: Workbook, r: ReportContent) -> None:
         )
         for s in r.statements
     ]
-    _sheet(book, label["sheet_settlement"].text, columns, statements)
+    _sheet(book, label["report.sheet_settlement"].text, columns, statements)
     line_columns: list[Column] = [
-        (label["statement"].full, None),
-        (label["clause"].full, None),
-        (label["indicator"].full, None),
-        (label["region"].full, None),
-        (label["status"].full, None),
-        (label["value"].full, "General"),
-        (label["completion"].full, "0.0000"),
-        (label["total_points"].full, POINTS_FORMAT),
-        (label["amount"].full, MONEY_FORMAT),
-        (label["deductions"].full, MONEY_FORMAT),
-        (label["bonuses"].full, MONEY_FORMAT),
-        (label["note"].full, None),
+        (label["contracts.statement"].full, None),
+        (label["contracts.clause"].full, None),
+        (label["common.indicator"].full, None),
+        (label["common.region"].full, None),
+        (label["common.status"].full, None),
+        (label["common.value"].full, "General"),
+        (label["contracts.completion"].full, "0.0000"),
+        (label["contracts.points"].full, POINTS_FORMAT),
+        (label["contracts.amount"].full, MONEY_FORMAT),
+        (label["contracts.deductions"].full, MONEY_FORMAT),
+        (label["contracts.bonuses"].full, MONEY_FORMAT),
+        (label["contracts.note"].full, None),
     ]
     lines = [
         _formatted(
@@ -250,7 +249,7 @@ def _settlement(book: Workbook, r: ReportContent) -> None:
         for s in r.statements
         for line in s.lines
     ]
-    _sheet(book, label["sheet_settlement_lines"].text, line_columns, lines)
+    _sheet(book, label["report.sheet_settlement_lines"].text, line_columns, lines)
 
 
 def _formatted(

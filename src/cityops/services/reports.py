@@ -11,8 +11,8 @@ from cityops.domain.period import CITY_TZ
 from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
 from cityops.indicators.catalogue import load_catalogue
+from cityops.messages import Lang
 from cityops.reporting.content import build_report_content
-from cityops.reporting.labels import Lang
 from cityops.reporting.model import ReportContent
 from cityops.reporting.render import ReportFormat, render_report, write_report_bytes
 from cityops.services.indicators import period_facts

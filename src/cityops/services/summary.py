@@ -26,6 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cityops.evaluation.model import EvaluationRun, RegionResult
+from cityops.messages import text
 from cityops.services.evaluation import latest_run_of
 from cityops.services.file_cache import FileCache
 from cityops.services.indicators import facts_at, periods_with_facts
@@ -47,47 +48,37 @@ class KeyFigure:
     key: str
     indicator: str
     part: FactPart
-    label_zh: str
-    label_en: str
+    label: str
+    """The message that names it (``cityops.messages``)."""
     unit: str
+
+    @property
+    def label_zh(self) -> str:
+        return text(self.label).zh
+
+    @property
+    def label_en(self) -> str:
+        return text(self.label).en
 
 
 KEY_FIGURES: tuple[KeyFigure, ...] = (
-    KeyFigure(
-        "dau",
-        "effect.dau_mau",
-        FactPart.NUMERATOR,
-        "日活跃用户 (月均)",
-        "Daily active users (mean over the month)",
-        "count",
-    ),
-    KeyFigure(
-        "mau", "effect.dau_mau", FactPart.DENOMINATOR, "月活跃用户", "Monthly active users", "count"
-    ),
+    KeyFigure("dau", "effect.dau_mau", FactPart.NUMERATOR, "portal.dau", "count"),
+    KeyFigure("mau", "effect.dau_mau", FactPart.DENOMINATOR, "portal.mau", "count"),
     KeyFigure(
         "response_30min_rate",
         "capability.response_30min_rate",
         FactPart.VALUE,
-        "30分钟响应率",
-        "30-minute response rate",
+        "hotline.response_30min",
         "ratio",
     ),
     KeyFigure(
         "camera_intact_rate",
         "infra.camera_intact_rate",
         FactPart.VALUE,
-        "视频监控设备完好率",
-        "Camera intact rate",
+        "infra.intact_rate",
         "ratio",
     ),
-    KeyFigure(
-        "leak_incidents",
-        "security.leak_incidents",
-        FactPart.VALUE,
-        "失泄密事件数量",
-        "Data leak incidents",
-        "count",
-    ),
+    KeyFigure("leak_incidents", "security.leak_incidents", FactPart.VALUE, "infra.leaks", "count"),
 )
 
 _Figures = Mapping[str, Mapping[str, float | None]]

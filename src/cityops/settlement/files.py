@@ -32,7 +32,6 @@ from cityops.settlement.model import (
     OperationType,
     Operator,
     OperatorType,
-    Polarity,
     PppSubMode,
     RegionBudget,
     ReturnMechanism,
@@ -42,6 +41,7 @@ from cityops.settlement.model import (
 )
 from cityops.settlement.money import parse_money
 from cityops.settlement.tables import csv_to_register_document
+from cityops.types import Polarity
 
 __all__ = [
     "CONTRACT_FILE",

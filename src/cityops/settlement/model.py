@@ -14,6 +14,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
+from cityops.types import Polarity
+
 __all__ = [
     "Adjustment",
     "Band",
@@ -24,7 +26,6 @@ __all__ = [
     "OperationType",
     "Operator",
     "OperatorType",
-    "Polarity",
     "PppSubMode",
     "RegionBudget",
     "ReturnMechanism",
@@ -113,11 +114,6 @@ class Formula(StrEnum):
     LINEAR = "linear"
     BANDS = "bands"
     PASS_FAIL = "pass_fail"
-
-
-class Polarity(StrEnum):
-    HIGHER = "higher"
-    LOWER = "lower"
 
 
 @dataclass(frozen=True, slots=True)

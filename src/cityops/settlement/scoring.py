@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from cityops.settlement.model import Adjustment, Formula, KpiClause, Polarity
+from cityops.settlement.model import Adjustment, Formula, KpiClause
+from cityops.types import Polarity
 
 __all__ = ["as_decimal", "bonuses_earned", "completion", "deductions_due", "meets"]
 

@@ -12,8 +12,8 @@ import yaml  # type: ignore[import-untyped]
 from console_site import CITY, ConsolePage, OpenConsole
 
 from cityops.access.roles import Role
-from cityops.console.i18n import LABELS, Lang
 from cityops.evaluation.model import EvaluationRun
+from cityops.messages import Lang, label
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,7 @@ def test_the_framework_tree_names_its_contents_in_the_page_language(
     framework: dict[str, Any] = yaml.safe_load(FRAMEWORK.read_text("utf-8"))
     for direction in framework["directions"]:
         for content in direction["contents"]:
-            assert LABELS[f"content.{content['name']}"][lang] in names
+            assert content["name" if lang is Lang.ZH else "name_en"] in names
     assert reader.log.problems() == []
 
 
@@ -111,7 +111,7 @@ def test_a_monte_carlo_run_shows_rank_intervals_and_stage_probabilities(
         assert uncertainty is not None
         assert cells[4] == f"{uncertainty.rank_best} – {uncertainty.rank_worst}"
         for stage, probability in uncertainty.stage_probability.items():
-            shown = re.search(rf"{LABELS[f'stage.{stage}'][Lang.ZH]} (\d+)%", cells[5])
+            shown = re.search(rf"{label(f'stage.{stage}', Lang.ZH)} (\d+)%", cells[5])
             if probability == 0:
                 assert shown is None, f"{stage} is never reached in {code}"
             else:

@@ -10,8 +10,8 @@ import pytest
 from console_site import ConsolePage, ConsoleSite, LoadTimes, OpenConsole
 
 from cityops.access.roles import Role
-from cityops.console.i18n import LABELS, Lang
 from cityops.console.routes import CONSOLE_PAGES
+from cityops.messages import Lang, label, messages
 
 pytestmark = pytest.mark.slow
 
@@ -37,7 +37,9 @@ def assert_clean(console_page: ConsolePage) -> None:
     assert console_page.log.problems() == []
     assert console_page.page.evaluate("document.body.dataset.ready") != "error"
     text = console_page.page.locator("body").inner_text()
-    shown_keys = [key for key in LABELS if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w.])", text)]
+    shown_keys = [
+        key for key in messages() if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w.])", text)
+    ]
     assert shown_keys == []
 
 
@@ -50,7 +52,7 @@ def test_every_page_draws_its_charts_without_errors(
     supervisor.open(f"/console/{name}")
     assert_clean(supervisor)
     assert_charts_drawn(supervisor)
-    nav_label = LABELS[dict(CONSOLE_PAGES)[name]][lang]
+    nav_label = label(dict(CONSOLE_PAGES)[name], lang)
     current = supervisor.page.locator("header nav a[aria-current=page]")
     assert current.inner_text() == nav_label
     supervisor.screenshot(f"{name}-{lang}")
@@ -61,7 +63,7 @@ def test_every_page_draws_its_charts_without_errors(
 def test_every_page_names_itself_in_the_title(console: OpenConsole, name: str) -> None:
     supervisor = console(Role.SUPERVISOR)
     supervisor.open(f"/console/{name}")
-    title = LABELS[dict(CONSOLE_PAGES)[name]][Lang.ZH]
+    title = label(dict(CONSOLE_PAGES)[name], Lang.ZH)
     assert supervisor.page.title().startswith(title)
 
 
@@ -83,7 +85,7 @@ def test_a_department_is_told_it_may_not_see_evaluations_or_contracts(
     department.open(f"/console/{name}")
     notice = department.page.locator("#not-allowed")
     assert notice.is_visible()
-    assert notice.inner_text() == LABELS["common.not_allowed"][Lang.ZH]
+    assert notice.inner_text() == label("common.not_allowed", Lang.ZH)
 
 
 def test_a_department_sees_the_key_figures_but_no_evaluation(console: OpenConsole) -> None:
@@ -101,9 +103,8 @@ def test_an_operator_sees_only_the_contract_it_holds(console: OpenConsole) -> No
         "rows => rows.map(row => row.dataset.key)"
     )
     assert shown == ["DEMO-970100-2025-PORTAL"]
-    assert (
-        operator.page.locator("#compliance-table").inner_text()
-        == (LABELS["common.not_allowed"][Lang.ZH])
+    assert operator.page.locator("#compliance-table").inner_text() == (
+        label("common.not_allowed", Lang.ZH)
     )
 
 

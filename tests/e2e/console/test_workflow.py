@@ -9,7 +9,7 @@ import pytest
 from console_site import MONTHS, ConsolePage, OpenConsole
 
 from cityops.access.roles import Role
-from cityops.console.i18n import LABELS, Lang
+from cityops.messages import Lang, label
 from cityops.services.settlement import review_statement, settle_period, show_statement
 from cityops.services.unit_of_work import unit_of_work
 from cityops.settlement.statement import StatementStatus
@@ -39,7 +39,7 @@ def test_an_evaluator_reviews_a_draft_but_is_refused_approval(console: OpenConso
 
     page.click("#review-button")
     page.wait_for_selector("#action-result[data-status='200']")
-    assert shown_status(evaluator) == LABELS["status.reviewed"][Lang.ZH]
+    assert shown_status(evaluator) == label("status.reviewed", Lang.ZH)
     assert (
         page.locator("#statement-totals [data-field=reviewed]")
         .inner_text()
@@ -71,7 +71,7 @@ def test_a_supervisor_approves_a_statement_someone_else_reviewed(console: OpenCo
 
     page.click("#approve-button")
     page.wait_for_selector("#action-result[data-status='200']")
-    approved = LABELS["status.approved"][Lang.ZH]
+    approved = label("status.approved", Lang.ZH)
     assert shown_status(supervisor) == approved
     assert page.locator(f"[data-status-of='{statement}']").inner_text() == approved
     assert page.locator("#approve-button").count() == 0

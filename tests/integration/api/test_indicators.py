@@ -1,7 +1,8 @@
 """The indicator catalogue, the stored facts and their explanations over HTTP
 (``/api/v1/indicators``, ``/api/v1/facts``).
 
-The catalogue is read from the shipped TOML file with ``tomllib``, the facts from
+The catalogue is read from the shipped TOML file with ``tomllib`` (and the names of
+its directions from the shipped framework with ``yaml``), the facts from
 ``facts/2025-01.parquet`` with ``read_facts``; a caller's scope is worked out from
 the codes (a district's streets are the 9-digit codes that begin with its 6
 digits, a city's regions begin with its first four).  An explanation's query is
@@ -17,6 +18,7 @@ from importlib.resources import files
 from typing import Any
 
 import pytest
+import yaml  # type: ignore[import-untyped]
 from api_expectations import in_district
 from api_workspace import CITY_A, OTHER_CITY, OWN, PERIOD, SIBLING, ApiWorkspace
 from fastapi.testclient import TestClient
@@ -30,6 +32,12 @@ from cityops.services.unit_of_work import open_analytics
 def catalogue() -> dict[str, Any]:
     text = files("cityops.indicators").joinpath("catalogue.toml").read_text(encoding="utf-8")
     return tomllib.loads(text)
+
+
+@pytest.fixture(scope="module")
+def directions() -> dict[str, dict[str, Any]]:
+    text = files("cityops.evaluation").joinpath("framework.yaml").read_text(encoding="utf-8")
+    return {direction["code"]: direction for direction in yaml.safe_load(text)["directions"]}
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +69,10 @@ def _facts(client: TestClient, api: ApiWorkspace, user: str, **params: str | int
 
 
 def test_the_catalogue_lists_every_indicator_of_the_shipped_file_in_order(
-    api_client: TestClient, api_workspace: ApiWorkspace, catalogue: dict[str, Any]
+    api_client: TestClient,
+    api_workspace: ApiWorkspace,
+    catalogue: dict[str, Any],
+    directions: dict[str, dict[str, Any]],
 ) -> None:
     answer = api_client.get(
         "/api/v1/indicators", params={"limit": 1000}, headers=api_workspace.headers("department")
@@ -74,7 +85,7 @@ def test_the_catalogue_lists_every_indicator_of_the_shipped_file_in_order(
         assert {key: item[key] for key in entry.keys() & item.keys()} == {
             key: entry[key] for key in entry.keys() & item.keys()
         }
-        direction = catalogue["directions"][entry["direction"]]
+        direction = directions[entry["direction"]]
         assert (item["direction_zh"], item["direction_en"]) == (
             direction["name_zh"],
             direction["name_en"],

@@ -1,5 +1,6 @@
 """The operations pages as the server renders them (FastAPI's TestClient): chart
-containers, headings in Chinese and English, and every label their scripts ask for.
+containers, headings in Chinese and English, and every label their scripts ask for;
+and the evaluation page's names of the framework's contents.
 
 The charts themselves are drawn in the browser from ``/api/v1/operations``; the
 API's figures are tested in ``tests/integration/api/test_operations*.py``.
@@ -17,7 +18,7 @@ from api_writable import WritableApi, writable
 from ingest_workspace import make_workspace
 
 from cityops.api.deps import TOKEN_COOKIE
-from cityops.console.i18n import LANG_COOKIE
+from cityops.console.routes import LANG_COOKIE
 
 STATIC = Path(__file__).parents[3] / "src" / "cityops" / "console" / "static"
 
@@ -118,3 +119,13 @@ def test_every_label_a_script_asks_for_is_on_its_page_in_both_languages(
     for key in zh:
         assert zh[key] != key, f"{key} has a label"
         assert zh[key] != en[key] or zh[key].isascii(), f"{key} is translated"
+
+
+@pytest.mark.parametrize(("lang", "name"), [("zh", "基础设施"), ("en", "Infrastructure")])
+def test_the_evaluation_page_names_the_frameworks_contents_in_the_language(
+    console: WritableApi, lang: str, name: str
+) -> None:
+    labels = _labels(_page(console, "evaluation", lang))
+    contents = {key: value for key, value in labels.items() if key.startswith("content.")}
+    assert len(contents) == 22, "every content of the shipped framework"
+    assert contents["content.基础设施"] == name

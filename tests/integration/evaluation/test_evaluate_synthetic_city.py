@@ -84,3 +84,41 @@ def test_a_city_framework_file_is_used_and_named_in_the_run(
     own.write_text(text, encoding="utf-8")
     result = _evaluate(demo, "--period", "2025-01", "--framework", str(own), "--json")
     assert result["framework_hash"] != demo.runs[0].framework_hash
+
+
+def test_a_direction_the_city_adds_to_its_framework_file_is_scored_and_reported(
+    demo: DemoResult, tmp_path: Path
+) -> None:
+    shipped = Path(__file__).parents[3] / "src" / "cityops" / "evaluation" / "framework.yaml"
+    security = """      - name: 安全保障
+        name_en: Security
+        indicators:
+          - code: security.leak_incidents  # 失泄密事件数量
+"""
+    text = shipped.read_text("utf-8")
+    assert security in text
+    own = tmp_path / "framework.yaml"
+    own.write_text(
+        text.replace(security, "")
+        + "  - code: security\n    name_zh: 运营安全\n    name_en: Operation security\n"
+        + "    contents:\n"
+        + security,
+        encoding="utf-8",
+    )
+    result = _evaluate(demo, "--period", "2025-01", "--framework", str(own), "--json")
+    saved = json.loads(Path(result["path"]).read_text("utf-8"))
+    for printed, stored in zip(result["regions"], saved["regions"], strict=True):
+        assert list(printed["directions"])[-1] == "security"
+        if stored["score"] is not None:
+            leaks = stored["indicators"]["security.leak_incidents"]
+            assert printed["directions"]["security"] == pytest.approx(leaks)
+    report = tmp_path / "report.html"
+    done = subprocess.run(
+        [sys.executable, "-m", "cityops", "report", "-w", str(demo.workspace.root),
+         "--run", result["run_id"], "--framework", str(own), "--lang", "en", "--out", str(report)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "Operation security" in report.read_text("utf-8")

@@ -160,7 +160,7 @@ def test_the_workbook_matches_the_run_file_and_the_facts(workspace: Path) -> Non
     for record, region in zip(records, _districts(run), strict=True):
         assert record["代码 Code"] == region["region_code"]
         assert record["排名 Rank"] == region["rank"]
-        assert record["综合得分 Score"] == pytest.approx(region["score"], abs=1e-12)
+        assert record["综合得分 Total score"] == pytest.approx(region["score"], abs=1e-12)
         assert record["发展阶段 Stage"] == region["stage_zh"]
         spread = region["uncertainty"]
         assert record["P(成长期 growing)"] == pytest.approx(
@@ -176,9 +176,9 @@ def test_the_workbook_matches_the_run_file_and_the_facts(workspace: Path) -> Non
             assert fact["指标值 Value"] == pytest.approx(value)
             assert fact["分子 Numerator"] == pytest.approx(value * 1000)
     header, statement = book["结算"].iter_rows(values_only=True)
-    assert Decimal(str(dict(zip(header, statement, strict=True))["应付金额 Payable"])) == Decimal(
-        "255000.00"
-    )
+    assert Decimal(
+        str(dict(zip(header, statement, strict=True))["应付金额 (元) Payable (yuan)"])
+    ) == Decimal("255000.00")
 
 
 def test_the_english_html_report_goes_next_to_the_chinese_one(workspace: Path) -> None:

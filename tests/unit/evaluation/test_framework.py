@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,10 @@ from cityops.evaluation.framework import (
     parse_framework,
     resolve_framework,
 )
-from cityops.indicators.catalogue import Direction, load_catalogue
+from cityops.indicators.catalogue import load_catalogue
 
 SCHEMA = Path(__file__).parents[3] / "docs" / "schemas" / "framework.schema.json"
+DEFAULT = Path(__file__).parents[3] / "src" / "cityops" / "evaluation" / "framework.yaml"
 
 MINIMAL = """
 name: t
@@ -54,12 +56,58 @@ def test_the_default_framework_covers_every_catalogue_indicator_once() -> None:
     framework = load_framework()
     assert sorted(leaf.code for leaf in framework.indicators) == sorted(load_catalogue().codes)
     assert framework.direction_weights == {
-        Direction.CONTENT: 0.2,
-        Direction.MECHANISM: 0.2,
-        Direction.CAPABILITY: 0.3,
-        Direction.EFFECTIVENESS: 0.3,
+        "content": 0.2,
+        "mechanism": 0.2,
+        "capability": 0.3,
+        "effectiveness": 0.3,
     }
     assert framework.hash == load_framework().hash
+
+
+def test_the_default_framework_names_every_direction_and_content_in_both_languages() -> None:
+    framework = load_framework()
+    assert [(d.code, d.name_zh, d.name_en) for d in framework.directions] == [
+        ("content", "运营内容", "Operation content"),
+        ("mechanism", "运营机制", "Operation mechanism"),
+        ("capability", "运营能力", "Operation capability"),
+        ("effectiveness", "运营成效", "Operation effectiveness"),
+    ]
+    assert [(d.short_zh, d.short_en) for d in framework.directions] == [
+        ("内容", "content"),
+        ("机制", "mechan."),
+        ("能力", "capab."),
+        ("成效", "effect."),
+    ]
+    contents = [c for d in framework.directions for c in d.contents]
+    assert len(contents) == 22
+    assert all(c.name_en and c.name_en != c.name_zh for c in contents)
+    assert [c.path for c in contents] == [n.path for n in framework.nodes if "/" in n.path]
+
+
+def test_names_are_labels_that_do_not_change_the_frameworks_hash() -> None:
+    shipped = DEFAULT.read_text("utf-8")
+    unnamed = re.sub(r"^ *(name_en|name_zh|short_zh|short_en): .*\n", "", shipped, flags=re.M)
+    renamed = shipped.replace("name_en: Operation content", "name_en: Content of operation")
+    reweighted = shipped.replace("weight: 0.2", "weight: 0.25", 1)
+    hashes = [
+        resolve_framework(parse_framework(text, "f.yaml"), load_catalogue()).hash
+        for text in (shipped, unnamed, renamed, reweighted)
+    ]
+    assert "name_zh" not in unnamed
+    assert hashes[0] == hashes[1] == hashes[2] == load_framework().hash
+    assert hashes[3] != hashes[0]
+
+
+def test_a_framework_without_names_shows_its_codes_and_chinese_content_names() -> None:
+    framework = _load()
+    content = framework.direction("content")
+    assert (content.name_zh, content.name_en, content.short_zh, content.short_en) == (
+        "content",
+        "content",
+        "content",
+        "content",
+    )
+    assert [(c.path, c.name_en) for c in content.contents] == [("content/数据资源", "数据资源")]
 
 
 def test_the_schema_in_docs_is_the_models_schema() -> None:
@@ -102,6 +150,10 @@ def test_an_ahp_matrix_of_the_wrong_order_says_which_children() -> None:
         (("weight: 3", "weight: -1"), "weight"),
         (("normalisation: minmax", "normalisation: fancy"), "normalisation"),
         (("data.open_rate", "effect.mau_rate"), "belongs to direction effectiveness"),
+        (
+            ("code: mechanism", "code: Mechanism"),
+            r"f\.yaml:\d+: directions 'Mechanism', field code",
+        ),
     ],
 )
 def test_a_wrong_framework_is_refused_with_a_message_naming_the_problem(

@@ -24,8 +24,8 @@ from cityops.evaluation.model import EvaluationRun
 from cityops.evaluation.regions import Region
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.facts import IndicatorFact
+from cityops.messages import Lang
 from cityops.reporting.content import build_report_content
-from cityops.reporting.labels import Lang
 from cityops.reporting.model import ReportContent
 from cityops.settlement.files import load_register_file
 from cityops.settlement.statement import Statement, compute_statement

@@ -9,8 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from cityops.evaluation.model import EvaluationRun, RegionUncertainty
+from cityops.messages import Lang
 from cityops.reporting.html import render_html
-from cityops.reporting.labels import Lang
 from cityops.reporting.model import ReportContent
 from cityops.reporting.render import write_report_bytes
 from cityops.settlement.statement import Statement

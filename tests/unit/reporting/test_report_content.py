@@ -12,8 +12,8 @@ from cityops.errors import PipelineError
 from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
 from cityops.indicators.catalogue import load_catalogue
+from cityops.messages import Lang
 from cityops.reporting.content import build_report_content
-from cityops.reporting.labels import Lang
 from cityops.reporting.model import ReportContent
 
 
@@ -97,6 +97,16 @@ def test_the_english_report_names_everything_in_english(content_en: ReportConten
     assert (content_en.summary.stage.text, content_en.summary.stage.sub) == ("growing", "")
     assert content_en.directions[0].name.text == "Operation content"
     assert content_en.statements[0].status.text == "draft"
+
+
+def test_contents_are_named_in_the_reports_language(
+    content: ReportContent, content_en: ReportContent
+) -> None:
+    for report, name in ((content, "数据资源"), (content_en, "Data resources")):
+        figures = {f.code: f for section in report.sections for f in section.figures}
+        nodes = {node.path: node.name for node in report.methodology.nodes}
+        assert figures["data.sharing_rate"].content == name
+        assert nodes["content/数据资源"] == name
 
 
 def test_the_statement_summary_keeps_the_amounts_exact(content: ReportContent) -> None:

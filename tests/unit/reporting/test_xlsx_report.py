@@ -39,7 +39,10 @@ def test_the_workbook_has_one_sheet_per_part_each_with_a_frozen_header(book: Wor
 
 def test_the_district_sheet_holds_the_hand_worked_scores_as_numbers(book: Workbook) -> None:
     rows = _records(book, "区县")
-    got = [(r["排名 Rank"], r["名称 Name"], r["综合得分 Score"], r["发展阶段 Stage"]) for r in rows]
+    got = [
+        (r["排名 Rank"], r["名称 Name"], r["综合得分 Total score"], r["发展阶段 Stage"])
+        for r in rows
+    ]
     assert [(rank, name, stage) for rank, name, _, stage in got] == [
         (1, "上城区", "成长期"),
         (2, "<script>alert(1)</script>区", "起步期"),
@@ -67,12 +70,12 @@ def test_the_indicator_sheet_keeps_value_numerator_and_score_per_region(book: Wo
 def test_the_settlement_sheets_hold_the_statement_to_the_fen(book: Workbook) -> None:
     (statement,) = _records(book, "结算")
     assert statement["合同 Contract"] == "DEMO-970100-2025-PORTAL"
-    assert Decimal(str(statement["应付金额 Payable"])) == Decimal("255000.00")
+    assert Decimal(str(statement["应付金额 (元) Payable (yuan)"])) == Decimal("255000.00")
     assert statement["完整 Complete"] is True
     lines = _records(book, "结算明细")
     # K1 (0.45 − 0.30) ÷ (0.60 − 0.30) = 0.5 of 300,000 × 0.30 = 45,000.00
     k1 = next(line for line in lines if line["条款 Clause"] == "K1")
-    assert Decimal(str(k1["金额 Amount"])) == Decimal("45000.00")
+    assert Decimal(str(k1["支付金额 Amount"])) == Decimal("45000.00")
     assert k1["完成度 Completion"] == pytest.approx(0.5)
 
 
@@ -89,5 +92,5 @@ def test_the_summary_sheet_names_the_run_and_the_citys_result(
 ) -> None:
     summary = {r["项目 Item"]: r["内容 Entry"] for r in _records(book, "概要")}
     assert summary["运行编号 Run id"] == content.cover.run_id
-    assert summary["综合得分 Score"] == pytest.approx((100 * 0.3 / 0.45 + 80) / 2)
+    assert summary["综合得分 Total score"] == pytest.approx((100 * 0.3 / 0.45 + 80) / 2)
     assert summary["发展阶段 Stage"] == "成长期"

@@ -16,10 +16,10 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found
-from cityops.api.services.exports import header, region_rows, to_csv, to_xlsx
+from cityops.api.services.exports import direction_codes, header, region_rows, to_csv, to_xlsx
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
+from cityops.evaluation.framework import shipped_framework
 from cityops.evaluation.model import EvaluationRun, RegionResult
-from cityops.indicators.catalogue import shipped_catalogue
 from cityops.services.evaluation import find_run, regions_in_scope, saved_runs
 
 __all__ = ["router"]
@@ -158,10 +158,11 @@ def _export(
     render: Callable[[list[str], list[list[str | int | float | None]]], bytes],
 ) -> Response:
     run = _run(state, run_id)
-    rows = region_rows(regions_in_scope(run, state.region_tree(), principal))
+    directions = direction_codes(run)
+    rows = region_rows(regions_in_scope(run, state.region_tree(), principal), directions)
     name = f"evaluation-{run.period}-{run.run_id}.{suffix}"
     return Response(
-        render(header(shipped_catalogue()), rows),
+        render(header(directions, shipped_framework()), rows),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -12,6 +12,7 @@ from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.domain.period import Period
+from cityops.evaluation.framework import shipped_framework
 from cityops.indicators.catalogue import shipped_catalogue
 from cityops.indicators.facts import select_facts
 from cityops.services.indicators import explain_stored_fact, stored_facts
@@ -68,16 +69,17 @@ class ExplanationPublic(FactPublic):
 def list_indicators(
     _principal: Reader, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> Page[IndicatorPublic]:
-    """The indicator catalogue (指标目录) in catalogue order."""
-    catalogue = shipped_catalogue()
+    """The indicator catalogue (指标目录) in catalogue order, each indicator's direction
+    named as the shipped framework names it."""
+    catalogue, framework = shipped_catalogue(), shipped_framework()
     items = [
         IndicatorPublic(
             code=meta.code,
             name_zh=meta.name_zh,
             name_en=meta.name_en,
-            direction=meta.direction.value,
-            direction_zh=catalogue.directions[meta.direction].name_zh,
-            direction_en=catalogue.directions[meta.direction].name_en,
+            direction=meta.direction,
+            direction_zh=framework.direction(meta.direction).name_zh,
+            direction_en=framework.direction(meta.direction).name_en,
             content=meta.content,
             unit=meta.unit.value,
             polarity=meta.polarity.value,

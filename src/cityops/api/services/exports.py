@@ -2,10 +2,10 @@
 
 One row per region the caller may see (the run's order: code order, so each
 region comes before the regions below it), with the total score, stage, rank,
-data coverage, change against the previous period and the four direction
-scores.  Region names and codes come from data files cityops does not
-control, so every text cell first loses the control characters a workbook
-cannot hold and then goes through
+data coverage, change against the previous period and the score of each
+direction of the run.  Region names and codes come from data files cityops
+does not control, so every text cell first loses the control characters a
+workbook cannot hold and then goes through
 :func:`cityops.reporting.cells.neutralise_formula` (formula injection), in
 that order so that a hidden character cannot shield a leading ``=``.
 """
@@ -19,35 +19,45 @@ from collections.abc import Sequence
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from cityops.evaluation.model import RegionResult
-from cityops.indicators.catalogue import Catalogue, Direction
+from cityops.evaluation.framework import Framework
+from cityops.evaluation.model import EvaluationRun, RegionResult
+from cityops.messages import text
 from cityops.reporting.cells import neutralise_formula
 
-__all__ = ["Cell", "header", "region_rows", "to_csv", "to_xlsx"]
+__all__ = ["Cell", "direction_codes", "header", "region_rows", "to_csv", "to_xlsx"]
 
 Cell = str | int | float | None
 
 _FIXED_COLUMNS = (
-    "区划代码 region_code",
-    "名称 name",
-    "层级 level",
-    "上级区划 parent_code",
-    "综合得分 score",
-    "发展阶段 stage",
-    "阶段 stage_zh",
-    "排名 rank",
-    "同级参评数 peers",
-    "数据覆盖率 coverage",
-    "较上期 change",
+    ("region_code", "common.region_code"),
+    ("name", "common.name"),
+    ("level", "common.level"),
+    ("parent_code", "common.parent_region"),
+    ("score", "common.total_score"),
+    ("stage", "common.stage"),
+    ("stage_zh", "common.stage_name"),
+    ("rank", "common.rank"),
+    ("peers", "common.peers"),
+    ("coverage", "common.coverage"),
+    ("change", "common.change"),
 )
+"""Each fixed column's field and the message that titles it (in Chinese, then the field)."""
 
 
-def header(catalogue: Catalogue) -> list[str]:
-    """Column titles in Chinese and English; the directions named by the catalogue."""
-    return [*_FIXED_COLUMNS, *(f"{catalogue.directions[d].name_zh} {d.value}" for d in Direction)]
+def direction_codes(run: EvaluationRun) -> tuple[str, ...]:
+    """The run's directions, in the order of its framework."""
+    return tuple(dict.fromkeys(code for region in run.regions for code in region.directions))
 
 
-def region_rows(regions: Sequence[RegionResult]) -> list[list[Cell]]:
+def header(directions: Sequence[str], framework: Framework) -> list[str]:
+    """Column titles: the Chinese name, then the field or direction code; a direction
+    named by ``framework`` (a direction it does not have, by its code alone)."""
+    named = {d.code: f"{d.name_zh} {d.code}" for d in framework.directions}
+    fixed = [f"{text(key).zh} {field}" for field, key in _FIXED_COLUMNS]
+    return [*fixed, *(named.get(code, code) for code in directions)]
+
+
+def region_rows(regions: Sequence[RegionResult], directions: Sequence[str]) -> list[list[Cell]]:
     """The table's rows (in ``header`` order), every text cell made safe."""
     rows: list[list[Cell]] = []
     for region in regions:
@@ -63,7 +73,7 @@ def region_rows(regions: Sequence[RegionResult]) -> list[list[Cell]]:
             region.peers,
             region.coverage,
             region.change,
-            *(region.directions.get(d.value) for d in Direction),
+            *(region.directions.get(code) for code in directions),
         ]
         rows.append([_safe_text(c) if isinstance(c, str) else c for c in cells])
     return rows

@@ -54,7 +54,7 @@
       c.el("h3", {}, `${modelLabel(model)} (${list.length})`),
       c.table(modelLabel(model), [
         { label: c.t("contracts.contract"), value: (k) => k.contract_id },
-        { label: c.t("contracts.name"), value: (k) => k.name },
+        { label: c.t("common.name"), value: (k) => k.name },
         { label: c.t("common.region"), value: (k) => k.region_code },
         { label: c.t("contracts.operator"), value: (k) => k.operator_id },
         { label: c.t("contracts.term"), value: (k) => `${k.start} – ${k.end}` },
@@ -74,7 +74,7 @@
       { label: c.t("contracts.contract"), value: (s) => s.contract_id },
       { label: c.t("common.period"), value: (s) => s.period },
       { label: c.t("contracts.version"), num: true, value: (s) => s.version },
-      { label: c.t("contracts.status"), value: (s) => c.el("span",
+      { label: c.t("common.status"), value: (s) => c.el("span",
           { class: `status status-${s.status}`, "data-status-of": s.statement_id }, statusLabel(s.status)) },
       { label: c.t("contracts.total_payable"), num: true, value: (s) => c.money(s.total_payable) },
     ], rows));
@@ -92,7 +92,7 @@
     c.fill("statement-title", `${c.t("contracts.lines")} · ${statement.statement_id}`);
     const who = (by, at) => (by ? `${by} (${at})` : "—");
     definitionList("statement-totals", [
-      [c.t("contracts.status"), statusLabel(statement.status), "status"],
+      [c.t("common.status"), statusLabel(statement.status), "status"],
       [c.t("contracts.base"), c.money(statement.base_amount), "base"],
       [c.t("contracts.fixed"), c.money(statement.fixed_amount), "fixed"],
       [c.t("contracts.total_points"), statement.total_points, "points"],
@@ -116,8 +116,8 @@
     });
     c.fill("statement-lines", c.table(c.t("contracts.lines"), [
       { label: c.t("contracts.clause"), value: (l) => l.clause_id },
-      { label: c.t("evaluation.indicator"), value: (l) => l.evidence.indicator },
-      { label: c.t("contracts.status"), value: (l) => c.t(`line.${l.status}`) },
+      { label: c.t("common.indicator"), value: (l) => l.evidence.indicator },
+      { label: c.t("common.status"), value: (l) => c.t(`line.${l.status}`) },
       { label: c.t("common.value"), num: true, value: (l) => c.number(l.value, 4) },
       { label: c.t("contracts.completion"), num: true,
         value: (l) => (l.completion === null ? "—" : c.percent(Number(l.completion))) },

@@ -6,8 +6,9 @@
 (() => {
   const c = window.cityops;
   const HISTORY_MONTHS = 12;
-  const STAGES = ["preparation", "starting", "growing", "mature"];
-  const STAGE_COLOURS = { preparation: "#d92d20", starting: "#f79009", growing: "#66c61c", mature: "#079455" };
+  // The stages in order (from cityops.domain.stages, by the page), and their colours.
+  const STAGES = (document.getElementById("evaluation")?.dataset.stages || "").split(" ").filter(Boolean);
+  const STAGE_COLOURS = ["#d92d20", "#f79009", "#66c61c", "#079455"];
   const page = { catalogue: {}, run: null, result: null, region: null };
 
   const runLabel = (run) => `${run.period} · ${run.run_id}`;
@@ -17,7 +18,7 @@
     if (!meta) return code;
     return c.lang() === "en" ? meta.name_en : meta.name_zh;
   };
-  // Contents are named in Chinese in the framework; the page carries their English names.
+  // A content's key is its Chinese name; the page carries its name in the user's language.
   const contentName = (name) => c.labels()[`content.${name}`] ?? name;
   const directionName = (code) => {
     const meta = Object.values(page.catalogue).find((m) => m.direction === code);
@@ -84,7 +85,7 @@
   }
 
   function drawFrameworkTable(tree, result) {
-    const rows = [{ key: "total", level: 0, name: c.t("evaluation.total"), weight: 1, score: result.score }];
+    const rows = [{ key: "total", level: 0, name: c.t("common.total_score"), weight: 1, score: result.score }];
     const walk = (items, level) => {
       for (const item of items) {
         rows.push({ ...item, key: item.code, level });
@@ -104,8 +105,8 @@
         : row.name,
       badges(row));
     c.fill("framework-table", c.table(c.t("evaluation.framework"), [
-      { label: c.t("evaluation.node"), value: nameCell },
-      { label: c.t("evaluation.weight"), num: true, value: (row) => c.percent(row.weight) },
+      { label: c.t("common.node"), value: nameCell },
+      { label: c.t("common.weight"), num: true, value: (row) => c.percent(row.weight) },
       { label: c.t("common.score"), num: true, value: (row) => c.number(row.score) },
     ], rows));
   }
@@ -132,8 +133,8 @@
       `/api/v1/facts/${enc(code)}/explain?region=${region}&period=${page.run.period}`);
     definitionList("indicator-explain", explanation ? [
       [c.t("common.value"), c.byUnit(explanation.value, meta.unit), "value"],
-      [c.t("evaluation.numerator"), c.number(explanation.numerator, 2), "numerator"],
-      [c.t("evaluation.denominator"), c.number(explanation.denominator, 2), "denominator"],
+      [c.t("common.numerator"), c.number(explanation.numerator, 2), "numerator"],
+      [c.t("common.denominator"), c.number(explanation.denominator, 2), "denominator"],
       [c.t("evaluation.rows_read"), c.integer(explanation.rows_read), "rows_read"],
       [c.t("evaluation.engine"), explanation.engine, "engine"],
       [c.t("common.period"), explanation.period, "period"],
@@ -168,8 +169,8 @@
     c.fill("history-table", c.table(c.t("evaluation.history"), [
       { label: c.t("common.period"), value: (row) => row.period },
       { label: c.t("common.value"), num: true, value: (row) => c.byUnit(row.fact?.value, meta.unit) },
-      { label: c.t("evaluation.numerator"), num: true, value: (row) => c.number(row.fact?.numerator, 2) },
-      { label: c.t("evaluation.denominator"), num: true, value: (row) => c.number(row.fact?.denominator, 2) },
+      { label: c.t("common.numerator"), num: true, value: (row) => c.number(row.fact?.numerator, 2) },
+      { label: c.t("common.denominator"), num: true, value: (row) => c.number(row.fact?.denominator, 2) },
     ], facts));
   }
 
@@ -186,12 +187,12 @@
     const replications = document.getElementById("replications");
     replications.hidden = !has;
     if (!has) return;
-    replications.textContent = `${c.t("evaluation.replications")}: ${run.replications}`;
+    replications.textContent = `${c.t("common.replications")}: ${run.replications}`;
     const names = rows.map((r) => r.name);
     const u = (r) => r.uncertainty;
     const worst = Math.max(...rows.map((r) => u(r).rank_worst), ...rows.map((r) => r.peers));
     c.chart("rank-intervals", {
-      title: { text: c.t("evaluation.rank_interval"), textStyle: { fontSize: 13 } },
+      title: { text: c.t("common.rank_interval"), textStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis" },
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: worst + 1, minInterval: 1 },
@@ -199,35 +200,35 @@
       series: [
         { type: "bar", stack: "rank", silent: true, itemStyle: { color: "transparent" },
           data: rows.map((r) => u(r).rank_best - 0.4) },
-        { type: "bar", stack: "rank", name: c.t("evaluation.rank_interval"),
+        { type: "bar", stack: "rank", name: c.t("common.rank_interval"),
           data: rows.map((r) => u(r).rank_worst - u(r).rank_best + 0.8) },
-        { type: "scatter", name: c.t("evaluation.rank"), symbolSize: 12,
+        { type: "scatter", name: c.t("common.rank"), symbolSize: 12,
           data: rows.map((r, i) => [r.rank, i]) },
       ],
     });
     c.chart("stage-probability", {
-      title: { text: c.t("evaluation.stage_probability"), textStyle: { fontSize: 13 } },
+      title: { text: c.t("common.stage_probability"), textStyle: { fontSize: 13 } },
       tooltip: { trigger: "axis", valueFormatter: (v) => `${v}%` },
       legend: { bottom: 0 },
       grid: { left: 8, right: 16, top: 36, bottom: 32, containLabel: true },
       xAxis: { type: "value", max: 100 },
       yAxis: { type: "category", data: names },
-      series: STAGES.map((stage) => ({
-        type: "bar", stack: "stage", name: c.stage(stage), itemStyle: { color: STAGE_COLOURS[stage] },
+      series: STAGES.map((stage, index) => ({
+        type: "bar", stack: "stage", name: c.stage(stage), itemStyle: { color: STAGE_COLOURS[index] },
         data: rows.map((r) => Number(((u(r).stage_probability[stage] || 0) * 100).toFixed(1))),
       })),
     });
     const probabilities = (r) => STAGES.filter((s) => u(r).stage_probability[s] > 0)
       .map((s) => `${c.stage(s)} ${c.percent(u(r).stage_probability[s], 0)}`).join(" · ");
-    c.fill("uncertainty-table", c.table(c.t("evaluation.uncertainty"), [
+    c.fill("uncertainty-table", c.table(c.t("common.uncertainty"), [
         { label: c.t("common.region"), value: (r) => r.name },
         { label: c.t("common.score"), num: true, value: (r) => c.number(r.score) },
-        { label: c.t("evaluation.score_interval"), num: true,
+        { label: c.t("common.score_interval"), num: true,
           value: (r) => `${c.number(u(r).score_low)} – ${c.number(u(r).score_high)}` },
-        { label: c.t("evaluation.rank"), num: true, value: (r) => r.rank ?? "—" },
-        { label: c.t("evaluation.rank_interval"), num: true,
+        { label: c.t("common.rank"), num: true, value: (r) => r.rank ?? "—" },
+        { label: c.t("common.rank_interval"), num: true,
           value: (r) => `${u(r).rank_best} – ${u(r).rank_worst}` },
-        { label: c.t("evaluation.stage_probability"), value: probabilities },
+        { label: c.t("common.stage_probability"), value: probabilities },
       ], rows.map((r) => ({ ...r, key: r.region_code }))));
   }
 
@@ -259,7 +260,7 @@
       { label: runLabel(other), num: true, value: (r) => c.number(theirs.get(r.region_code)?.score) },
       { label: c.t("evaluation.difference"), num: true,
         value: (r) => difference(r.score, theirs.get(r.region_code)?.score) },
-      { label: c.t("evaluation.rank"), num: true,
+      { label: c.t("common.rank"), num: true,
         value: (r) => `${r.rank ?? "—"} / ${theirs.get(r.region_code)?.rank ?? "—"}` },
     ], mine.map((r) => ({ ...r, key: r.region_code }))));
     const before = theirs.get(page.region);
@@ -268,7 +269,7 @@
       then: before ? before.directions[code] : null,
     }));
     c.fill("compare-directions", c.table(page.result.name, [
-      { label: c.t("evaluation.node"), value: (d) => d.name },
+      { label: c.t("common.node"), value: (d) => d.name },
       { label: runLabel(run), num: true, value: (d) => c.number(d.now) },
       { label: runLabel(other), num: true, value: (d) => c.number(d.then) },
       { label: c.t("evaluation.difference"), num: true, value: (d) => difference(d.now, d.then) },

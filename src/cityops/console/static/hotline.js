@@ -20,11 +20,11 @@
   function drawStatus(statuses) {
     c.chartWithTable("hotline-status", {
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-      series: [{ type: "pie", radius: ["35%", "70%"], name: c.t("hotline.status"),
+      series: [{ type: "pie", radius: ["35%", "70%"], name: c.t("common.status"),
                  data: statuses.filter((s) => s.tickets > 0)
                    .map((s) => ({ name: c.t(`ticket_status.${s.status}`), value: s.tickets })) }],
     }, [
-      { label: c.t("hotline.status"), value: (s) => c.t(`ticket_status.${s.status}`) },
+      { label: c.t("common.status"), value: (s) => c.t(`ticket_status.${s.status}`) },
       { label: c.t("hotline.tickets"), num: true, value: (s) => c.integer(s.tickets) },
     ], statuses.map((s) => ({ ...s, key: s.status })));
   }

@@ -114,7 +114,7 @@
       series: parts.map(([key, field]) => ({ type: "bar", name: c.t(`infra.${key}`),
                                              data: departments.map((d) => pct(d[field])) })),
     }, [
-      { label: c.t("infra.department"), value: (d) => d.department },
+      { label: c.t("common.department"), value: (d) => d.department },
       { label: c.t("infra.cloud_resources"), num: true, value: (d) => c.integer(d.resources) },
       { label: c.t("infra.vcpu_alloc"), num: true, value: (d) => c.number(d.vcpu_alloc, 0) },
       ...parts.map(([key, field]) => ({ label: c.t(`infra.${key}`), num: true,

@@ -1,4 +1,4 @@
-// 一屏通览: a region's stage and score, its four directions, its sub-regions
+// 一屏通览: a region's stage and score, its directions, its sub-regions
 // ranked, the key figures of the month and, when several months have facts,
 // their trend.  Everything comes from /api/v1 with the session cookie.
 "use strict";
@@ -37,12 +37,12 @@
     c.chart("radar", {
       tooltip: {},
       radar: { radius: "58%", axisName: { fontSize: 11 }, indicator: codes.map((code) => ({ name: directionNames[code] || code, max: 100 })) },
-      series: [{ type: "radar", name: c.t("overview.score"),
+      series: [{ type: "radar", name: c.t("common.total_score"),
                  data: [{ value: codes.map((code) => evaluation.directions[code] ?? 0),
-                          name: c.t("overview.score"), areaStyle: { opacity: 0.25 } }] }],
+                          name: c.t("common.total_score"), areaStyle: { opacity: 0.25 } }] }],
     });
-    c.fill("directions-table", c.table(c.t("overview.directions"), [
-      { label: c.t("overview.directions"), value: (code) => directionNames[code] || code },
+    c.fill("directions-table", c.table(c.t("common.directions"), [
+      { label: c.t("common.directions"), value: (code) => directionNames[code] || code },
       { label: c.t("common.score"), num: true, value: (code) => c.number(evaluation.directions[code]) },
     ], codes));
   }
@@ -59,7 +59,7 @@
       grid: { left: 8, right: 24, top: 8, bottom: 8, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100 },
       yAxis: { type: "category", data: ascending.map((r) => r.name) },
-      series: [{ type: "bar", name: c.t("overview.score"),
+      series: [{ type: "bar", name: c.t("common.total_score"),
                  data: ascending.map((r) => Number(r.score.toFixed(1))),
                  label: { show: true, position: "right" } }],
       graphic: children.length ? [] : [{ type: "text", left: "center", top: "middle",
@@ -72,11 +72,11 @@
         if (target) window.location.search = `?region=${encodeURIComponent(target.region_code)}`;
       });
     }
-    c.fill("ranking-table", c.table(c.t("overview.ranking"), [
-      { label: c.t("overview.rank"), value: (r) => r.rank ?? "—" },
+    c.fill("ranking-table", c.table(c.t("common.districts_ranked"), [
+      { label: c.t("common.rank"), value: (r) => r.rank ?? "—" },
       { label: c.t("common.region"), value: (r) => r.name },
       { label: c.t("common.score"), num: true, value: (r) => c.number(r.score) },
-      { label: c.t("overview.stage"), value: (r) => c.stage(r.stage) },
+      { label: c.t("common.stage"), value: (r) => c.stage(r.stage) },
     ], children.map((r) => ({ ...r, key: r.region_code }))));
   }
 
@@ -111,7 +111,7 @@
       xAxis: { type: "category", data: months },
       yAxis: [{ type: "value", min: 0, max: 100 }, { type: "value", splitLine: { show: false } }],
       series: [
-        { type: "line", name: c.t("overview.score"), yAxisIndex: 0,
+        { type: "line", name: c.t("common.total_score"), yAxisIndex: 0,
           data: monthly.map((s) => (s.evaluation && s.evaluation.score !== null
             ? Number(s.evaluation.score.toFixed(1)) : null)) },
         ...percentSeries,
@@ -123,7 +123,7 @@
     const keys = ["dau", ...TREND_FIGURES];
     c.fill("trend-table", c.table(c.t("overview.trend"), [
       { label: c.t("common.period"), value: (s) => s.period },
-      { label: c.t("overview.score"), num: true, value: (s) => c.number(s.evaluation?.score) },
+      { label: c.t("common.total_score"), num: true, value: (s) => c.number(s.evaluation?.score) },
       ...keys.map((key) => ({ label: figureLabel(figure(summary, key)), num: true,
                               value: (s) => c.byUnit(figure(s, key).value, figure(s, key).unit) })),
     ], monthly.map((s) => ({ ...s, key: s.period }))));

@@ -68,7 +68,7 @@
                  label: { show: true, position: "right" } }],
     }, [
       { label: c.t("portal.service"), value: (s) => s.name || s.service_id },
-      { label: c.t("portal.department"), value: (s) => s.department || "—" },
+      { label: c.t("common.department"), value: (s) => s.department || "—" },
       { label: c.t("portal.calls"), num: true, value: (s) => c.integer(s.calls) },
       { label: c.t("portal.success_rate"), num: true, value: (s) => c.percent(s.success_rate) },
     ], services.map((s) => ({ ...s, key: s.service_id })));
