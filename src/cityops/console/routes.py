@@ -22,10 +22,11 @@ from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME
 from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, UnitOfWorkDep, audit, client_of
+from cityops.api.state import AppState
 from cityops.domain.stages import STAGES
-from cityops.evaluation.framework import shipped_framework
 from cityops.messages import Lang, label
 from cityops.services.accounts import authenticate, principal_for_token
+from cityops.services.definitions import workspace_framework
 
 __all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
 
@@ -65,7 +66,7 @@ def _render(
             "user": principal,
             "pages": CONSOLE_PAGES,
             "csrf_header": CSRF_HEADER,
-            "content_names": _content_names(lang),
+            "content_names": _content_names(request, lang),
             "stages": [stage.code for stage in STAGES],
             "can": lambda resource, action: _can(principal, resource, action),
             **context,
@@ -73,12 +74,13 @@ def _render(
     )
 
 
-def _content_names(lang: Lang) -> dict[str, str]:
-    """The framework's contents in ``lang``, by their Chinese names (a page script
-    names a content of a run's tree by the label ``content.<Chinese name>``)."""
+def _content_names(request: Request, lang: Lang) -> dict[str, str]:
+    """The workspace framework's contents in ``lang``, by their Chinese names (a page
+    script names a content of a run's tree by the label ``content.<Chinese name>``)."""
+    state: AppState = request.app.state.cityops
     return {
         content.name_zh: content.name_zh if lang is Lang.ZH else content.name_en
-        for direction in shipped_framework().directions
+        for direction in workspace_framework(state.workspace).directions
         for content in direction.contents
     }
 

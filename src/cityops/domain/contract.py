@@ -1,10 +1,11 @@
 """The canonical data contract (version 1) as data.
 
 Every source that cityops ingests arrives as one of these tables; the field
-names and meanings are a public contract (``shared/DATA-CONTRACT.md``).  This
-module is the single source of truth in code: the synthetic city writes these
-tables, ingestion validates against them, storage derives its schemas from
-them.  It is pure: no Arrow, no SQL, only names, kinds and rules.
+names and meanings are a public contract (published as JSON Schemas in
+``docs/schemas/``).  This module is the single source of truth in code: the
+synthetic city writes these tables, ingestion validates against them, storage
+derives its schemas from them.  It is pure: no Arrow, no SQL, only names, kinds
+and rules.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 ``count(DISTINCT user_id)`` over hundreds of millions of events is slow; a
 dense integer per user and one row per user and day make the same figures an
-order of magnitude faster (``shared/DESIGN.md`` item 4).  Five tables
+order of magnitude faster (``docs/architecture.md``).  Five tables
 (``lake/compact.py``), under ``lake/_derived/``:
 
 - ``user_index`` (用户索引): ``user_id → user_ix``, dense from 0; a batch gives

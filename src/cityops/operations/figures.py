@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 
 from pydantic import BaseModel
 
-from cityops.indicators.catalogue import shipped_catalogue
 from cityops.indicators.engine import compute_indicators
 from cityops.indicators.facts import IndicatorFact, select_facts
 from cityops.operations.month import MonthQuery
@@ -23,7 +22,7 @@ __all__ = ["FactFigure", "fact_figures"]
 
 
 class FactFigure(BaseModel):
-    """One indicator's fact for the region and month (``shared/INDICATORS.md``)."""
+    """One indicator's fact for the region and month (its formula: ``docs/indicators.md``)."""
 
     indicator: str
     value: float | None
@@ -44,9 +43,7 @@ def fact_figures(query: MonthQuery, codes: Sequence[str]) -> Mapping[str, FactFi
                 figures[row["indicator"]] = _figure(IndicatorFact(**row), stored=True)
     missing = [code for code in codes if code not in figures]
     if missing:
-        computed = compute_indicators(
-            query.con, query.period, missing, catalogue=shipped_catalogue()
-        )
+        computed = compute_indicators(query.con, query.period, missing, catalogue=query.catalogue)
         for fact in computed:
             if fact.region_code == query.region_code:
                 figures[fact.indicator] = _figure(fact, stored=False)

@@ -2,7 +2,7 @@
 month: the data catalogue and its quality, data sharing, cameras, government
 cloud and security incidents.
 
-Rows belong to regions as the indicators say (``shared/INDICATORS.md``):
+Rows belong to regions as the indicators say (their formulas: ``docs/indicators.md``):
 quality checks and sharing calls to their resource's region, usage samples to
 their cloud resource's, heartbeats to their device's, an incident to the
 region of its earliest row.  Definitions (month P, region R):

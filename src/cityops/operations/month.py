@@ -27,6 +27,7 @@ import duckdb
 import pyarrow as pa
 
 from cityops.domain.period import Period
+from cityops.indicators.catalogue import Catalogue
 
 __all__ = ["MonthQuery", "month_index", "month_of"]
 
@@ -58,6 +59,8 @@ class MonthQuery:
     period: Period
     stored_facts: pa.Table | None
     """The month's stored indicator facts (None: not computed yet)."""
+    catalogue: Catalogue
+    """The workspace's indicator catalogue: a figure not stored is computed with it."""
 
     @property
     def parameters(self) -> Mapping[str, Any]:
@@ -100,11 +103,12 @@ def month_of(
     region_code: str,
     period: Period,
     stored_facts: pa.Table | None,
+    catalogue: Catalogue,
 ) -> Iterator[MonthQuery]:
     """A ``MonthQuery`` on the cursor ``con`` for the length of a ``with`` block (the
     cursor is closed after it)."""
     try:
-        query = MonthQuery(con, region_code, period, stored_facts)
+        query = MonthQuery(con, region_code, period, stored_facts, catalogue)
         query.create("in_region", _IN_REGION)
         yield query
     finally:

@@ -16,11 +16,11 @@ from cityops.domain.contract import table
 from cityops.domain.period import Period
 from cityops.errors import PipelineError
 from cityops.evaluation.engine import evaluate
-from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun, RegionResult
 from cityops.evaluation.regions import regions_from_arrow
 from cityops.evaluation.store import latest_run, load_run, previous_run, run_path, save_run
 from cityops.register.store import read_current
+from cityops.services.definitions import workspace_framework
 from cityops.services.file_cache import FileCache
 from cityops.services.indicators import period_facts
 from cityops.services.unit_of_work import UnitOfWork
@@ -43,12 +43,13 @@ def evaluate_period(
     framework_path: Path | None = None,
     replications: int = 0,
 ) -> tuple[EvaluationRun, Path]:
-    """Evaluate the stored facts of ``period`` with the framework (default: the shipped
-    one), against the previous month's run when the workspace has one made with the
-    same framework, with ``replications`` Monte Carlo runs; save the run."""
+    """Evaluate the stored facts of ``period`` with the framework at ``framework_path``
+    (default: the workspace's), against the previous month's run when the workspace
+    has one made with the same framework, with ``replications`` Monte Carlo runs;
+    save the run."""
     facts = period_facts(uow, period)
     regions = regions_from_arrow(read_current(uow.register, table("regions")))
-    framework = load_framework(framework_path)
+    framework = workspace_framework(uow.workspace, framework_path)
     runs_dir = uow.workspace.runs_dir
     run = evaluate(
         facts,

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 
 from cityops.domain.period import Period
 from cityops.errors import PipelineError
-from cityops.indicators.catalogue import Catalogue, shipped_catalogue
+from cityops.indicators.catalogue import Catalogue
 from cityops.indicators.engine import DuckDBEngine, QueryEngine, compute_indicators
 from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 from cityops.indicators.explain import Explanation, explain_fact
@@ -28,6 +28,7 @@ from cityops.indicators.facts import (
     select_facts,
     write_facts,
 )
+from cityops.services.definitions import workspace_catalogue
 from cityops.services.file_cache import FileCache, file_version
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.workspace.workspace import Workspace
@@ -49,9 +50,11 @@ _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 def compute_period(
     uow: UnitOfWork, period: Period, engine: EngineName = DEFAULT_ENGINE
 ) -> tuple[list[IndicatorFact], Path]:
-    """Compute every computable indicator for every region in ``period`` on ``engine``
-    (DuckDB by default, or Spark) and store the facts in ``facts/<period>.parquet``."""
-    facts = compute_indicators(query_engine(uow, engine), period)
+    """Compute every computable indicator of the workspace's catalogue for every region
+    in ``period`` on ``engine`` (DuckDB by default, or Spark) and store the facts in
+    ``facts/<period>.parquet``."""
+    catalogue = workspace_catalogue(uow.workspace)
+    facts = compute_indicators(query_engine(uow, engine), period, catalogue=catalogue)
     return facts, write_facts(uow.workspace.facts_path(period), facts)
 
 
@@ -135,4 +138,5 @@ def explain_stored_fact(
     if found.num_rows == 0:
         return None
     stored = [IndicatorFact(**row) for row in found.to_pylist()]
-    return explain_fact(catalogue or shipped_catalogue(), stored, code, region, period, engine)
+    chosen = catalogue or workspace_catalogue(workspace)
+    return explain_fact(chosen, stored, code, region, period, engine)

@@ -6,7 +6,8 @@ its data change only when a batch is ingested or the month's indicators are
 computed again.  An answer is therefore kept per page, workspace, region and
 month, together with the versions it was computed from: of the data (the
 register's record of ingest batches, ``register.batches.data_version``, which
-every ingest updates, whatever its table) and of the month's facts file.  The
+every ingest updates, whatever its table), of the month's facts file and of the
+workspace's own catalogue and framework files.  The
 next request that finds a different version computes the answer again.
 
 When the service starts, ``warm_operations`` computes the latest month's
@@ -28,6 +29,7 @@ from cityops.operations.hotline import HotlineOperations, hotline_operations
 from cityops.operations.infrastructure import InfrastructureOperations, infrastructure_operations
 from cityops.operations.month import MonthQuery, month_of
 from cityops.operations.portal import PortalOperations, portal_operations
+from cityops.services.definitions import definitions_stamp, workspace_catalogue
 from cityops.services.file_cache import VersionedCache
 from cityops.services.indicators import facts_stamp, stored_facts
 from cityops.services.unit_of_work import UnitOfWork
@@ -67,10 +69,11 @@ class OperationsPage(Generic[AnswerT]):
         def compute() -> AnswerT:
             cursor = uow.backend.analytics_cursor(data, uow.register)
             stored = stored_facts(workspace, period)
-            with month_of(cursor, region_code, period, stored) as query:
+            catalogue = workspace_catalogue(workspace)
+            with month_of(cursor, region_code, period, stored, catalogue) as query:
                 return self.compute(query)
 
-        version = (data, facts_stamp(workspace, period))
+        version = (data, facts_stamp(workspace, period), definitions_stamp(workspace))
         return self.cache.get((workspace.root, region_code, period), version, compute)
 
 

@@ -8,13 +8,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from cityops.domain.period import CITY_TZ
-from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
-from cityops.indicators.catalogue import load_catalogue
 from cityops.messages import Lang
 from cityops.reporting.content import build_report_content
 from cityops.reporting.model import ReportContent
 from cityops.reporting.render import ReportFormat, render_report, write_report_bytes
+from cityops.services.definitions import workspace_catalogue, workspace_framework
 from cityops.services.indicators import period_facts
 from cityops.services.settlement import latest_statements
 from cityops.services.unit_of_work import UnitOfWork
@@ -40,14 +39,14 @@ def load_report_content(
     report_date: date | None = None,
 ) -> ReportContent:
     """The content of ``run``'s report from the workspace: its period's facts, the
-    framework (default: the shipped one; it must be the run's), the latest statement
+    framework (default: the workspace's; it must be the run's), the latest statement
     of each contract for the period."""
-    catalogue = load_catalogue()
+    catalogue = workspace_catalogue(uow.workspace)
     return build_report_content(
         run,
         period_facts(uow, run.period),
         catalogue,
-        load_framework(framework_path, catalogue=catalogue),
+        workspace_framework(uow.workspace, framework_path),
         city_name=uow.workspace.config.name,
         report_date=report_date or datetime.now(CITY_TZ).date(),
         lang=lang,

@@ -10,11 +10,15 @@ Example::
     [tickets]
     deadline_h = 120.0
 
+    [definitions]                        # a city's own, instead of the shipped ones
+    catalogue = "catalogue.toml"         # indicator catalogue (docs/indicators.md)
+    framework = "framework.yaml"         # evaluation framework (docs/evaluation.md)
+
 Relative paths (including a relative SQLite file) are relative to the
 workspace directory, so a workspace can be moved or copied whole.
 
 Besides where things are, the file holds the city's own settings, one table per
-subject (``[tickets]``): what a city would change, as opposed to how a process
+subject (``[tickets]``, ``[definitions]``): what a city would change, as opposed to how a process
 runs (``cityops.settings``).  Every key has a default that is today's behaviour,
 so a file without the table reads as before.
 """
@@ -34,6 +38,7 @@ from cityops.settings import ProcessSettings, process_settings
 __all__ = [
     "CONFIG_FILE",
     "CONFIG_FILE_KIND",
+    "DefinitionsConfig",
     "TicketsConfig",
     "WorkspaceConfig",
     "find_workspace_dir",
@@ -61,6 +66,22 @@ class TicketsConfig(BaseModel):
         return timedelta(hours=self.deadline_h)
 
 
+class DefinitionsConfig(BaseModel):
+    """``[definitions]``: the city's own indicator catalogue and evaluation framework,
+    as files relative to the workspace; each defaults to the one shipped with cityops.
+
+    With its own catalogue a city adds an indicator by editing that file alone (an
+    entry whose computation is SQL over the contract, ``docs/indicators.md``); with
+    its own framework it adds a direction, or moves weights, by editing that file
+    alone (``docs/evaluation.md``).  Every step of the workspace (indicators,
+    evaluation, reports, the API and the console) then uses them."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    catalogue: str | None = None
+    framework: str | None = None
+
+
 class WorkspaceConfig(BaseModel):
     """What ``cityops.toml`` holds."""
 
@@ -71,6 +92,7 @@ class WorkspaceConfig(BaseModel):
     register_url: str = f"{SQLITE_PREFIX}register.sqlite"
     lake_path: str = "lake"
     tickets: TicketsConfig = TicketsConfig()
+    definitions: DefinitionsConfig = DefinitionsConfig()
 
     def resolved_register_url(self, root: Path) -> str:
         """The register URL with a relative SQLite path made absolute under ``root``."""
@@ -81,8 +103,22 @@ class WorkspaceConfig(BaseModel):
         return self.register_url
 
     def resolved_lake(self, root: Path) -> Path:
-        path = Path(self.lake_path)
-        return path if path.is_absolute() else (root / path).resolve()
+        return _under(root, self.lake_path)
+
+    def resolved_catalogue(self, root: Path) -> Path | None:
+        """The city's own indicator catalogue, None for the shipped one."""
+        chosen = self.definitions.catalogue
+        return None if chosen is None else _under(root, chosen)
+
+    def resolved_framework(self, root: Path) -> Path | None:
+        """The city's own evaluation framework, None for the shipped one."""
+        chosen = self.definitions.framework
+        return None if chosen is None else _under(root, chosen)
+
+
+def _under(root: Path, written: str) -> Path:
+    path = Path(written)
+    return path if path.is_absolute() else (root / path).resolve()
 
 
 CONFIG_FILE_KIND = DefinitionKind(
@@ -111,5 +147,5 @@ def read_config(root: Path) -> WorkspaceConfig:
 
 def write_config(root: Path, config: WorkspaceConfig) -> Path:
     path = root / CONFIG_FILE
-    path.write_text(tomli_w.dumps(config.model_dump()), encoding="utf-8")
+    path.write_text(tomli_w.dumps(config.model_dump(exclude_none=True)), encoding="utf-8")
     return path

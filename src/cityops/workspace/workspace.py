@@ -43,6 +43,16 @@ class Workspace:
         return self.config.resolved_lake(self.root)
 
     @property
+    def catalogue_path(self) -> Path | None:
+        """The city's own indicator catalogue (``[definitions]``), None: the shipped one."""
+        return self.config.resolved_catalogue(self.root)
+
+    @property
+    def framework_path(self) -> Path | None:
+        """The city's own evaluation framework (``[definitions]``), None: the shipped one."""
+        return self.config.resolved_framework(self.root)
+
+    @property
     def secret_path(self) -> Path:
         return self.root / "secret.key"
 

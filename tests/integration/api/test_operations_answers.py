@@ -17,6 +17,7 @@ from cityops.access.roles import Role
 from cityops.accounts.store import create_user
 from cityops.domain.contract import table
 from cityops.domain.period import CITY_TZ, Period
+from cityops.indicators.catalogue import shipped_catalogue
 from cityops.ingestion.batch import ingest_file
 from cityops.lake.schema import arrow_schema
 from cityops.operations.month import month_of
@@ -108,9 +109,9 @@ def test_a_request_keeps_its_connection_when_the_data_change_meanwhile(tmp_path:
     month = Period(2025, 1)
     with Backend.open(workspace) as backend, backend.engine.connect() as register:
         cursor = backend.analytics_cursor((1, None), register)
-        with month_of(cursor, "330100", month, None) as first:
+        with month_of(cursor, "330100", month, None, shipped_catalogue()) as first:
             newer = backend.analytics_cursor((2, None), register)
-            with month_of(newer, "330100", month, None) as second:
+            with month_of(newer, "330100", month, None, shipped_catalogue()) as second:
                 assert second.rows(IN_REGION) == [{"regions": 3}]
             gc.collect()  # the database of version 1 is no longer kept
             assert first.rows(IN_REGION) == [{"regions": 3}]  # the city and its two districts

@@ -18,8 +18,8 @@ from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found
 from cityops.api.services.exports import direction_codes, header, region_rows, to_csv, to_xlsx
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
-from cityops.evaluation.framework import shipped_framework
 from cityops.evaluation.model import EvaluationRun, RegionResult
+from cityops.services.definitions import workspace_framework
 from cityops.services.evaluation import find_run, regions_in_scope, saved_runs
 
 __all__ = ["router"]
@@ -162,7 +162,7 @@ def _export(
     rows = region_rows(regions_in_scope(run, state.region_tree(), principal), directions)
     name = f"evaluation-{run.period}-{run.run_id}.{suffix}"
     return Response(
-        render(header(directions, shipped_framework()), rows),
+        render(header(directions, workspace_framework(state.workspace)), rows),
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -12,9 +12,8 @@ from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.domain.period import Period
-from cityops.evaluation.framework import shipped_framework
-from cityops.indicators.catalogue import shipped_catalogue
 from cityops.indicators.facts import select_facts
+from cityops.services.definitions import workspace_catalogue, workspace_framework
 from cityops.services.indicators import explain_stored_fact, stored_facts
 
 __all__ = ["router"]
@@ -67,11 +66,12 @@ class ExplanationPublic(FactPublic):
 
 @router.get("/indicators", operation_id="list_indicators", response_model=Page[IndicatorPublic])
 def list_indicators(
-    _principal: Reader, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
+    state: StateDep, _principal: Reader, limit: Limit = DEFAULT_LIMIT, offset: Offset = 0
 ) -> Page[IndicatorPublic]:
-    """The indicator catalogue (指标目录) in catalogue order, each indicator's direction
-    named as the shipped framework names it."""
-    catalogue, framework = shipped_catalogue(), shipped_framework()
+    """The workspace's indicator catalogue (指标目录) in catalogue order, each
+    indicator's direction named as the workspace's framework names it."""
+    catalogue = workspace_catalogue(state.workspace)
+    framework = workspace_framework(state.workspace)
     items = [
         IndicatorPublic(
             code=meta.code,
@@ -108,7 +108,7 @@ def list_facts(
     indicator (a region outside the scope is a 404, as an unknown one)."""
     if region is not None:
         _require_region(state, principal, region)
-    if indicator is not None and indicator not in shipped_catalogue().codes:
+    if indicator is not None and indicator not in workspace_catalogue(state.workspace).codes:
         raise not_found("indicator", indicator)
     facts = stored_facts(state.workspace, Period.parse(period))
     if facts is None:
@@ -138,7 +138,7 @@ def explain_fact(
     """Why a stored fact is what it is: the formula, the numbers that went into it, the
     query and its parameters, and whether the definition has changed since."""
     _require_region(state, principal, region)
-    catalogue = shipped_catalogue()
+    catalogue = workspace_catalogue(state.workspace)
     if indicator not in catalogue.codes:
         raise not_found("indicator", indicator)
     month = Period.parse(period)
