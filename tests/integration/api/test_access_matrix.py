@@ -51,7 +51,7 @@ from httpx2 import Response
 
 from cityops.access.roles import Role
 from cityops.advisor.profile import load_profile
-from cityops.api.services.pages import MAX_LIMIT
+from cityops.api.pages import MAX_LIMIT
 from cityops.api.state import AppState
 from cityops.audit.log import AuditEntry, append_entry
 from cityops.ingestion.batch import ingest_file

@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, audit, not_found
+from cityops.api.request_body import BodyTooLargeError, save_body
 from cityops.api.services.http_ingest import OutsideScopeError, incoming_dir, ingest_body
 from cityops.api.services.json_body import BodyFormat, body_format
-from cityops.api.services.request_body import BodyTooLargeError, save_body
 from cityops.domain.contract import TABLES, Table
 from cityops.register.batches import IngestBatch
 

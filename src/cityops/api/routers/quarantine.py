@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found
-from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
+from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.api.services.quarantine_rows import scoped_quarantine
 from cityops.domain.contract import TABLES
 
