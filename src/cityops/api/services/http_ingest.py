@@ -31,7 +31,6 @@ import sqlalchemy as sa
 
 from cityops.access.scope import Principal, RegionTree
 from cityops.api.services.json_body import BodyFormat, array_to_ndjson, check_ndjson
-from cityops.api.services.placement import scope_sql
 from cityops.domain.contract import Table
 from cityops.errors import CityopsError, ContractError
 from cityops.ingestion.batch import ingest_file
@@ -39,6 +38,7 @@ from cityops.ingestion.checks import typed_expression
 from cityops.ingestion.sources import read_source
 from cityops.register.batches import IngestBatch
 from cityops.register.schema import BATCH_ID, ingest_batches
+from cityops.services.placement import scope_sql
 from cityops.workspace.workspace import Workspace
 
 __all__ = [
@@ -134,7 +134,8 @@ def _require_scope(
     def value(name: str) -> str:
         return typed_expression(table.field(name), types.get(name))
 
-    test = scope_sql(con, engine, table, value, tree.descendants(principal.region_code))
+    with engine.connect() as register:
+        test = scope_sql(con, register, table, value, tree.descendants(principal.region_code))
     try:
         found = con.execute(
             f"SELECT raw._line, {test.region} FROM body_rows AS raw {test.joins} "
