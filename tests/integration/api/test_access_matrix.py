@@ -216,7 +216,7 @@ def _add_services(api: ApiWorkspace, path: Path) -> None:
 
 def _add_tickets(state: AppState) -> dict[str, Ticket]:
     """One open ticket per relation, of that relation's service."""
-    with state.engine.begin() as connection:
+    with state.backend.engine.begin() as connection:
         return {
             relation: create_ticket(
                 connection,
@@ -230,7 +230,7 @@ def _add_tickets(state: AppState) -> dict[str, Ticket]:
 
 def _add_audit_entries(state: AppState) -> None:
     """One entry per relation, made by a (made-up) user of that relation's region."""
-    with state.engine.begin() as connection:
+    with state.backend.engine.begin() as connection:
         for relation, (_city, region, _department) in PLACES.items():
             entry = AuditEntry(
                 action="matrix",
