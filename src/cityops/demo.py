@@ -28,11 +28,10 @@ from cityops.accounts.passwords import MIN_PASSWORD_LENGTH
 from cityops.domain.period import Period
 from cityops.errors import ConfigError, WorkspaceError
 from cityops.evaluation.model import EvaluationRun
-from cityops.ingestion.directory import ingest_directory
-from cityops.register.batches import IngestBatch
 from cityops.services.accounts import create_user
 from cityops.services.evaluation import evaluate_period
 from cityops.services.indicators import compute_period
+from cityops.services.ingestion import IngestBatch, ingest_directory
 from cityops.services.reports import write_report
 from cityops.services.unit_of_work import UnitOfWork, unit_of_work
 from cityops.services.workspaces import create_workspace
@@ -148,10 +147,10 @@ def run_demo(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
-    step("ingest")
-    batches = ingest_directory(workspace, sources, on_batch)
     runs: list[EvaluationRun] = []
     with unit_of_work(workspace) as uow:
+        step("ingest")
+        batches = ingest_directory(uow, sources, on_batch)
         for offset in range(months):
             period = start.plus(offset)
             step(f"indicators {period}")

@@ -7,6 +7,7 @@ import logging
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from functools import partial
 from threading import Thread
 
 from fastapi import FastAPI, Request, Response
@@ -25,6 +26,7 @@ from cityops.services.accounts import list_users
 from cityops.services.indicators import periods_with_facts
 from cityops.services.operations import warm_operations
 from cityops.services.regions import list_regions
+from cityops.services.tickets import flush_outbox
 from cityops.settings import ProcessSettings, process_settings
 from cityops.tickets.scheduler import periodic_flush
 from cityops.workspace.workspace import Workspace
@@ -56,7 +58,7 @@ def create_app(workspace: Workspace, settings: ProcessSettings | None = None) ->
         warming = Thread(target=_warm_operations, args=(state,), name="cityops-warm")
         app.state.warming = warming
         warming.start()
-        async with periodic_flush(workspace, state.engine, state.settings.outbox_flush_s):
+        async with periodic_flush(partial(_flush_outbox, state), state.settings.outbox_flush_s):
             yield
         warming.join()
         state.backend.close()
@@ -96,6 +98,12 @@ def create_app(workspace: Workspace, settings: ProcessSettings | None = None) ->
         return response
 
     return app
+
+
+def _flush_outbox(state: AppState) -> None:
+    """Carry the ticket outbox into the lake (the scheduler logs a failure)."""
+    with state.backend.unit_of_work() as uow:
+        flush_outbox(uow)
 
 
 WARM_REGIONS = 8

@@ -8,8 +8,6 @@ import time
 from dataclasses import dataclass, field
 from threading import Lock
 
-import sqlalchemy as sa
-
 from cityops.access.cipher import ContactCipher
 from cityops.access.scope import RegionTree
 from cityops.services.regions import region_tree
@@ -40,10 +38,6 @@ class AppState:
     @property
     def workspace(self) -> Workspace:
         return self.backend.workspace
-
-    @property
-    def engine(self) -> sa.Engine:
-        return self.backend.engine
 
     @property
     def cipher(self) -> ContactCipher:

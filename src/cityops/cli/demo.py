@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from cityops.demo import DemoResult
     from cityops.evaluation.framework import FrameworkDirection
     from cityops.evaluation.model import EvaluationRun, RegionResult
-    from cityops.register.batches import IngestBatch
+    from cityops.services.ingestion import IngestBatch
 
 __all__ = ["demo"]
 

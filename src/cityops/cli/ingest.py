@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import TaskID
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["ingest"]
 
@@ -44,14 +44,15 @@ def ingest(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from cityops.cli.options import stderr
-    from cityops.ingestion.batch import ingest_file
-    from cityops.workspace.workspace import open_workspace
+    from cityops.services.ingestion import ingest_file
 
-    ws = open_workspace(workspace_dir(workspace))
     reports = []
     # A bar per file on stderr, in parts (a part is up to 12 M rows); none with --json.
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=stderr, transient=True, disable=as_json) as bar:
+    with (
+        unit_of_work(workspace) as uow,
+        Progress(*columns, console=stderr, transient=True, disable=as_json) as bar,
+    ):
         for path in files:
             task = bar.add_task(f"{path.name} (parts)", total=None)
 
@@ -60,7 +61,7 @@ def ingest(
 
             reports.append(
                 ingest_file(
-                    ws,
+                    uow,
                     table,
                     path,
                     encoding=encoding,

@@ -12,8 +12,7 @@ from cityops.cli.options import JsonOption, WorkspaceOption, emit, stderr, works
 from cityops.messages import text
 
 if TYPE_CHECKING:
-    from cityops.ingestion.mqtt import ListenSummary
-    from cityops.ingestion.mqtt_store import FlushReport
+    from cityops.services.ingestion import FlushReport, ListenSummary
 
 __all__ = ["listen"]
 
@@ -85,13 +84,13 @@ def listen(
     acknowledged (QoS 1) only once its batch is stored; messages that hold no rows
     are logged in <workspace>/mqtt/rejected.jsonl.  Ctrl-C stores what is held and
     stops."""
-    from cityops.ingestion.mqtt import (
+    from cityops.services.ingestion import (
         ListenSettings,
         default_client_id,
         parse_broker_url,
+        rejected_log,
     )
-    from cityops.ingestion.mqtt import listen as run_listener
-    from cityops.ingestion.mqtt_store import rejected_log
+    from cityops.services.ingestion import listen as run_listener
     from cityops.workspace.workspace import open_workspace
 
     ws = open_workspace(workspace_dir(workspace))

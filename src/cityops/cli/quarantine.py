@@ -25,11 +25,11 @@ def quarantine(
 ) -> None:
     """List quarantined rows: table, file, line, field and reason.  Fix them in the
     source file and ingest it again; rows already stored count as duplicates."""
-    from cityops.ingestion.quarantine import list_quarantined
+    from cityops.services.quarantine import quarantined_rows
     from cityops.workspace.workspace import open_workspace
 
     ws = open_workspace(workspace_dir(workspace))
-    rows = list_quarantined(ws.lake, table).to_pylist()
+    rows = quarantined_rows(ws, table).to_pylist()
     result: dict[str, object] = {"table": table, "count": len(rows), "rows": rows}
 
     def describe(console: Console) -> None:

@@ -51,7 +51,7 @@ from httpx2 import Response
 
 from cityops.access.roles import Role
 from cityops.advisor.profile import load_profile
-from cityops.api.services.pages import MAX_LIMIT
+from cityops.api.pages import MAX_LIMIT
 from cityops.api.state import AppState
 from cityops.audit.log import AuditEntry, append_entry
 from cityops.ingestion.batch import ingest_file
@@ -216,7 +216,7 @@ def _add_services(api: ApiWorkspace, path: Path) -> None:
 
 def _add_tickets(state: AppState) -> dict[str, Ticket]:
     """One open ticket per relation, of that relation's service."""
-    with state.engine.begin() as connection:
+    with state.backend.engine.begin() as connection:
         return {
             relation: create_ticket(
                 connection,
@@ -230,7 +230,7 @@ def _add_tickets(state: AppState) -> dict[str, Ticket]:
 
 def _add_audit_entries(state: AppState) -> None:
     """One entry per relation, made by a (made-up) user of that relation's region."""
-    with state.engine.begin() as connection:
+    with state.backend.engine.begin() as connection:
         for relation, (_city, region, _department) in PLACES.items():
             entry = AuditEntry(
                 action="matrix",

@@ -22,8 +22,8 @@ from api_writable import WritableApi, writable
 from httpx2 import Response
 from ingest_workspace import make_workspace
 
-from cityops.api.services.http_ingest import INCOMING_DIR
 from cityops.ingestion.batch import ingest_file
+from cityops.services.ingestion import INCOMING_DIR
 from cityops.settings import ProcessSettings
 from cityops.workspace.workspace import Workspace
 

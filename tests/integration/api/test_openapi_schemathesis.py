@@ -113,7 +113,7 @@ def _openapi_document() -> dict[str, Any]:
         try:
             document: dict[str, Any] = app.openapi()
         finally:
-            state.engine.dispose()
+            state.backend.engine.dispose()
     return document
 
 
@@ -147,7 +147,7 @@ class FuzzedApi:
         if case.operation.definition.raw["operationId"] != "logout":
             return self.api.headers("admin")
         state: AppState = self.app.state.cityops
-        with state.engine.begin() as connection:
+        with state.backend.engine.begin() as connection:
             issued = authenticate(connection, "admin", PASSWORD, client="schemathesis").token
         assert issued is not None, "the fixture's administrator can log in"
         return {"Authorization": f"Bearer {issued.token}"}

@@ -2,6 +2,7 @@
 status out, in XML or JSON.
 
 ``router`` the operations · ``schemas`` the spec's shapes · ``render`` XML and
-JSON · ``errors`` the spec's error answers · ``queries`` what is read ·
-``submission`` how a request becomes a ticket (``cityops.tickets``).
+JSON · ``errors`` the spec's error answers · ``criteria`` the filters of a
+query · ``submission`` how a request becomes a ticket.  What is read and
+written goes through the services (``cityops.services.open311``, ``tickets``).
 """

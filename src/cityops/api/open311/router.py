@@ -3,8 +3,8 @@
 Public, as the spec has it: anyone may list services and requests and submit
 one; no contact data ever comes back.  Each operation answers in the format
 its URL ends with, ``.xml`` or ``.json``; errors use the spec's error format
-(``errors.Open311Route``).  The handlers parse, call ``queries`` /
-``submission`` and render.
+(``errors.Open311Route``).  The handlers parse, call the services (through
+``submission`` for a new request), build the spec's shapes and render.
 """
 
 from __future__ import annotations
@@ -17,17 +17,8 @@ from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Respon
 from pydantic import BaseModel
 
 from cityops.api.deps import StateDep, UnitOfWorkDep, audit
+from cityops.api.open311.criteria import criteria_from_query
 from cityops.api.open311.errors import Open311Route
-from cityops.api.open311.queries import (
-    RequestCriteria,
-    criteria_from_query,
-    find_requests,
-    jurisdiction_of,
-    offered_service,
-    offered_services,
-    request_id_for_token,
-    service_notice,
-)
 from cityops.api.open311.render import MEDIA_TYPES, Format, render_list, render_object
 from cityops.api.open311.schemas import (
     ErrorPublic,
@@ -38,9 +29,19 @@ from cityops.api.open311.schemas import (
     ServicePublic,
     ServiceRequestCreate,
     ServiceRequestPublic,
+    service_notice,
 )
 from cityops.api.open311.submission import submit_request
 from cityops.api.state import AppState
+from cityops.services.open311 import (
+    RequestCriteria,
+    find_requests,
+    jurisdiction_of,
+    offered_service,
+    offered_services,
+    request_id_for_token,
+)
+from cityops.services.unit_of_work import UnitOfWork
 
 __all__ = ["router"]
 
@@ -70,8 +71,8 @@ def _zone(state: AppState) -> ZoneInfo:
     return ZoneInfo(state.workspace.config.timezone)
 
 
-def _city(state: AppState, jurisdiction_id: str | None) -> str:
-    city = jurisdiction_of(state.engine, jurisdiction_id)
+def _city(uow: UnitOfWork, jurisdiction_id: str | None) -> str:
+    city = jurisdiction_of(uow, jurisdiction_id)
     if city is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND,
@@ -88,13 +89,16 @@ def _city(state: AppState, jurisdiction_id: str | None) -> str:
     responses=_doc(list[ServicePublic]),
 )
 def list_services(
-    state: StateDep, fmt: FormatPath, jurisdiction_id: JurisdictionQuery = None
+    state: StateDep,
+    uow: UnitOfWorkDep,
+    fmt: FormatPath,
+    jurisdiction_id: JurisdictionQuery = None,
 ) -> Response:
     """The service request types the city offers today (GET Service List)."""
-    city = _city(state, jurisdiction_id)
+    city = _city(uow, jurisdiction_id)
     today = datetime.now(_zone(state)).date()
-    services = offered_services(state.engine, state.region_tree(), city, today)
-    return render_list(fmt, "services", "service", [s.public() for s in services])
+    services = offered_services(uow, state.region_tree(), city, today)
+    return render_list(fmt, "services", "service", [ServicePublic.of(s) for s in services])
 
 
 @router.get(
@@ -105,14 +109,15 @@ def list_services(
 )
 def get_service_definition(
     state: StateDep,
+    uow: UnitOfWorkDep,
     service_code: IdText,
     fmt: FormatPath,
     jurisdiction_id: JurisdictionQuery = None,
 ) -> Response:
     """A service's attributes (GET Service Definition): none, for every service here."""
-    city = _city(state, jurisdiction_id)
+    city = _city(uow, jurisdiction_id)
     today = datetime.now(_zone(state)).date()
-    service = offered_service(state.engine, state.region_tree(), city, service_code, today)
+    service = offered_service(uow, state.region_tree(), city, service_code, today)
     if service is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"service_code {service_code!r} not found in {city}"
@@ -137,10 +142,10 @@ def create_request(
 ) -> Response:
     """Submit a service request (POST Service Request), form-encoded; the id (and a
     token) come back at once.  Contacts are stored encrypted and never shown by Open311."""
-    city = _city(state, form.jurisdiction_id)
+    city = _city(uow, form.jurisdiction_id)
     today = datetime.now(_zone(state)).date()
     tree = state.region_tree()
-    service = offered_service(state.engine, tree, city, form.service_code, today)
+    service = offered_service(uow, tree, city, form.service_code, today)
     if service is None:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"service_code {form.service_code!r} not found in {city}"
@@ -164,11 +169,11 @@ def create_request(
     responses=_doc(list[RequestTokenPublic]),
 )
 def get_token(
-    state: StateDep, token: IdText, fmt: FormatPath, jurisdiction_id: JurisdictionQuery = None
+    uow: UnitOfWorkDep, token: IdText, fmt: FormatPath, jurisdiction_id: JurisdictionQuery = None
 ) -> Response:
     """The service request id behind a token (GET service_request_id from a token)."""
-    city = _city(state, jurisdiction_id)
-    request_id = request_id_for_token(state.engine, city, token)
+    city = _city(uow, jurisdiction_id)
+    request_id = request_id_for_token(uow, city, token)
     if request_id is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"token {token!r} not found")
     answer = RequestTokenPublic(service_request_id=request_id, token=token)
@@ -183,6 +188,7 @@ def get_token(
 )
 def list_requests(
     state: StateDep,
+    uow: UnitOfWorkDep,
     fmt: FormatPath,
     jurisdiction_id: JurisdictionQuery = None,
     service_request_id: ListQuery = None,
@@ -195,7 +201,7 @@ def list_requests(
 ) -> Response:
     """Requests of the city, newest first (GET Service Requests): by default those of
     the last 90 days, at most 1000; ``service_request_id`` overrides every other filter."""
-    city = _city(state, jurisdiction_id)
+    city = _city(uow, jurisdiction_id)
     criteria = criteria_from_query(
         service_request_id=service_request_id or (),
         service_code=service_code or (),
@@ -205,7 +211,8 @@ def list_requests(
         now=datetime.now(UTC),
         zone=_zone(state),
     )
-    found = find_requests(state.engine, city, criteria, _zone(state))
+    zone = _zone(state)
+    found = [ServiceRequestPublic.of(r, zone) for r in find_requests(uow, city, criteria)]
     return render_list(fmt, "service_requests", "request", found)
 
 
@@ -217,14 +224,16 @@ def list_requests(
 )
 def get_request(
     state: StateDep,
+    uow: UnitOfWorkDep,
     service_request_id: IdText,
     fmt: FormatPath,
     jurisdiction_id: JurisdictionQuery = None,
 ) -> Response:
     """One request (GET Service Request), as a list of one, like the spec."""
-    city = _city(state, jurisdiction_id)
+    city = _city(uow, jurisdiction_id)
     criteria = RequestCriteria(ids=(service_request_id,))
-    found = find_requests(state.engine, city, criteria, _zone(state))
+    zone = _zone(state)
+    found = [ServiceRequestPublic.of(r, zone) for r in find_requests(uow, city, criteria)]
     if not found:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"service_request_id {service_request_id!r} not found"

@@ -7,12 +7,15 @@ leaves are not among them and never leave the register through Open311.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from cityops.api.open311.render import clean_text
+from cityops.services.open311 import OfferedService, PublicRequest
 
 __all__ = [
     "DESCRIPTION_MAX",
@@ -25,6 +28,7 @@ __all__ = [
     "ServicePublic",
     "ServiceRequestCreate",
     "ServiceRequestPublic",
+    "service_notice",
 ]
 
 DESCRIPTION_MAX = 4000
@@ -100,6 +104,20 @@ class ServicePublic(BaseModel):
     keywords: str | None
     group: str
 
+    @classmethod
+    def of(cls, service: OfferedService) -> ServicePublic:
+        """Service list entry: ``group`` is the category; every service is ``realtime``
+        (the id comes back at once) and has no attributes (``metadata`` false)."""
+        return cls(
+            service_code=service.service_code,
+            service_name=service.name,
+            description=f"{service.category} · {service.department}",
+            metadata=False,
+            type="realtime",
+            keywords=f"{service.category}, {service.department}",
+            group=service.category,
+        )
+
 
 class ServiceAttributePublic(BaseModel):
     """One attribute of a service definition (none of our services has any)."""
@@ -153,7 +171,47 @@ class ServiceRequestPublic(BaseModel):
     long: float | None
     media_url: str | None
 
+    @classmethod
+    def of(cls, request: PublicRequest, zone: ZoneInfo) -> ServiceRequestPublic:
+        """The request's public fields, its times as local time with their offset."""
+        expected = request.expected_at
+        return cls(
+            service_request_id=request.service_request_id,
+            status=request.status,
+            status_notes=request.status_notes,
+            service_name=request.service_name,
+            service_code=request.service_code,
+            description=request.description,
+            agency_responsible=request.department,
+            service_notice=service_notice(request.department, expected, zone),
+            requested_datetime=_w3c(request.requested_at, zone),
+            updated_datetime=_w3c(request.updated_at, zone),
+            expected_datetime=None if expected is None else _w3c(expected, zone),
+            address=request.address,
+            address_id=None,
+            zipcode=None,
+            lat=request.lat,
+            long=request.lon,
+            media_url=request.media_url,
+        )
+
 
 class ErrorPublic(BaseModel):
     code: int
     description: str
+
+
+def service_notice(department: str, expected_at: datetime | None, zone: ZoneInfo) -> str:
+    """What happens next, in Chinese and English."""
+    if expected_at is None:
+        return f"由{department}办理 / handled by {department}"
+    due = expected_at.astimezone(zone)
+    return (
+        f"由{department}办理，预计{due:%Y-%m-%d %H:%M}前办结 / "
+        f"handled by {department}, expected by {due.isoformat(timespec='minutes')}"
+    )
+
+
+def _w3c(instant: datetime, zone: ZoneInfo) -> str:
+    """``2025-01-01T08:00:00+08:00``: local time with its offset, as the spec asks."""
+    return instant.astimezone(zone).isoformat(timespec="seconds")

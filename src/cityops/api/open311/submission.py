@@ -14,9 +14,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from cityops.access.scope import RegionTree
-from cityops.api.open311.queries import OfferedService
 from cityops.api.open311.schemas import ServiceRequestCreate
 from cityops.errors import ContractError
+from cityops.services.open311 import OfferedService
 from cityops.services.tickets import NewTicket, Ticket, create_ticket
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.tickets.contacts import Contacts, full_name

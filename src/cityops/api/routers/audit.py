@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep
-from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
+from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.services.audit import audit_page, verify
 
 __all__ = ["AuditEntryPublic", "VerificationPublic", "router"]

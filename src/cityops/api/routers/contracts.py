@@ -30,7 +30,7 @@ from cityops.api.deps import (
     not_found,
     require_in_scope,
 )
-from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
+from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.api.state import AppState
 from cityops.domain.period import Period
 from cityops.services.indicators import stored_facts

@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found
-from cityops.api.services.exports import direction_codes, header, region_rows, to_csv, to_xlsx
-from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
+from cityops.api.exports import direction_codes, header, region_rows, to_csv, to_xlsx
+from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.evaluation.model import EvaluationRun, RegionResult
 from cityops.services.definitions import workspace_framework
 from cityops.services.evaluation import find_run, regions_in_scope, saved_runs

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
-from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
+from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.domain.period import Period
 from cityops.indicators.facts import select_facts
 from cityops.services.definitions import workspace_catalogue, workspace_framework

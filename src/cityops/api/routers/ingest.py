@@ -11,11 +11,16 @@ from starlette.concurrency import run_in_threadpool
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, audit, not_found
-from cityops.api.services.http_ingest import OutsideScopeError, incoming_dir, ingest_body
-from cityops.api.services.json_body import BodyFormat, body_format
-from cityops.api.services.request_body import BodyTooLargeError, save_body
+from cityops.api.request_body import BodyTooLargeError, save_body
 from cityops.domain.contract import TABLES, Table
-from cityops.register.batches import IngestBatch
+from cityops.services.ingestion import (
+    BodyFormat,
+    IngestBatch,
+    OutsideScopeError,
+    body_format,
+    incoming_dir,
+    ingest_body,
+)
 
 __all__ = ["router"]
 
@@ -90,10 +95,7 @@ async def ingest_rows(
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(error)) from None
 
         def ingest() -> IngestBatch:
-            tree = state.region_tree()
-            return ingest_body(
-                state.workspace, state.engine, principal, tree, contract, body, found
-            )
+            return ingest_body(uow, principal, state.region_tree(), contract, body, found)
 
         try:
             batch = await run_in_threadpool(ingest)

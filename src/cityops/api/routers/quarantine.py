@@ -9,10 +9,10 @@ from pydantic import BaseModel
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, not_found
-from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
-from cityops.api.services.quarantine_rows import scoped_quarantine
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, not_found
+from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.domain.contract import TABLES
+from cityops.services.quarantine import scoped_quarantine
 
 __all__ = ["router"]
 
@@ -36,6 +36,7 @@ class QuarantinedRowPublic(BaseModel):
 @router.get("", operation_id="list_quarantined_rows", response_model=Page[QuarantinedRowPublic])
 def list_quarantined_rows(
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Reader,
     table: Annotated[
         str | None, Query(max_length=64, description="Only rows of this contract table.")
@@ -47,7 +48,7 @@ def list_quarantined_rows(
     source and ingest it again; rows stored already count as duplicates."""
     if table is not None and table not in _TABLE_NAMES:
         raise not_found("table", table)
-    rows = scoped_quarantine(state.workspace, state.engine, principal, state.region_tree(), table)
+    rows = scoped_quarantine(uow, principal, state.region_tree(), table)
     return Page[QuarantinedRowPublic](
         total=rows.num_rows,
         limit=limit,

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Path
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, not_found
-from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
-from cityops.api.services.register_rows import scoped_register_rows
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, not_found
+from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.domain.contract import REGISTER_TABLES, Table
+from cityops.services.register import scoped_register_rows
 
 __all__ = ["router"]
 
@@ -33,6 +33,7 @@ class RegisterPage(Page[dict[str, RegisterValue]]):
 def list_register_rows(
     table: Annotated[str, Path(max_length=64, description="A register table of the contract.")],
     state: StateDep,
+    uow: UnitOfWorkDep,
     principal: Reader,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
@@ -40,7 +41,7 @@ def list_register_rows(
     """The current version of each row of a register table (regions, services, devices,
     cloud_resources, data_resources, systems, staff) in the caller's region scope, by
     key; a department sees its own department's rows only."""
-    rows = scoped_register_rows(state.engine, _register(table), principal, state.region_tree())
+    rows = scoped_register_rows(uow, _register(table), principal, state.region_tree())
     return RegisterPage(
         table=table,
         total=rows.num_rows,

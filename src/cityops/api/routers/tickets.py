@@ -27,7 +27,7 @@ from cityops.api.deps import (
     require_in_scope,
 )
 from cityops.api.open311.render import clean_text
-from cityops.api.services.pages import Offset
+from cityops.api.pages import Offset
 from cityops.api.state import AppState
 from cityops.services.tickets import (
     Ticket,

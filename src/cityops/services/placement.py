@@ -1,5 +1,6 @@
 """Where a row of a contract table lies in the region tree, as SQL: the one rule that the
-HTTP ingest's scope check and the scoped quarantine listing share.
+HTTP ingest's scope check (``ingestion``) and the scoped quarantine listing
+(``quarantine``) share.
 
 A row is *placed* by its own fields:
 
@@ -72,7 +73,7 @@ def placements(table: Table) -> tuple[Placement, ...]:
 
 def scope_sql(
     con: duckdb.DuckDBPyConnection,
-    engine: sa.Engine,
+    register: sa.Connection,
     table: Table,
     value: Callable[[str], str],
     visible: Iterable[str],
@@ -80,8 +81,8 @@ def scope_sql(
     """Build the scope test of ``table``'s rows for the regions ``visible``.
 
     ``value(field)`` is the SQL of a field's text value in the relation; the
-    visible regions and the regions of referenced register rows are loaded
-    into ``con`` as temporary tables.
+    visible regions and the regions of referenced register rows (read through
+    ``register``) are loaded into ``con`` as temporary tables.
     """
     _load(con, _VISIBLE, pa.table({"code": pa.array(sorted(visible), pa.string())}))
     joins: list[str] = []
@@ -90,7 +91,7 @@ def scope_sql(
     for index, placement in enumerate(placements(table)):
         code = value(placement.field)
         if placement.via is not None:
-            places = _load_places(con, engine, placement.via)
+            places = _load_places(con, register, placement.via)
             joins.append(f"LEFT JOIN {places} AS _place{index} ON _place{index}.key = {code}")
             code = f"_place{index}.region"
         seen = f"_seen{index}"
@@ -106,12 +107,11 @@ def scope_sql(
     )
 
 
-def _load_places(con: duckdb.DuckDBPyConnection, engine: sa.Engine, register: Table) -> str:
+def _load_places(con: duckdb.DuckDBPyConnection, register: sa.Connection, table: Table) -> str:
     """``_places_<table>(key, region)``: each key of a register table and its region."""
-    with engine.connect() as connection:
-        rows = read_current(connection, register)
-    name = f"_places_{register.name}"
-    key = rows.column(register.identity[0]).cast(pa.string())
+    rows = read_current(register, table)
+    name = f"_places_{table.name}"
+    key = rows.column(table.identity[0]).cast(pa.string())
     _load(con, name, pa.table({"key": key, "region": rows.column(_REGION)}))
     return name
 

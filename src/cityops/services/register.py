@@ -1,27 +1,29 @@
-"""Rows of a register table as a caller may see them: the current version of each key
-(:func:`cityops.register.store.read_current`), filtered in Arrow to the caller's
-region scope and, for a department (委办局), to its own department's rows."""
+"""Register use cases (登记库): the rows of a register table as a caller may see them.
+
+The current version of each key (:func:`cityops.register.store.read_current`),
+filtered in Arrow to the caller's region scope and, for a department (委办局),
+to its own department's rows.
+"""
 
 from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlalchemy as sa
 
 from cityops.access.roles import Role
 from cityops.access.scope import Principal, RegionTree
 from cityops.domain.contract import Table
 from cityops.register.store import read_current
+from cityops.services.unit_of_work import UnitOfWork
 
 __all__ = ["scoped_register_rows"]
 
 
 def scoped_register_rows(
-    engine: sa.Engine, table: Table, principal: Principal, tree: RegionTree
+    uow: UnitOfWork, table: Table, principal: Principal, tree: RegionTree
 ) -> pa.Table:
     """The rows of register ``table`` that ``principal`` may see, sorted by key."""
-    with engine.connect() as connection:
-        rows = read_current(connection, table)
+    rows = read_current(uow.register, table)
     keep: pa.ChunkedArray | None = None
     if principal.region_code is not None and "region_code" in rows.column_names:
         visible = pa.array(sorted(tree.descendants(principal.region_code)), pa.string())

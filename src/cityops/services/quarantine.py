@@ -1,10 +1,12 @@
-"""Quarantined rows (:func:`cityops.ingestion.quarantine.list_quarantined`) as a
-caller may see them.
+"""Quarantine use cases (隔离区): the rows ingestion refused, with where and why
+(:func:`cityops.ingestion.quarantine.list_quarantined`), whole or as a caller may
+see them.
 
 A scoped caller sees the quarantined rows that lie in their scope by the rule
 the HTTP ingest applies (``placement``), read from each row's raw values;
-rows with no readable region are for unscoped callers only.  Every caller sees
-the source file by its name alone, never the server path it was read from.
+rows with no readable region are for unscoped callers only.  Every caller of
+the API sees the source file by its name alone, never the server path it was
+read from.
 """
 
 from __future__ import annotations
@@ -12,16 +14,16 @@ from __future__ import annotations
 import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
-import sqlalchemy as sa
 
 from cityops.access.scope import Principal, RegionTree
-from cityops.api.services.placement import scope_sql
 from cityops.domain.contract import table as contract_table
 from cityops.ingestion.checks import quote_literal
 from cityops.ingestion.quarantine import list_quarantined
+from cityops.services.placement import scope_sql
+from cityops.services.unit_of_work import UnitOfWork
 from cityops.workspace.workspace import Workspace
 
-__all__ = ["scoped_quarantine"]
+__all__ = ["quarantined_rows", "scoped_quarantine"]
 
 _COLUMNS = (
     r"raw.batch_id, raw.table_name, regexp_extract(raw.file, '[^/\\]*$') AS file, "
@@ -29,16 +31,21 @@ _COLUMNS = (
 )
 
 
+def quarantined_rows(workspace: Workspace, table_name: str | None) -> pa.Table:
+    """Every quarantined row of ``workspace`` (of ``table_name``, or all), by table, file
+    and line, each with the source file as it was given to ingestion."""
+    return list_quarantined(workspace.lake, table_name)
+
+
 def scoped_quarantine(
-    workspace: Workspace,
-    engine: sa.Engine,
+    uow: UnitOfWork,
     principal: Principal,
     tree: RegionTree,
     table_name: str | None,
 ) -> pa.Table:
     """The quarantined rows (of ``table_name``, or all) that ``principal`` may see, by
     table, file, batch and line."""
-    rows = list_quarantined(workspace.lake, table_name)
+    rows = list_quarantined(uow.workspace.lake, table_name)
     con = duckdb.connect()
     try:
         con.register("quarantined", rows)
@@ -49,7 +56,7 @@ def scoped_quarantine(
             names = sorted(pc.unique(rows["table_name"]).to_pylist())
             selects = []
             for name in names:
-                test = scope_sql(con, engine, contract_table(name), _raw_value, visible)
+                test = scope_sql(con, uow.register, contract_table(name), _raw_value, visible)
                 selects.append(
                     f"SELECT {_COLUMNS} FROM quarantined AS raw {test.joins} "
                     f"WHERE raw.table_name = {quote_literal(name)} AND NOT ({test.outside})"

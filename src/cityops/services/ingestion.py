@@ -1,16 +1,23 @@
-"""Rows pushed over HTTP take the road a file takes: the body becomes a JSON Lines
-file inside the workspace and :func:`cityops.ingestion.batch.ingest_file` checks,
-deduplicates, quarantines, accounts for and publishes it.
+"""Ingest use cases (入库): files, a folder of them, rows pushed over HTTP and MQTT
+messages, each batch checked, deduplicated, quarantined, accounted for and
+published by :mod:`cityops.ingestion`.
 
-Before that, two checks refuse the whole request and store nothing:
+The file, folder and HTTP use cases take a unit of work, so the register is
+known to be at this cityops's schema before anything is stored; ingestion
+opens its own register connections for each batch it records.  The MQTT
+listener, which runs for days, takes the workspace alone.
+
+Rows pushed over HTTP take the road a file takes: the body becomes a JSON Lines
+file inside the workspace and :func:`cityops.ingestion.batch.ingest_file`
+stores it.  Before that, two checks refuse the whole request and store nothing:
 
 * the body must be a JSON array of objects or NDJSON (``json_body``);
 * every row must lie in the caller's region scope (``placement``): a scoped
   caller cannot write another district's data, and a refusal names the first
   row (by line, or element of the array) and its region.
 
-Batches are ingested one at a time per process (the lake takes one writer at
-a time), and messages never show where the workspace lives on the server.
+HTTP batches are ingested one at a time per process (the lake takes one writer
+at a time), and messages never show where the workspace lives on the server.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import shutil
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -30,23 +37,43 @@ import duckdb
 import sqlalchemy as sa
 
 from cityops.access.scope import Principal, RegionTree
-from cityops.api.services.json_body import BodyFormat, array_to_ndjson, check_ndjson
-from cityops.api.services.placement import scope_sql
 from cityops.domain.contract import Table
 from cityops.errors import CityopsError, ContractError
-from cityops.ingestion.batch import ingest_file
+from cityops.ingestion import batch, directory, mqtt
 from cityops.ingestion.checks import typed_expression
+from cityops.ingestion.mqtt import (
+    ListenSettings,
+    ListenSummary,
+    default_client_id,
+    parse_broker_url,
+)
+from cityops.ingestion.mqtt_store import FlushReport, rejected_log
 from cityops.ingestion.sources import read_source
 from cityops.register.batches import IngestBatch
 from cityops.register.schema import BATCH_ID, ingest_batches
+from cityops.services.json_body import BodyFormat, array_to_ndjson, body_format, check_ndjson
+from cityops.services.placement import scope_sql
+from cityops.services.unit_of_work import UnitOfWork
 from cityops.workspace.workspace import Workspace
 
 __all__ = [
     "HTTP_SOURCE",
     "INCOMING_DIR",
+    "BodyFormat",
+    "FlushReport",
+    "IngestBatch",
+    "ListenSettings",
+    "ListenSummary",
     "OutsideScopeError",
+    "body_format",
+    "default_client_id",
     "incoming_dir",
     "ingest_body",
+    "ingest_directory",
+    "ingest_file",
+    "listen",
+    "parse_broker_url",
+    "rejected_log",
 ]
 
 INCOMING_DIR = ".http-ingest"
@@ -56,6 +83,49 @@ HTTP_SOURCE = "http"
 """The ``source`` of a batch pushed over HTTP in the ingest accounting."""
 
 _ONE_WRITER = threading.Lock()
+
+
+def ingest_file(
+    uow: UnitOfWork,
+    table_name: str,
+    path: Path,
+    *,
+    encoding: str | None = None,
+    pseudonymise_users: bool = False,
+    on_part: Callable[[int, int], None] | None = None,
+) -> IngestBatch:
+    """Ingest the file ``path`` as rows of contract table ``table_name``; see
+    :func:`cityops.ingestion.batch.ingest_file` for the options."""
+    return batch.ingest_file(
+        uow.workspace,
+        table_name,
+        path,
+        encoding=encoding,
+        pseudonymise_users=pseudonymise_users,
+        on_part=on_part,
+    )
+
+
+def ingest_directory(
+    uow: UnitOfWork,
+    folder: Path,
+    on_batch: Callable[[IngestBatch], None] | None = None,
+) -> list[IngestBatch]:
+    """Ingest every file of ``folder`` named after a contract table, register tables
+    first; ``on_batch`` hears each batch."""
+    return directory.ingest_directory(uow.workspace, folder, on_batch)
+
+
+def listen(
+    workspace: Workspace,
+    settings: ListenSettings,
+    *,
+    on_ready: Callable[[bool], None] | None = None,
+    on_flush: Callable[[FlushReport], None] | None = None,
+) -> ListenSummary:
+    """Store MQTT messages in batches until a stop condition or Ctrl-C; see
+    :func:`cityops.ingestion.mqtt.listen`."""
+    return mqtt.listen(workspace, settings, on_ready=on_ready, on_flush=on_flush)
 
 
 class OutsideScopeError(Exception):
@@ -76,16 +146,15 @@ def incoming_dir(workspace: Workspace) -> Iterator[Path]:
     """A new directory for one request's body inside the workspace, removed afterwards."""
     parent = workspace.root / INCOMING_DIR
     parent.mkdir(exist_ok=True)
-    directory = Path(tempfile.mkdtemp(dir=parent))
+    folder = Path(tempfile.mkdtemp(dir=parent))
     try:
-        yield directory
+        yield folder
     finally:
-        shutil.rmtree(directory, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def ingest_body(
-    workspace: Workspace,
-    engine: sa.Engine,
+    uow: UnitOfWork,
     principal: Principal,
     tree: RegionTree,
     table: Table,
@@ -97,6 +166,7 @@ def ingest_body(
     Raises :class:`ContractError` (the body is not JSON rows, or ingestion
     refused it) and :class:`OutsideScopeError`; in both cases nothing is stored.
     """
+    workspace = uow.workspace
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     rows_file = body.with_name(f"http-{table.name}-{stamp}-{uuid.uuid4().hex[:8]}.jsonl")
     con = duckdb.connect()
@@ -109,18 +179,18 @@ def ingest_body(
                 body.rename(rows_file)
             if principal.region_code is not None:
                 unit = "element" if body_format is BodyFormat.JSON_ARRAY else "line"
-                _require_scope(con, engine, table, rows_file, tree, principal, unit)
+                _require_scope(con, uow.register, table, rows_file, tree, principal, unit)
     finally:
         con.close()
     with _ONE_WRITER, _scrubbed(body.parent, workspace.root):
-        batch = ingest_file(workspace, table.name, rows_file)
-    _mark_http_source(engine, batch)
-    return replace(batch, source=HTTP_SOURCE)
+        ingested = batch.ingest_file(workspace, table.name, rows_file)
+    _mark_http_source(uow, ingested)
+    return replace(ingested, source=HTTP_SOURCE)
 
 
 def _require_scope(
     con: duckdb.DuckDBPyConnection,
-    engine: sa.Engine,
+    register: sa.Connection,
     table: Table,
     rows_file: Path,
     tree: RegionTree,
@@ -134,7 +204,7 @@ def _require_scope(
     def value(name: str) -> str:
         return typed_expression(table.field(name), types.get(name))
 
-    test = scope_sql(con, engine, table, value, tree.descendants(principal.region_code))
+    test = scope_sql(con, register, table, value, tree.descendants(principal.region_code))
     try:
         found = con.execute(
             f"SELECT raw._line, {test.region} FROM body_rows AS raw {test.joins} "
@@ -147,16 +217,16 @@ def _require_scope(
         raise OutsideScopeError(int(line), None if region is None else str(region), unit)
 
 
-def _mark_http_source(engine: sa.Engine, batch: IngestBatch) -> None:
+def _mark_http_source(uow: UnitOfWork, ingested: IngestBatch) -> None:
     """Record the batch's source as ``http`` rather than the temporary file's path; a
     batch recorded earlier (the same body sent again) keeps its own record."""
-    with engine.begin() as connection:
-        connection.execute(
-            ingest_batches.update()
-            .where(ingest_batches.c[BATCH_ID] == batch.batch_id)
-            .where(ingest_batches.c.source == batch.source)
-            .values(source=HTTP_SOURCE)
-        )
+    uow.register.execute(
+        ingest_batches.update()
+        .where(ingest_batches.c[BATCH_ID] == ingested.batch_id)
+        .where(ingest_batches.c.source == ingested.source)
+        .values(source=HTTP_SOURCE)
+    )
+    uow.commit()
 
 
 @contextmanager
