@@ -13,16 +13,23 @@ from cityops.access.roles import Role
 from cityops.access.scope import Principal
 from cityops.accounts import store
 from cityops.accounts.store import LoginOutcome
+from cityops.public import Public, derived_from
 from cityops.services.unit_of_work import UnitOfWork
 
 __all__ = [
     "LoginOutcome",
+    "PrincipalPublic",
     "authenticate",
     "create_user",
     "list_users",
     "principal_for_token",
     "revoke_token",
 ]
+
+
+@derived_from(Principal, exclude=("user_id",))
+class PrincipalPublic(Public):
+    """A user as the API and ``cityops user --json`` show it (its internal id left out)."""
 
 
 def create_user(
