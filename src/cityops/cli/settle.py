@@ -113,7 +113,7 @@ def _emit(statement: Statement, as_json: bool) -> None:
         for line in statement.lines:
             view.add_row(
                 line.clause_id,
-                line.indicator,
+                line.evidence.indicator,
                 "—" if line.value is None else f"{line.value:.4g}",
                 "—" if line.completion is None else f"{line.completion:.2%}",
                 "—" if line.points is None else str(line.points),

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
@@ -33,8 +32,10 @@ from cityops.api.deps import (
 from cityops.api.services.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.api.state import AppState
 from cityops.domain.period import Period
+from cityops.public import Public, derived_from
 from cityops.services.indicators import stored_facts
 from cityops.services.settlement import (
+    StatementPublic,
     StatementSummary,
     approve_statement,
     get_contract,
@@ -42,15 +43,14 @@ from cityops.services.settlement import (
     review_statement,
     settle_period,
     show_statement,
-    statement_as_dict,
     statement_summaries,
 )
 from cityops.services.unit_of_work import UnitOfWork
-from cityops.settlement.model import Contract
+from cityops.settlement.model import Contract, KpiClause
 from cityops.settlement.statement import Statement
 from cityops.settlement.workflow import SettlementError
 
-__all__ = ["ContractPublic", "StatementPublic", "StatementSummaryPublic", "router"]
+__all__ = ["ContractPublic", "router"]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -64,134 +64,32 @@ StatementId = Annotated[str, Path(min_length=1, max_length=300)]
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class KpiPublic(BaseModel):
-    clause_id: str
-    indicator: str
-    region_code: str
-    formula: str
-    weight: str
-    payment_share: str
+@derived_from(
+    KpiClause,
+    fields=("clause_id", "indicator", "region_code", "formula", "weight", "payment_share"),
+)
+class KpiPublic(Public):
+    """A KPI clause: what it measures, where, and its weight and share of the payment."""
 
 
-class ContractPublic(BaseModel):
-    contract_id: str
-    name: str
-    project_name: str
-    region_code: str
-    operator_id: str
-    model: str
-    investor_mode: str
-    return_mechanisms: list[str]
-    start: str
-    end: str
-    total_amount: str
-    annual_amount: str | None
-    settlement_cycle: str
+@derived_from(
+    Contract,
+    exclude=(
+        "objects",
+        "ppp_sub_mode",
+        "operation_type",
+        "stable_service",
+        "bundled",
+        "user_pay_share",
+        "period_cap",
+        "clauses",
+    ),
+)
+class ContractPublic(Public):
+    """A contract as listed: its parties, model, term and amounts (yuan, as exact decimal
+    text), with its KPI clauses."""
+
     kpis: list[KpiPublic]
-
-    @classmethod
-    def of(cls, contract: Contract) -> ContractPublic:
-        return cls(
-            contract_id=contract.contract_id,
-            name=contract.name,
-            project_name=contract.project_name,
-            region_code=contract.region_code,
-            operator_id=contract.operator_id,
-            model=contract.model.value,
-            investor_mode=contract.investor_mode.value,
-            return_mechanisms=[m.value for m in contract.return_mechanisms],
-            start=contract.start.isoformat(),
-            end=contract.end.isoformat(),
-            total_amount=str(contract.total_amount),
-            annual_amount=None if contract.annual_amount is None else str(contract.annual_amount),
-            settlement_cycle=contract.settlement_cycle.value,
-            kpis=[
-                KpiPublic(
-                    clause_id=c.clause_id,
-                    indicator=c.indicator,
-                    region_code=c.region_code,
-                    formula=c.formula.value,
-                    weight=str(c.weight),
-                    payment_share=str(c.payment_share),
-                )
-                for c in contract.clauses
-            ],
-        )
-
-
-class EvidencePublic(BaseModel):
-    indicator: str
-    region_code: str
-    period: str
-    definition_hash: str | None
-    numerator: float | None
-    denominator: float | None
-
-
-class StatementLinePublic(BaseModel):
-    clause_id: str
-    status: str
-    value: float | None
-    completion: str | None
-    points: str | None
-    share_amount: str
-    amount: str | None
-    deductions: str
-    bonuses: str
-    note: str
-    evidence: EvidencePublic
-
-
-class StatementPublic(BaseModel):
-    """A statement as ``cityops settle show --json`` prints it: yuan as exact decimal text."""
-
-    statement_id: str
-    contract_id: str
-    period: str
-    version: int
-    status: str
-    complete: bool
-    contract_hash: str
-    base_amount: str
-    fixed_amount: str
-    total_points: str
-    total_deductions: str
-    total_bonuses: str
-    total_payable: str
-    withheld: str
-    created_at: str
-    created_by: str
-    reviewed_by: str | None
-    reviewed_at: str | None
-    approved_by: str | None
-    approved_at: str | None
-    lines: list[StatementLinePublic]
-
-    @classmethod
-    def of(cls, statement: Statement) -> StatementPublic:
-        return cls.model_validate(statement_as_dict(statement))
-
-
-class StatementSummaryPublic(BaseModel):
-    statement_id: str
-    contract_id: str
-    period: str
-    version: int
-    status: str
-    total_payable: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, summary: StatementSummary) -> StatementSummaryPublic:
-        return cls(
-            statement_id=summary.statement_id,
-            contract_id=summary.contract_id,
-            period=summary.period,
-            version=summary.version,
-            status=summary.status.value,
-            total_payable=str(summary.total_payable),
-            created_at=summary.created_at,
-        )
 
 
 class SettleRequest(BaseModel):
@@ -217,7 +115,7 @@ def list_contracts_in_scope(
         total=len(visible),
         limit=limit,
         offset=offset,
-        items=[ContractPublic.of(c) for c in visible[offset : offset + limit]],
+        items=[ContractPublic.of(c, kpis=c.clauses) for c in visible[offset : offset + limit]],
     )
 
 
@@ -230,14 +128,15 @@ def list_contracts_in_scope(
 def get_contract_in_scope(
     contract_id: ContractId, state: StateDep, uow: UnitOfWorkDep, principal: ContractReader
 ) -> ContractPublic:
-    return ContractPublic.of(_contract_in_scope(state, uow, principal, contract_id))
+    contract = _contract_in_scope(state, uow, principal, contract_id)
+    return ContractPublic.of(contract, kpis=contract.clauses)
 
 
 @router.get(
     "/statements",
     operation_id="list_statements",
     tags=["statements"],
-    response_model=Page[StatementSummaryPublic],
+    response_model=Page[StatementSummary],
 )
 def list_statements_in_scope(
     state: StateDep,
@@ -247,7 +146,7 @@ def list_statements_in_scope(
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, max_length=7)] = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
-) -> Page[StatementSummaryPublic]:
+) -> Page[StatementSummary]:
     """Statements of the contracts in the caller's scope, by contract, period and version."""
     contract_ids = [c.contract_id for c in _contracts_in_scope(state, uow, principal)]
     if contract_id is not None:
@@ -255,8 +154,7 @@ def list_statements_in_scope(
     total, summaries = statement_summaries(
         uow, contract_ids, period=period, limit=limit, offset=offset
     )
-    items = [StatementSummaryPublic.of(summary) for summary in summaries]
-    return Page(total=total, limit=limit, offset=offset, items=items)
+    return Page(total=total, limit=limit, offset=offset, items=summaries)
 
 
 @router.get(
