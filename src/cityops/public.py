@@ -81,6 +81,12 @@ def derived_from(
     names = [f.name for f in dataclasses.fields(source) if f.name not in exclude]
 
     def decorate(declared: type[PublicT]) -> type[PublicT]:
+        dropped = [n for n in vars(declared) if not n.startswith("_") and n != "model_config"]
+        if dropped:
+            raise TypeError(
+                f"{declared.__name__} is made anew from its fields; "
+                f"move {', '.join(dropped)} out of its body"
+            )
         own = declared.model_fields
         chosen = list(fields if fields is not None else names)
         chosen += [name for name in own if name not in chosen]

@@ -110,3 +110,12 @@ def test_naming_what_the_dataclass_does_not_have_is_an_error() -> None:
         @derived_from(Order, fields=("colour_code",))
         class Wrong(Public):
             pass
+
+
+def test_a_method_in_the_body_of_a_derived_shape_is_refused_rather_than_lost() -> None:
+    with pytest.raises(TypeError, match="move shout out of its body"):
+
+        @derived_from(Part)
+        class Loud(Public):
+            def shout(self) -> str:
+                return "!"
