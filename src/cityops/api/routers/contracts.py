@@ -12,8 +12,7 @@ statement's state is a 409, and an approved statement never changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
@@ -213,11 +212,7 @@ def review(
     principal: Reviewer,
 ) -> StatementPublic:
     """Mark a draft reviewed (复核) by the caller."""
-    _statement_in_scope(state, uow, principal, statement_id)
-    with _conflict(uow, request, principal, "review", statement_id):
-        reviewed = review_statement(uow, statement_id, by=principal.username)
-    audit(uow, request, principal, "review", statement_id, "ok")
-    return StatementPublic.of(reviewed)
+    return _step(review_statement, "review", statement_id, request, state, uow, principal)
 
 
 @router.post(
@@ -235,11 +230,31 @@ def approve(
 ) -> StatementPublic:
     """Approve (批准) a reviewed, complete statement; someone other than its reviewer must
     do it, and it never changes afterwards (approving again is a 409)."""
+    return _step(approve_statement, "approve", statement_id, request, state, uow, principal)
+
+
+def _step(
+    take: Callable[..., Statement],
+    action: str,
+    statement_id: str,
+    request: Request,
+    state: AppState,
+    uow: UnitOfWork,
+    principal: Principal,
+) -> StatementPublic:
+    """Take a workflow step (``take``: the service's review or approval) as the caller,
+    audited as ``action``.  A refusal (wrong state, approved already, the reviewer
+    approving) is an audited 409: an attempt to approve one's own review is what an
+    auditor looks for."""
     _statement_in_scope(state, uow, principal, statement_id)
-    with _conflict(uow, request, principal, "approve", statement_id):
-        approved = approve_statement(uow, statement_id, by=principal.username)
-    audit(uow, request, principal, "approve", statement_id, "ok")
-    return StatementPublic.of(approved)
+    try:
+        taken = take(uow, statement_id, by=principal.username)
+    except SettlementError as error:
+        uow.rollback()  # a refused step leaves nothing behind, nor holds a lock
+        audit(uow, request, principal, action, statement_id, "refused")
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    audit(uow, request, principal, action, statement_id, "ok")
+    return StatementPublic.of(taken)
 
 
 def _contracts_in_scope(state: AppState, uow: UnitOfWork, principal: Principal) -> list[Contract]:
@@ -282,21 +297,3 @@ def _statement_in_scope(
 def _holds(principal: Principal, contract: Contract) -> bool:
     """An operator's users see only the contracts their operator holds."""
     return principal.role is not Role.OPERATOR or contract.operator_id == principal.operator_id
-
-
-@contextmanager
-def _conflict(
-    uow: UnitOfWork,
-    request: Request,
-    principal: Principal,
-    action: str,
-    statement_id: str,
-) -> Iterator[None]:
-    """Turn a workflow refusal (wrong state, approved already, same person) into an
-    audited 409: an attempt to approve one's own review is what an auditor looks for."""
-    try:
-        yield
-    except SettlementError as error:
-        uow.rollback()  # a refused step leaves nothing behind, nor holds a lock
-        audit(uow, request, principal, action, statement_id, "refused")
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
