@@ -78,7 +78,10 @@ def derived_from(
     docstring and fields only: the model is made anew from them.
     """
     hints = typing.get_type_hints(source)
-    names = [f.name for f in dataclasses.fields(source) if f.name not in exclude]
+    every = [f.name for f in dataclasses.fields(source)]
+    if unknown := sorted(set(exclude) - set(every)):
+        raise TypeError(f"{source.__name__} has no field {', '.join(unknown)} to leave out")
+    names = [name for name in every if name not in exclude]
 
     def decorate(declared: type[PublicT]) -> type[PublicT]:
         dropped = [n for n in vars(declared) if not n.startswith("_") and n != "model_config"]

@@ -111,6 +111,9 @@ def test_naming_what_the_dataclass_does_not_have_is_an_error() -> None:
         class Wrong(Public):
             pass
 
+    with pytest.raises(TypeError, match="no field tokens to leave out"):
+        derived_from(Order, exclude=("tokens",))
+
 
 def test_a_method_in_the_body_of_a_derived_shape_is_refused_rather_than_lost() -> None:
     with pytest.raises(TypeError, match="move shout out of its body"):
