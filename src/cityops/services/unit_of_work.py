@@ -21,13 +21,13 @@ one per request, a command one per run::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from threading import Lock
 from types import TracebackType
-from typing import Self
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -42,10 +42,19 @@ from cityops.register.migrate import require_current_schema
 from cityops.register.store import read_current
 from cityops.workspace.workspace import Workspace
 
-__all__ = ["Backend", "DataVersion", "UnitOfWork", "open_analytics", "unit_of_work"]
+__all__ = [
+    "Backend",
+    "DataVersion",
+    "UnitOfWork",
+    "on_register",
+    "open_analytics",
+    "unit_of_work",
+]
 
 DataVersion = tuple[int, datetime | None]
 """What ``register.batches.data_version`` gives: it changes with every ingest."""
+StepArgs = ParamSpec("StepArgs")
+StepResult = TypeVar("StepResult")
 
 
 class Backend:
@@ -173,6 +182,24 @@ class UnitOfWork:
             self._register.rollback()  # whatever the service did not commit
             self._register.close()
             self._register = None
+
+
+def on_register(
+    step: Callable[Concatenate[sa.Connection, StepArgs], StepResult], *, commit: bool
+) -> Callable[Concatenate[UnitOfWork, StepArgs], StepResult]:
+    """The use case that is one register ``step`` (a function of a store taking the
+    connection first): it runs on the unit of work's register connection, with the
+    step's own arguments and docstring, and commits what the step wrote when ``commit``."""
+
+    def use_case(uow: UnitOfWork, /, *args: StepArgs.args, **kwargs: StepArgs.kwargs) -> StepResult:
+        result = step(uow.register, *args, **kwargs)
+        if commit:
+            uow.commit()
+        return result
+
+    use_case.__name__ = use_case.__qualname__ = step.__name__
+    use_case.__doc__ = step.__doc__
+    return use_case
 
 
 def register_tables(register: sa.Connection) -> dict[str, pa.Table]:
