@@ -21,6 +21,7 @@ one per request, a command one per run::
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -57,7 +58,25 @@ StepArgs = ParamSpec("StepArgs")
 StepResult = TypeVar("StepResult")
 
 
-class Backend:
+class _Closing(ABC):
+    """Usable in ``with``: leaving the block closes it."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Backend(_Closing):
     """A workspace's storage, opened once per process; see the module docstring."""
 
     def __init__(self, workspace: Workspace, engine: sa.Engine) -> None:
@@ -113,19 +132,8 @@ class Backend:
                 self._analytics = None
         self.engine.dispose()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class UnitOfWork:
+class UnitOfWork(_Closing):
     """One use case's register connection and lake cursor; see the module docstring."""
 
     def __init__(self, backend: Backend) -> None:
@@ -169,12 +177,8 @@ class UnitOfWork:
         self._register = self.backend.engine.connect()
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """End the unit of work: what the services did not commit is rolled back."""
         if self._analytics is not None:
             self._analytics.close()
             self._analytics = None
