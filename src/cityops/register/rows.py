@@ -38,16 +38,14 @@ def to_row(record: object, table: sa.Table, **values: Any) -> dict[str, Any]:
 def from_row(kind: type[RecordT], row: Mapping[Any, Any], **values: Any) -> RecordT:
     """The dataclass ``kind`` from a ``row`` whose columns bear its fields' names, unless
     ``values`` gives a field."""
-    types = _field_types(kind)
-    return kind(
-        **{
-            field.name: values[field.name]
-            if field.name in values
-            else _typed(types[field.name], row[field.name])
-            for field in dataclasses.fields(kind)
-            if field.init
-        }
-    )
+    found: dict[str, Any] = {}
+    for name, convert in _fields_of(kind):
+        if name in values:
+            found[name] = values[name]
+        else:
+            stored = row[name]
+            found[name] = stored if convert is None or stored is None else convert(stored)
+    return kind(**found)
 
 
 def _stored(value: object) -> object:
@@ -57,16 +55,19 @@ def _stored(value: object) -> object:
 
 
 @cache
-def _field_types(kind: type[Any]) -> dict[str, Any]:
-    return get_type_hints(kind)
+def _fields_of(kind: type[Any]) -> tuple[tuple[str, type[Any] | None], ...]:
+    """Each field ``kind`` is made with, and the type its stored value is read back as
+    (an enum from its value, an exact decimal from its text; None: as stored)."""
+    types = get_type_hints(kind)
+    return tuple(
+        (field.name, _stored_as(types[field.name]))
+        for field in dataclasses.fields(kind)
+        if field.init
+    )
 
 
-def _typed(annotation: Any, stored: Any) -> Any:
-    """A column's value as the field's type: an enum from its value, an exact decimal from
-    its text."""
-    if stored is None:
-        return None
+def _stored_as(annotation: Any) -> type[Any] | None:
     for kind in get_args(annotation) or (annotation,):
         if isinstance(kind, type) and issubclass(kind, Enum | Decimal):
-            return kind(stored)
-    return stored
+            return kind
+    return None
