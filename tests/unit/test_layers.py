@@ -39,6 +39,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         {"access"},
         {"messages"},
         {"domain", "definitions", "settings"},
+        {"public"},
         {"types", "errors", "__init__"},
     )
 )

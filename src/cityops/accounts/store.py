@@ -125,7 +125,8 @@ def authenticate(
     client: str,
     now: datetime | None = None,
 ) -> LoginOutcome:
-    """Check the password (unless throttled) and issue a token on success."""
+    """Check the password (unless throttled) and issue a token on success; a failed
+    attempt is recorded for the throttle either way."""
     at = now or datetime.now(UTC)
     since = at - THROTTLE_WINDOW
     retry = _throttled(connection, username, client, since, at)

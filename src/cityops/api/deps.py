@@ -11,13 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request, status
+from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.api.state import AppState
-from cityops.services.accounts import principal_for_token
+from cityops.services.accounts import LoginOutcome, authenticate, principal_for_token
 from cityops.services.audit import AuditEntry, record
 from cityops.services.unit_of_work import UnitOfWork
 
@@ -25,6 +25,7 @@ __all__ = [
     "CSRF_HEADER",
     "TOKEN_COOKIE",
     "Allowed",
+    "AuditedLogin",
     "CurrentPrincipal",
     "StateDep",
     "UnitOfWorkDep",
@@ -109,6 +110,28 @@ def Allowed(resource: Resource, action: Action) -> Callable[..., Principal]:  # 
         return principal
 
     return check
+
+
+def AuditedLogin(via: str) -> Callable[..., LoginOutcome]:  # noqa: N802
+    """A dependency that checks the posted form's ``username`` and ``password`` (throttled
+    after repeated failures, ``services.accounts``) and audits the outcome as a login
+    through ``via``: ``ok``, ``failed`` or ``throttled``."""
+
+    def login(
+        request: Request,
+        uow: UnitOfWorkDep,
+        username: Annotated[str, Form(max_length=200)],
+        password: Annotated[str, Form(max_length=1000)],
+    ) -> LoginOutcome:
+        outcome = authenticate(uow, username, password, client=client_of(request))
+        if outcome.token is not None:
+            audit(uow, request, outcome.token.principal, "login", via, "ok")
+        else:
+            result = "throttled" if outcome.throttled else "failed"
+            audit(uow, request, None, f"login:{username}", via, result)
+        return outcome
+
+    return login
 
 
 def not_found(kind: str, key: str) -> HTTPException:

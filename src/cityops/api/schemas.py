@@ -6,29 +6,9 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from cityops.access.scope import Principal
+from cityops.services.accounts import PrincipalPublic
 
-__all__ = ["PrincipalPublic", "RegionPublic", "TokenPublic"]
-
-
-class PrincipalPublic(BaseModel):
-    username: str
-    role: str
-    region_code: str | None
-    operator_id: str | None
-    department: str | None
-    can_view_personal: bool
-
-    @classmethod
-    def of(cls, principal: Principal) -> PrincipalPublic:
-        return cls(
-            username=principal.username,
-            role=principal.role.value,
-            region_code=principal.region_code,
-            operator_id=principal.operator_id,
-            department=principal.department,
-            can_view_personal=principal.can_view_personal,
-        )
+__all__ = ["PrincipalPublic", "TokenPublic"]
 
 
 class TokenPublic(BaseModel):
@@ -36,11 +16,3 @@ class TokenPublic(BaseModel):
     token_type: str = "bearer"
     expires_at: datetime
     user: PrincipalPublic
-
-
-class RegionPublic(BaseModel):
-    region_code: str
-    name: str
-    level: str
-    parent_code: str | None
-    resident_population: int

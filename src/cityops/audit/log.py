@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 
 from cityops.register.access_schema import audit_head, audit_log
+from cityops.register.rows import from_row
 
 __all__ = [
     "GENESIS_HASH",
@@ -106,17 +107,7 @@ def read_entries(
     if limit is not None:
         query = query.limit(limit)
     for row in connection.execute(query).mappings():
-        entry = AuditEntry(
-            action=row["action"],
-            object=row["object"],
-            result=row["result"],
-            username=row["username"],
-            role=row["role"],
-            region_code=row["region_code"],
-            client=row["client"],
-            at=row["at"],
-        )
-        yield int(row["seq"]), entry, row["prev_hash"], row["entry_hash"]
+        yield int(row["seq"]), from_row(AuditEntry, row), row["prev_hash"], row["entry_hash"]
 
 
 def verify_chain(connection: sa.Connection) -> Verification:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -70,32 +70,29 @@ def list_(
     emit({"statements": ids}, as_json, lambda console: console.print("\n".join(ids)))
 
 
-@settle_app.command("review")
-def review(
-    statement_id: StatementArgument,
-    by: ByOption,
-    workspace: WorkspaceOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Mark a draft statement reviewed (复核)."""
-    from cityops.services.settlement import review_statement
+def _step_command(step: Literal["review", "approve"], summary: str) -> None:
+    """Register ``settle review`` or ``settle approve``: the workflow step on a stored
+    statement, by the person ``--by`` names."""
 
-    with unit_of_work(workspace) as uow:
-        _emit(review_statement(uow, statement_id, by=by), as_json)
+    def command(
+        statement_id: StatementArgument,
+        by: ByOption,
+        workspace: WorkspaceOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        from cityops.services.settlement import approve_statement, review_statement
+
+        take = review_statement if step == "review" else approve_statement
+        with unit_of_work(workspace) as uow:
+            _emit(take(uow, statement_id, by=by), as_json)
+
+    settle_app.command(step, help=summary)(command)
 
 
-@settle_app.command("approve")
-def approve(
-    statement_id: StatementArgument,
-    by: ByOption,
-    workspace: WorkspaceOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """Approve (批准) a reviewed, complete statement; it never changes afterwards."""
-    from cityops.services.settlement import approve_statement
-
-    with unit_of_work(workspace) as uow:
-        _emit(approve_statement(uow, statement_id, by=by), as_json)
+_step_command("review", "Mark a draft statement reviewed (复核).")
+_step_command(
+    "approve", "Approve (批准) a reviewed, complete statement; it never changes afterwards."
+)
 
 
 def _emit(statement: Statement, as_json: bool) -> None:
@@ -113,7 +110,7 @@ def _emit(statement: Statement, as_json: bool) -> None:
         for line in statement.lines:
             view.add_row(
                 line.clause_id,
-                line.indicator,
+                line.evidence.indicator,
                 "—" if line.value is None else f"{line.value:.4g}",
                 "—" if line.completion is None else f"{line.completion:.2%}",
                 "—" if line.points is None else str(line.points),

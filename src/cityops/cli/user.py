@@ -51,7 +51,7 @@ def create(
 ) -> None:
     """Create a user with a role, bound to a region (an operator to its operator, a
     department user to its department)."""
-    from cityops.services.accounts import create_user
+    from cityops.services.accounts import PrincipalPublic, create_user
     from cityops.settings import process_settings
 
     if password is None:
@@ -73,35 +73,18 @@ def create(
             department=department,
             can_view_personal=personal_data,
         )
-    result = {
-        "username": principal.username,
-        "role": principal.role.value,
-        "region_code": principal.region_code,
-        "operator_id": principal.operator_id,
-        "department": principal.department,
-        "can_view_personal": principal.can_view_personal,
-    }
+    result = PrincipalPublic.of(principal).model_dump(mode="json")
     emit(result, as_json, lambda c: c.print(f"created {role} user {username!r}"))
 
 
 @user_app.command("list")
 def list_(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     """List the users and their roles and scopes (never their passwords)."""
-    from cityops.services.accounts import list_users
+    from cityops.services.accounts import PrincipalPublic, list_users
 
     with unit_of_work(workspace) as uow:
         principals = list_users(uow)
-    rows = [
-        {
-            "username": p.username,
-            "role": p.role.value,
-            "region_code": p.region_code,
-            "operator_id": p.operator_id,
-            "department": p.department,
-            "can_view_personal": p.can_view_personal,
-        }
-        for p in principals
-    ]
+    rows = [PrincipalPublic.of(p).model_dump(mode="json") for p in principals]
 
     def describe(console: Console) -> None:
         view = RichTable(title=f"users ({len(rows)})")

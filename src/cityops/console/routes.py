@@ -14,18 +14,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME
-from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, StateDep, UnitOfWorkDep, audit, client_of
+from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, AuditedLogin, UnitOfWorkDep
 from cityops.api.state import AppState
 from cityops.domain.stages import STAGES
 from cityops.messages import Lang, label
-from cityops.services.accounts import authenticate, principal_for_token
+from cityops.services.accounts import LoginOutcome, principal_for_token
 from cityops.services.definitions import workspace_framework
 
 __all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
@@ -102,21 +102,13 @@ def login_page(request: Request) -> HTMLResponse:
 
 @router.post("/login")
 def login(
-    request: Request,
-    state: StateDep,
-    uow: UnitOfWorkDep,
-    username: Annotated[str, Form(max_length=200)],
-    password: Annotated[str, Form(max_length=1000)],
+    request: Request, outcome: Annotated[LoginOutcome, Depends(AuditedLogin("console"))]
 ) -> Response:
-    outcome = authenticate(uow, username, password, client=client_of(request))
     if outcome.token is None:
-        result = "throttled" if outcome.throttled else "failed"
-        audit(uow, request, None, f"login:{username}", "console", result)
         error = "login.throttled" if outcome.throttled else "login.failed"
         response = _render(request, "login.html.j2", None, error=error)
         response.status_code = 429 if outcome.throttled else 401
         return response
-    audit(uow, request, outcome.token.principal, "login", "console", "ok")
     redirect = RedirectResponse("/console/overview", status_code=303)
     redirect.set_cookie(
         TOKEN_COOKIE,

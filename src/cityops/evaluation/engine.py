@@ -124,9 +124,17 @@ def evaluate(
     scored_cells = inputs.scored[:, None] & inputs.measured[None, :]
     imputed_share = float(imputed[scored_cells].mean()) if scored_cells.any() else 0.0
     seed = framework.uncertainty.seed
-    hashes = (framework.hash, facts_hash(facts), regions_hash(ordered))
+    of_facts, of_regions = facts_hash(facts), regions_hash(ordered)
     previous_id = previous.run_id if previous else None
-    identity = (*hashes, __version__, str(replications), str(seed), previous_id or "")
+    identity = (
+        framework.hash,
+        of_facts,
+        of_regions,
+        __version__,
+        str(replications),
+        str(seed),
+        previous_id or "",
+    )
     run_id = hashlib.sha256("\n".join(identity).encode()).hexdigest()[:16]
     moment = (created_at or datetime.now(UTC)).astimezone(UTC).isoformat(timespec="seconds")
     weights = {
@@ -136,18 +144,20 @@ def evaluate(
         for node in framework.nodes
     }
     return EvaluationRun(
-        run_id,
-        period_text,
-        framework.name,
-        *hashes,
-        __version__,
-        moment,
-        tuple(results),
-        weights,
-        imputed_share,
-        previous_id,
-        replications,
-        seed,
+        run_id=run_id,
+        period=period_text,
+        created_at=moment,
+        framework_name=framework.name,
+        framework_hash=framework.hash,
+        facts_hash=of_facts,
+        regions_hash=of_regions,
+        code_version=__version__,
+        imputed_share=imputed_share,
+        previous_run_id=previous_id,
+        replications=replications,
+        seed=seed,
+        weights=weights,
+        regions=tuple(results),
     )
 
 

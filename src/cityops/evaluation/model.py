@@ -49,13 +49,13 @@ class RegionResult:
     """Share of the measured indicators (those with a value for some region) that this
     region has (数据覆盖率); below the framework's threshold the region is not scored."""
     directions: Mapping[str, float | None]
+    contents: Mapping[str, float | None]
+    """Score of every content node, by path ``direction/content``."""
     indicators: Mapping[str, float | None]
     """Normalised 0–100 score of each framework indicator (imputed ones included); None
     when missing and not imputed."""
     strengths: tuple[str, ...]
     weaknesses: tuple[str, ...]
-    contents: Mapping[str, float | None]
-    """Score of every content node, by path ``direction/content``."""
     imputed: tuple[str, ...]
     """Indicators whose score was imputed for this region."""
     change: float | None
@@ -69,16 +69,13 @@ class EvaluationRun:
 
     run_id: str
     period: str
+    created_at: str
+    """ISO 8601, UTC; the only field that differs between identical re-runs."""
     framework_name: str
     framework_hash: str
     facts_hash: str
     regions_hash: str
     code_version: str
-    created_at: str
-    """ISO 8601, UTC; the only field that differs between identical re-runs."""
-    regions: tuple[RegionResult, ...]
-    weights: Mapping[str, Mapping[str, float]]
-    """Node path → child → the weight used (data-driven weights as computed)."""
     imputed_share: float
     """Share of the scored regions' measured indicator values that were imputed."""
     previous_run_id: str | None
@@ -86,6 +83,9 @@ class EvaluationRun:
     replications: int
     """Monte Carlo replications (0: no uncertainty analysis)."""
     seed: int
+    weights: Mapping[str, Mapping[str, float]]
+    """Node path → child → the weight used (data-driven weights as computed)."""
+    regions: tuple[RegionResult, ...]
 
     def region(self, code: str) -> RegionResult:
         for result in self.regions:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 
 from cityops.indicators.catalogue import Unit
 from cityops.messages import Lang
 from cityops.reporting.labels import Label
+from cityops.settlement.statement import Statement, StatementLine
 
 __all__ = [
     "Cover",
@@ -152,36 +152,18 @@ class UncertaintyRow:
 
 @dataclass(frozen=True, slots=True)
 class StatementLineRow:
-    clause_id: str
-    indicator: str
-    region_code: str
+    line: StatementLine
     status: Label
-    value: float | None
-    completion: Decimal | None
-    points: Decimal | None
-    share_amount: Decimal
-    amount: Decimal | None
-    deductions: Decimal
-    bonuses: Decimal
-    note: str
+    """The line's status in the report's language."""
 
 
 @dataclass(frozen=True, slots=True)
 class StatementRow:
-    """The latest statement of one contract for the period (结算单)."""
+    """The latest statement of one contract for the period (结算单), its amounts exact."""
 
-    statement_id: str
-    contract_id: str
-    version: int
+    statement: Statement
     status: Label
-    complete: bool
-    base_amount: Decimal
-    fixed_amount: Decimal
-    total_points: Decimal
-    total_deductions: Decimal
-    total_bonuses: Decimal
-    total_payable: Decimal
-    withheld: Decimal
+    """The statement's status in the report's language."""
     lines: tuple[StatementLineRow, ...]
 
 

@@ -17,33 +17,10 @@ def statement_rows(statements: Sequence[Statement], lang: Lang) -> tuple[Stateme
     """One row per statement, in contract order, with its lines."""
     return tuple(
         StatementRow(
-            statement_id=s.statement_id,
-            contract_id=s.contract_id,
-            version=s.version,
+            statement=s,
             status=label(f"status.{s.status}", lang),
-            complete=s.complete,
-            base_amount=s.base_amount,
-            fixed_amount=s.fixed_amount,
-            total_points=s.total_points,
-            total_deductions=s.total_deductions,
-            total_bonuses=s.total_bonuses,
-            total_payable=s.total_payable,
-            withheld=s.withheld,
             lines=tuple(
-                StatementLineRow(
-                    clause_id=line.clause_id,
-                    indicator=line.indicator,
-                    region_code=line.region_code,
-                    status=label(f"line.{line.status}", lang),
-                    value=line.value,
-                    completion=line.completion,
-                    points=line.points,
-                    share_amount=line.share_amount,
-                    amount=line.amount,
-                    deductions=line.deductions,
-                    bonuses=line.bonuses,
-                    note=line.note,
-                )
+                StatementLineRow(line=line, status=label(f"line.{line.status}", lang))
                 for line in s.lines
             ),
         )

@@ -27,7 +27,8 @@ from openpyxl.utils import get_column_letter
 
 from cityops.indicators.catalogue import Unit
 from cityops.reporting.cells import neutralise_formula
-from cityops.reporting.model import ReportContent
+from cityops.reporting.model import ReportContent, StatementLineRow, StatementRow
+from cityops.settlement.statement import Statement
 
 __all__ = ["SCORE_FORMAT", "VALUE_FORMATS", "render_xlsx"]
 
@@ -193,26 +194,7 @@ def _settlement(book: Workbook, r: ReportContent) -> None:
         (label["contracts.total_payable"].full, MONEY_FORMAT),
         (label["contracts.withheld"].full, MONEY_FORMAT),
     ]
-    statements = [
-        _formatted(
-            [
-                s.statement_id,
-                s.contract_id,
-                s.version,
-                s.status.text,
-                s.complete,
-                s.base_amount,
-                s.fixed_amount,
-                s.total_points,
-                s.total_deductions,
-                s.total_bonuses,
-                s.total_payable,
-                s.withheld,
-            ],
-            columns,
-        )
-        for s in r.statements
-    ]
+    statements = [_formatted(_statement_values(row), columns) for row in r.statements]
     _sheet(book, label["report.sheet_settlement"].text, columns, statements)
     line_columns: list[Column] = [
         (label["contracts.statement"].full, None),
@@ -229,27 +211,47 @@ def _settlement(book: Workbook, r: ReportContent) -> None:
         (label["contracts.note"].full, None),
     ]
     lines = [
-        _formatted(
-            [
-                s.statement_id,
-                line.clause_id,
-                line.indicator,
-                line.region_code,
-                line.status.text,
-                line.value,
-                line.completion,
-                line.points,
-                line.amount,
-                line.deductions,
-                line.bonuses,
-                line.note,
-            ],
-            line_columns,
-        )
-        for s in r.statements
-        for line in s.lines
+        _formatted(_line_values(row.statement, line), line_columns)
+        for row in r.statements
+        for line in row.lines
     ]
     _sheet(book, label["report.sheet_settlement_lines"].text, line_columns, lines)
+
+
+def _statement_values(row: StatementRow) -> list[Value]:
+    s = row.statement
+    return [
+        s.statement_id,
+        s.contract_id,
+        s.version,
+        row.status.text,
+        s.complete,
+        s.base_amount,
+        s.fixed_amount,
+        s.total_points,
+        s.total_deductions,
+        s.total_bonuses,
+        s.total_payable,
+        s.withheld,
+    ]
+
+
+def _line_values(statement: Statement, row: StatementLineRow) -> list[Value]:
+    line = row.line
+    return [
+        statement.statement_id,
+        line.clause_id,
+        line.evidence.indicator,
+        line.evidence.region_code,
+        row.status.text,
+        line.value,
+        line.completion,
+        line.points,
+        line.amount,
+        line.deductions,
+        line.bonuses,
+        line.note,
+    ]
 
 
 def _formatted(

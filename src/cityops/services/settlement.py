@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cityops.domain.period import Period
+from cityops.public import OFFSET_TIME, Public, derived_from
 from cityops.services.indicators import period_facts
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.settlement.files import (
@@ -28,6 +29,7 @@ from cityops.settlement.store import ContractStore, StatementSummary, StoredCont
 from cityops.settlement.workflow import approve, review
 
 __all__ = [
+    "StatementPublic",
     "StatementSummary",
     "approve_statement",
     "get_contract",
@@ -187,57 +189,12 @@ def _step(uow: UnitOfWork, statement_id: str, take: Callable[[Statement], Statem
     return after
 
 
+@derived_from(Statement, formats={datetime: OFFSET_TIME})
+class StatementPublic(Public):
+    """A statement as the API answers it and ``cityops settle show --json`` prints it:
+    yuan as exact decimal text, each line with the fact behind it (its evidence)."""
+
+
 def statement_as_dict(statement: Statement) -> dict[str, Any]:
-    """A JSON-ready statement: amounts as decimal strings (exact), evidence per line."""
-    lines = [
-        {
-            "clause_id": line.clause_id,
-            "status": line.status.value,
-            "value": line.value,
-            "completion": _text(line.completion),
-            "points": _text(line.points),
-            "share_amount": str(line.share_amount),
-            "amount": _text(line.amount),
-            "deductions": str(line.deductions),
-            "bonuses": str(line.bonuses),
-            "note": line.note,
-            "evidence": {
-                "indicator": line.indicator,
-                "region_code": line.region_code,
-                "period": line.period,
-                "definition_hash": line.definition_hash,
-                "numerator": line.numerator,
-                "denominator": line.denominator,
-            },
-        }
-        for line in statement.lines
-    ]
-    return {
-        "statement_id": statement.statement_id,
-        "contract_id": statement.contract_id,
-        "period": statement.period,
-        "version": statement.version,
-        "status": statement.status.value,
-        "complete": statement.complete,
-        "contract_hash": statement.contract_hash,
-        "base_amount": str(statement.base_amount),
-        "fixed_amount": str(statement.fixed_amount),
-        "total_points": str(statement.total_points),
-        "total_deductions": str(statement.total_deductions),
-        "total_bonuses": str(statement.total_bonuses),
-        "total_payable": str(statement.total_payable),
-        "withheld": str(statement.withheld),
-        "created_at": statement.created_at.isoformat(),
-        "created_by": statement.created_by,
-        "reviewed_by": statement.reviewed_by,
-        "reviewed_at": _text(statement.reviewed_at),
-        "approved_by": statement.approved_by,
-        "approved_at": _text(statement.approved_at),
-        "lines": lines,
-    }
-
-
-def _text(value: object) -> str | None:
-    if value is None:
-        return None
-    return value.isoformat() if isinstance(value, datetime) else str(value)
+    """A JSON-ready statement (``StatementPublic``)."""
+    return StatementPublic.of(statement).model_dump(mode="json")

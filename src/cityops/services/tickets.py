@@ -3,11 +3,10 @@ and the outbox that carries their events into the lake."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from cityops.register.batches import IngestBatch
-from cityops.services.unit_of_work import UnitOfWork
+from cityops.services.unit_of_work import UnitOfWork, on_register
 from cityops.tickets import outbox, store
 from cityops.tickets.contacts import Contacts, masked, unseal
 from cityops.tickets.store import NewTicket, Ticket, TicketEvent
@@ -36,51 +35,10 @@ def create_ticket(
     return ticket
 
 
-def record_event(
-    uow: UnitOfWork,
-    ticket_id: str,
-    event: str,
-    *,
-    note: str | None = None,
-    satisfaction: int | None = None,
-    now: datetime | None = None,
-) -> TicketEvent | None:
-    """Record what was done on the ticket (None: no such ticket); a step its state does
-    not allow is a ``ContractError`` and changes nothing."""
-    recorded = store.record_event(
-        uow.register, ticket_id, event, note=note, satisfaction=satisfaction, now=now
-    )
-    uow.commit()
-    return recorded
-
-
-def get_ticket(uow: UnitOfWork, ticket_id: str) -> Ticket | None:
-    return store.get_ticket(uow.register, ticket_id)
-
-
-def list_tickets(
-    uow: UnitOfWork,
-    *,
-    regions: Collection[str] | None = None,
-    department: str | None = None,
-    status: str | None = None,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[Ticket]:
-    """Tickets, newest first, of the given regions (None: all), department and status."""
-    return store.list_tickets(
-        uow.register,
-        regions=regions,
-        department=department,
-        status=status,
-        limit=limit,
-        offset=offset,
-    )
-
-
-def ticket_events(uow: UnitOfWork, ticket_id: str) -> list[TicketEvent]:
-    """The ticket's events, oldest first."""
-    return store.ticket_events(uow.register, ticket_id)
+record_event = on_register(store.record_event, commit=True)
+get_ticket = on_register(store.get_ticket, commit=False)
+list_tickets = on_register(store.list_tickets, commit=False)
+ticket_events = on_register(store.ticket_events, commit=False)
 
 
 def contacts_of(uow: UnitOfWork, ticket: Ticket, *, in_clear: bool) -> Contacts:

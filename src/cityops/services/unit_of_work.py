@@ -21,13 +21,14 @@ one per request, a command one per run::
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from threading import Lock
 from types import TracebackType
-from typing import Self
+from typing import Concatenate, ParamSpec, Self, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -42,13 +43,40 @@ from cityops.register.migrate import require_current_schema
 from cityops.register.store import read_current
 from cityops.workspace.workspace import Workspace
 
-__all__ = ["Backend", "DataVersion", "UnitOfWork", "open_analytics", "unit_of_work"]
+__all__ = [
+    "Backend",
+    "DataVersion",
+    "UnitOfWork",
+    "on_register",
+    "open_analytics",
+    "unit_of_work",
+]
 
 DataVersion = tuple[int, datetime | None]
 """What ``register.batches.data_version`` gives: it changes with every ingest."""
+StepArgs = ParamSpec("StepArgs")
+StepResult = TypeVar("StepResult")
 
 
-class Backend:
+class _Closing(ABC):
+    """Usable in ``with``: leaving the block closes it."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class Backend(_Closing):
     """A workspace's storage, opened once per process; see the module docstring."""
 
     def __init__(self, workspace: Workspace, engine: sa.Engine) -> None:
@@ -104,19 +132,8 @@ class Backend:
                 self._analytics = None
         self.engine.dispose()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class UnitOfWork:
+class UnitOfWork(_Closing):
     """One use case's register connection and lake cursor; see the module docstring."""
 
     def __init__(self, backend: Backend) -> None:
@@ -160,12 +177,8 @@ class UnitOfWork:
         self._register = self.backend.engine.connect()
         return self
 
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    def close(self) -> None:
+        """End the unit of work: what the services did not commit is rolled back."""
         if self._analytics is not None:
             self._analytics.close()
             self._analytics = None
@@ -173,6 +186,24 @@ class UnitOfWork:
             self._register.rollback()  # whatever the service did not commit
             self._register.close()
             self._register = None
+
+
+def on_register(
+    step: Callable[Concatenate[sa.Connection, StepArgs], StepResult], *, commit: bool
+) -> Callable[Concatenate[UnitOfWork, StepArgs], StepResult]:
+    """The use case that is one register ``step`` (a function of a store taking the
+    connection first): it runs on the unit of work's register connection, with the
+    step's own arguments and docstring, and commits what the step wrote when ``commit``."""
+
+    def use_case(uow: UnitOfWork, /, *args: StepArgs.args, **kwargs: StepArgs.kwargs) -> StepResult:
+        result = step(uow.register, *args, **kwargs)
+        if commit:
+            uow.commit()
+        return result
+
+    use_case.__name__ = use_case.__qualname__ = step.__name__
+    use_case.__doc__ = step.__doc__
+    return use_case
 
 
 def register_tables(register: sa.Connection) -> dict[str, pa.Table]:

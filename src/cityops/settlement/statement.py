@@ -17,7 +17,7 @@ as 0 or as 100 %.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -30,6 +30,7 @@ from cityops.settlement.money import ZERO, round_fen
 from cityops.settlement.scoring import as_decimal, bonuses_earned, completion, deductions_due
 
 __all__ = [
+    "Evidence",
     "LineStatus",
     "Statement",
     "StatementLine",
@@ -53,26 +54,34 @@ class LineStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """The fact behind a clause's value: which indicator, where, when, by which definition."""
+
+    indicator: str
+    region_code: str
+    period: str
+    definition_hash: str | None
+    """None when there is no fact at all."""
+    numerator: float | None
+    denominator: float | None
+
+
+@dataclass(frozen=True, slots=True)
 class StatementLine:
     """One clause of a statement, with the fact behind it (its evidence)."""
 
     clause_id: str
-    indicator: str
-    region_code: str
-    period: str
     status: LineStatus
-    share_amount: Decimal
-    """base × payment_share: what the clause pays at full completion."""
     value: float | None
     completion: Decimal | None
     points: Decimal | None
+    share_amount: Decimal
+    """base × payment_share: what the clause pays at full completion."""
     amount: Decimal | None
     deductions: Decimal
     bonuses: Decimal
     note: str
-    definition_hash: str | None
-    numerator: float | None
-    denominator: float | None
+    evidence: Evidence
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +90,10 @@ class Statement:
     contract_id: str
     period: str
     version: int
-    contract_hash: str
     status: StatementStatus
+    complete: bool = field(init=False)
+    """Every clause had a value; an incomplete statement cannot be approved."""
+    contract_hash: str
     base_amount: Decimal
     fixed_amount: Decimal
     total_points: Decimal
@@ -90,18 +101,17 @@ class Statement:
     total_bonuses: Decimal
     total_payable: Decimal
     withheld: Decimal
-    lines: tuple[StatementLine, ...]
     created_at: datetime
     created_by: str
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
     approved_by: str | None = None
     approved_at: datetime | None = None
+    lines: tuple[StatementLine, ...] = ()
 
-    @property
-    def complete(self) -> bool:
-        """Every clause had a value; an incomplete statement cannot be approved."""
-        return all(line.status is LineStatus.SCORED for line in self.lines)
+    def __post_init__(self) -> None:
+        scored = all(line.status is LineStatus.SCORED for line in self.lines)
+        object.__setattr__(self, "complete", scored)
 
 
 def statement_id(contract_id: str, period: str, version: int) -> str:
@@ -144,8 +154,8 @@ def compute_statement(
         contract_id=contract.contract_id,
         period=period,
         version=version,
-        contract_hash=contract_hash,
         status=StatementStatus.DRAFT,
+        contract_hash=contract_hash,
         base_amount=base,
         fixed_amount=fixed,
         total_points=sum((line.points or ZERO for line in scored), ZERO),
@@ -155,9 +165,9 @@ def compute_statement(
         withheld=sum(
             (line.share_amount for line in lines if line.status is LineStatus.MISSING), ZERO
         ),
-        lines=lines,
         created_at=created_at,
         created_by=created_by,
+        lines=lines,
     )
 
 
@@ -169,6 +179,14 @@ def _line(
 ) -> StatementLine:
     share_amount = round_fen(base * clause.payment_share)
     fact = facts.get((clause.indicator, clause.region_code))
+    evidence = Evidence(
+        indicator=clause.indicator,
+        region_code=clause.region_code,
+        period=period,
+        definition_hash=None if fact is None else fact.definition_hash,
+        numerator=None if fact is None else fact.numerator,
+        denominator=None if fact is None else fact.denominator,
+    )
     if fact is None or fact.value is None:
         note = (
             f"no fact for {clause.indicator} in region {clause.region_code}, period {period}"
@@ -177,21 +195,16 @@ def _line(
         )
         return StatementLine(
             clause_id=clause.clause_id,
-            indicator=clause.indicator,
-            region_code=clause.region_code,
-            period=period,
             status=LineStatus.MISSING,
-            share_amount=share_amount,
             value=None,
             completion=None,
             points=None,
+            share_amount=share_amount,
             amount=None,
             deductions=ZERO,
             bonuses=ZERO,
             note=f"指标缺失, withheld: {note}",
-            definition_hash=None if fact is None else fact.definition_hash,
-            numerator=None if fact is None else fact.numerator,
-            denominator=None if fact is None else fact.denominator,
+            evidence=evidence,
         )
     value = as_decimal(fact.value)
     done = completion(clause, value)
@@ -206,19 +219,14 @@ def _line(
         amount = clause.cap
     return StatementLine(
         clause_id=clause.clause_id,
-        indicator=clause.indicator,
-        region_code=clause.region_code,
-        period=period,
         status=LineStatus.SCORED,
-        share_amount=share_amount,
         value=fact.value,
         completion=done,
         points=(clause.weight * done).quantize(_POINTS, rounding=ROUND_HALF_UP),
+        share_amount=share_amount,
         amount=amount,
         deductions=sum((d.amount for d in deductions), ZERO),
         bonuses=bonus_total,
         note="; ".join(notes),
-        definition_hash=fact.definition_hash,
-        numerator=fact.numerator,
-        denominator=fact.denominator,
+        evidence=evidence,
     )

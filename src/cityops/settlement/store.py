@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -24,20 +24,23 @@ from cityops.register.contracts_schema import (
     settlement_lines,
     settlement_statements,
 )
+from cityops.register.rows import from_row, to_row
 from cityops.register.upsert import upsert
 from cityops.settlement.files import ContractSpec, RegisterBundle, contract_hash
 from cityops.settlement.files import contract_to_domain as spec_to_contract
-from cityops.settlement.model import Contract, Operator, OperatorType, RegionBudget, Shareholder
+from cityops.settlement.model import Contract, Operator, RegionBudget, Shareholder
 from cityops.settlement.money import from_fen, to_fen
-from cityops.settlement.statement import (
-    LineStatus,
-    Statement,
-    StatementLine,
-    StatementStatus,
-)
+from cityops.settlement.statement import Evidence, Statement, StatementLine, StatementStatus
 from cityops.settlement.workflow import SettlementError, StatementLockedError
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 __all__ = ["ContractStore", "StatementSummary", "StoredContract"]
+
+_FEN = "_fen"
+"""Money is stored as integer fen in a column named after the field with this suffix."""
+RecordT = TypeVar("RecordT", bound="DataclassInstance")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +97,8 @@ class ContractStore:
             )
         if bundle.budgets:
             con.execute(
-                upsert(con, region_budgets), [_budget_row(b, loaded_at) for b in bundle.budgets]
+                upsert(con, region_budgets),
+                [_row(b, region_budgets, loaded_at=loaded_at) for b in bundle.budgets],
             )
 
     def contracts(self, region_code: str | None = None) -> list[StoredContract]:
@@ -115,31 +119,22 @@ class ContractStore:
         return StoredContract.from_spec(ContractSpec.model_validate_json(text))
 
     def operators(self) -> list[Operator]:
-        rows = self._con.execute(sa.select(operators).order_by(operators.c.operator_id)).all()
+        query = sa.select(operators).order_by(operators.c.operator_id)
         return [
-            Operator(
-                operator_id=r.operator_id,
-                name=r.name,
-                type=OperatorType(r.type),
+            _record(
+                Operator,
+                row,
                 shareholders=tuple(
                     Shareholder(s["name"], Decimal(s["share"]), s["state_owned"])
-                    for s in json.loads(r.shareholders_json)
+                    for s in json.loads(row["shareholders_json"])
                 ),
             )
-            for r in rows
+            for row in self._con.execute(query).mappings()
         ]
 
     def budgets(self) -> list[RegionBudget]:
-        rows = self._con.execute(sa.select(region_budgets)).all()
-        return [
-            RegionBudget(
-                region_code=r.region_code,
-                year=r.year,
-                general_budget_expenditure=from_fen(r.general_budget_expenditure_fen),
-                other_ppp_expenditure=from_fen(r.other_ppp_expenditure_fen),
-            )
-            for r in rows
-        ]
+        rows = self._con.execute(sa.select(region_budgets)).mappings()
+        return [_record(RegionBudget, row) for row in rows]
 
     # -- statements ---------------------------------------------------------------
 
@@ -154,30 +149,46 @@ class ContractStore:
     def add_statement(self, statement: Statement) -> None:
         """Store a new statement version with its lines."""
         con = self._con
-        con.execute(sa.insert(settlement_statements), [_statement_row(statement)])
+        con.execute(sa.insert(settlement_statements), [_row(statement, settlement_statements)])
         if statement.lines:
             con.execute(
                 sa.insert(settlement_lines),
                 [
-                    _line_row(statement.statement_id, number, line)
+                    _row(
+                        line,
+                        settlement_lines,
+                        statement_id=statement.statement_id,
+                        line_no=number,
+                        **asdict(line.evidence),
+                    )
                     for number, line in enumerate(statement.lines, start=1)
                 ],
             )
 
     def statement(self, statement_id: str) -> Statement:
-        head = self._con.execute(
-            sa.select(settlement_statements).where(
-                settlement_statements.c.statement_id == statement_id
+        head = (
+            self._con.execute(
+                sa.select(settlement_statements).where(
+                    settlement_statements.c.statement_id == statement_id
+                )
             )
-        ).one_or_none()
+            .mappings()
+            .one_or_none()
+        )
         if head is None:
             raise SettlementError(f"no settlement statement {statement_id!r}")
         lines = self._con.execute(
             sa.select(settlement_lines)
             .where(settlement_lines.c.statement_id == statement_id)
             .order_by(settlement_lines.c.line_no)
-        ).all()
-        return _statement(head._mapping, [line._mapping for line in lines])
+        ).mappings()
+        return _record(
+            Statement,
+            head,
+            lines=tuple(
+                _record(StatementLine, line, evidence=_record(Evidence, line)) for line in lines
+            ),
+        )
 
     def statement_ids(self, contract_id: str | None = None) -> list[str]:
         query = sa.select(settlement_statements.c.statement_id).order_by(
@@ -202,32 +213,13 @@ class ContractStore:
             sa.select(sa.func.count()).select_from(table).where(*where)
         ).scalar_one()
         rows = self._con.execute(
-            sa.select(
-                table.c.statement_id,
-                table.c.contract_id,
-                table.c.period,
-                table.c.version,
-                table.c.status,
-                table.c.total_payable_fen,
-                table.c.created_at,
-            )
+            sa.select(table)
             .where(*where)
             .order_by(table.c.contract_id, table.c.period, table.c.version)
             .limit(limit)
             .offset(offset)
-        ).all()
-        return int(total), [
-            StatementSummary(
-                statement_id=row.statement_id,
-                contract_id=row.contract_id,
-                period=row.period,
-                version=row.version,
-                status=StatementStatus(row.status),
-                total_payable=from_fen(row.total_payable_fen),
-                created_at=row.created_at,
-            )
-            for row in rows
-        ]
+        ).mappings()
+        return int(total), [_record(StatementSummary, row) for row in rows]
 
     def record_step(self, before: Statement, after: Statement) -> None:
         """Store a workflow step (review or approval) of ``before``.
@@ -260,146 +252,55 @@ class ContractStore:
 
 
 def _operator_row(operator: Operator, loaded_at: datetime) -> dict[str, Any]:
-    return {
-        "operator_id": operator.operator_id,
-        "name": operator.name,
-        "type": operator.type.value,
-        "state_share": str(operator.state_share),
-        "shareholders_json": json.dumps(
-            [
-                {"name": s.name, "share": str(s.share), "state_owned": s.state_owned}
-                for s in operator.shareholders
-            ],
-            ensure_ascii=False,
-        ),
-        "loaded_at": loaded_at,
-    }
+    shareholders = [
+        {"name": s.name, "share": str(s.share), "state_owned": s.state_owned}
+        for s in operator.shareholders
+    ]
+    return _row(
+        operator,
+        operators,
+        shareholders_json=json.dumps(shareholders, ensure_ascii=False),
+        loaded_at=loaded_at,
+    )
 
 
 def _contract_row(spec: ContractSpec, contract: Contract, loaded_at: datetime) -> dict[str, Any]:
-    return {
-        "contract_id": contract.contract_id,
-        "name": contract.name,
-        "project_name": contract.project_name,
-        "region_code": contract.region_code,
-        "operator_id": contract.operator_id,
-        "model": contract.model.value,
-        "investor_mode": contract.investor_mode.value,
-        "return_mechanisms": "+".join(m.value for m in contract.return_mechanisms),
-        "start_date": contract.start,
-        "end_date": contract.end,
-        "total_amount_fen": to_fen(contract.total_amount),
-        "annual_amount_fen": None
-        if contract.annual_amount is None
-        else to_fen(contract.annual_amount),
-        "settlement_cycle": contract.settlement_cycle.value,
-        "definition_json": spec.model_dump_json(),
-        "contract_hash": contract_hash(spec),
-        "loaded_at": loaded_at,
-    }
-
-
-def _budget_row(budget: RegionBudget, loaded_at: datetime) -> dict[str, Any]:
-    return {
-        "region_code": budget.region_code,
-        "year": budget.year,
-        "general_budget_expenditure_fen": to_fen(budget.general_budget_expenditure),
-        "other_ppp_expenditure_fen": to_fen(budget.other_ppp_expenditure),
-        "loaded_at": loaded_at,
-    }
-
-
-def _statement_row(s: Statement) -> dict[str, Any]:
-    return {
-        "statement_id": s.statement_id,
-        "contract_id": s.contract_id,
-        "period": s.period,
-        "version": s.version,
-        "contract_hash": s.contract_hash,
-        "status": s.status.value,
-        "base_amount_fen": to_fen(s.base_amount),
-        "fixed_amount_fen": to_fen(s.fixed_amount),
-        "total_points": str(s.total_points),
-        "total_deductions_fen": to_fen(s.total_deductions),
-        "total_bonuses_fen": to_fen(s.total_bonuses),
-        "total_payable_fen": to_fen(s.total_payable),
-        "withheld_fen": to_fen(s.withheld),
-        "created_at": s.created_at,
-        "created_by": s.created_by,
-        "reviewed_by": s.reviewed_by,
-        "reviewed_at": s.reviewed_at,
-        "approved_by": s.approved_by,
-        "approved_at": s.approved_at,
-    }
-
-
-def _line_row(statement_id: str, number: int, line: StatementLine) -> dict[str, Any]:
-    return {
-        "statement_id": statement_id,
-        "clause_id": line.clause_id,
-        "line_no": number,
-        "indicator": line.indicator,
-        "region_code": line.region_code,
-        "period": line.period,
-        "status": line.status.value,
-        "share_amount_fen": to_fen(line.share_amount),
-        "value": line.value,
-        "completion": None if line.completion is None else str(line.completion),
-        "points": None if line.points is None else str(line.points),
-        "amount_fen": None if line.amount is None else to_fen(line.amount),
-        "deductions_fen": to_fen(line.deductions),
-        "bonuses_fen": to_fen(line.bonuses),
-        "note": line.note,
-        "definition_hash": line.definition_hash,
-        "numerator": line.numerator,
-        "denominator": line.denominator,
-    }
-
-
-def _optional_decimal(text: str | None) -> Decimal | None:
-    return None if text is None else Decimal(text)
-
-
-def _statement(head: Any, lines: Sequence[Any]) -> Statement:
-    return Statement(
-        statement_id=head["statement_id"],
-        contract_id=head["contract_id"],
-        period=head["period"],
-        version=head["version"],
-        contract_hash=head["contract_hash"],
-        status=StatementStatus(head["status"]),
-        base_amount=from_fen(head["base_amount_fen"]),
-        fixed_amount=from_fen(head["fixed_amount_fen"]),
-        total_points=Decimal(head["total_points"]),
-        total_deductions=from_fen(head["total_deductions_fen"]),
-        total_bonuses=from_fen(head["total_bonuses_fen"]),
-        total_payable=from_fen(head["total_payable_fen"]),
-        withheld=from_fen(head["withheld_fen"]),
-        lines=tuple(
-            StatementLine(
-                clause_id=r["clause_id"],
-                indicator=r["indicator"],
-                region_code=r["region_code"],
-                period=r["period"],
-                status=LineStatus(r["status"]),
-                share_amount=from_fen(r["share_amount_fen"]),
-                value=r["value"],
-                completion=_optional_decimal(r["completion"]),
-                points=_optional_decimal(r["points"]),
-                amount=None if r["amount_fen"] is None else from_fen(r["amount_fen"]),
-                deductions=from_fen(r["deductions_fen"]),
-                bonuses=from_fen(r["bonuses_fen"]),
-                note=r["note"],
-                definition_hash=r["definition_hash"],
-                numerator=r["numerator"],
-                denominator=r["denominator"],
-            )
-            for r in lines
-        ),
-        created_at=head["created_at"],
-        created_by=head["created_by"],
-        reviewed_by=head["reviewed_by"],
-        reviewed_at=head["reviewed_at"],
-        approved_by=head["approved_by"],
-        approved_at=head["approved_at"],
+    return _row(
+        contract,
+        contracts,
+        return_mechanisms="+".join(m.value for m in contract.return_mechanisms),
+        start_date=contract.start,
+        end_date=contract.end,
+        definition_json=spec.model_dump_json(),
+        contract_hash=contract_hash(spec),
+        loaded_at=loaded_at,
     )
+
+
+def _row(record: object, table: sa.Table, **values: Any) -> dict[str, Any]:
+    """The row of ``table`` that holds ``record`` (``rows.to_row``), money in integer fen
+    in the column named after its field with ``_fen``."""
+    money = {
+        column.name: _fen(getattr(record, column.name.removesuffix(_FEN)))
+        for column in table.columns
+        if column.name.endswith(_FEN) and column.name not in values
+    }
+    return to_row(record, table, **money, **values)
+
+
+def _record(kind: type[RecordT], row: sa.RowMapping, **values: Any) -> RecordT:
+    """The ``kind`` that a row written by ``_row`` holds (``rows.from_row``)."""
+    money = {
+        field.name: _yuan(row[f"{field.name}{_FEN}"])
+        for field in fields(kind)
+        if f"{field.name}{_FEN}" in row and field.name not in values
+    }
+    return from_row(kind, row, **money, **values)
+
+
+def _fen(amount: Decimal | None) -> int | None:
+    return None if amount is None else to_fen(amount)
+
+
+def _yuan(fen: int | None) -> Decimal | None:
+    return None if fen is None else from_fen(fen)

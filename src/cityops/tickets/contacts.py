@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from cityops.access.cipher import ContactCipher
 from cityops.access.masking import mask_email, mask_name, mask_phone
 
-__all__ = ["Contacts", "full_name", "masked", "seal", "unseal"]
+__all__ = ["SEALED_COLUMNS", "Contacts", "full_name", "masked", "seal", "unseal"]
 
-_COLUMNS = ("contact_name_enc", "contact_phone_enc", "contact_email_enc")
+SEALED_COLUMNS = ("contact_name_enc", "contact_phone_enc", "contact_email_enc")
+"""The register columns of the contacts, encrypted."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,12 +42,12 @@ def full_name(first_name: str | None, last_name: str | None) -> str | None:
 def seal(cipher: ContactCipher, contacts: Contacts) -> dict[str, str | None]:
     """The register columns holding ``contacts``, encrypted."""
     values = (contacts.name, contacts.phone, contacts.email)
-    return {column: cipher.encrypt(v) for column, v in zip(_COLUMNS, values, strict=True)}
+    return {column: cipher.encrypt(v) for column, v in zip(SEALED_COLUMNS, values, strict=True)}
 
 
 def unseal(cipher: ContactCipher, row: Mapping[str, str | None]) -> Contacts:
     """The contacts of a register row, decrypted."""
-    name, phone, email = (cipher.decrypt(row[column]) for column in _COLUMNS)
+    name, phone, email = (cipher.decrypt(row[column]) for column in SEALED_COLUMNS)
     return Contacts(name=name, phone=phone, email=email)
 
 

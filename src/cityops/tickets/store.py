@@ -13,7 +13,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -21,7 +21,8 @@ import sqlalchemy as sa
 
 from cityops.access.cipher import ContactCipher
 from cityops.register.access_schema import service_requests, ticket_outbox
-from cityops.tickets.contacts import Contacts, seal
+from cityops.register.rows import from_row
+from cityops.tickets.contacts import SEALED_COLUMNS, Contacts, seal
 from cityops.tickets.lifecycle import CREATED, OPEN, status_after
 
 __all__ = [
@@ -35,7 +36,6 @@ __all__ = [
     "ticket_events",
 ]
 
-_SEALED = ("contact_name_enc", "contact_phone_enc", "contact_email_enc")
 _Row = Mapping[str, Any] | sa.RowMapping
 
 
@@ -63,6 +63,8 @@ class Ticket:
     stay sealed (``contacts.unseal`` opens them)."""
 
     ticket_id: str
+    status: str
+    status_notes: str | None
     token: str
     jurisdiction_id: str
     service_code: str
@@ -70,8 +72,6 @@ class Ticket:
     department: str
     category: str
     channel: str
-    status: str
-    status_notes: str | None
     description: str | None
     address: str | None
     lat: float | None
@@ -87,8 +87,8 @@ class Ticket:
 class TicketEvent:
     event_id: str
     ticket_id: str
-    ts: datetime
     status: str
+    ts: datetime
     satisfaction: int | None = None
     due_at: datetime | None = None
 
@@ -107,22 +107,13 @@ def create_ticket(
     the token, for Open311's ``tokens/{token}``, is another 96 random bits.
     """
     at = now or datetime.now(UTC)
+    request = {f.name: getattr(new, f.name) for f in fields(NewTicket) if f.name != "contacts"}
     row: dict[str, Any] = {
         "service_request_id": f"sr-{secrets.token_hex(8)}",
         "token": secrets.token_urlsafe(12),
-        "jurisdiction_id": new.jurisdiction_id,
-        "service_code": new.service_code,
-        "region_code": new.region_code,
-        "department": new.department,
-        "category": new.category,
-        "channel": new.channel,
+        **request,
         "status": OPEN,
         "status_notes": None,
-        "description": new.description,
-        "address": new.address,
-        "lat": new.lat,
-        "lon": new.lon,
-        "media_url": new.media_url,
         **seal(cipher, new.contacts),
         "requested_at": at,
         "updated_at": at,
@@ -249,35 +240,13 @@ def _event_row(
 
 
 def _event(row: _Row) -> TicketEvent:
-    return TicketEvent(
-        event_id=row["event_id"],
-        ticket_id=row["ticket_id"],
-        ts=row["ts"],
-        status=row["status"],
-        satisfaction=row["satisfaction"],
-        due_at=row["due_at"],
-    )
+    return from_row(TicketEvent, row)
 
 
 def _ticket(row: _Row) -> Ticket:
-    return Ticket(
+    return from_row(
+        Ticket,
+        row,
         ticket_id=row["service_request_id"],
-        token=row["token"],
-        jurisdiction_id=row["jurisdiction_id"],
-        service_code=row["service_code"],
-        region_code=row["region_code"],
-        department=row["department"],
-        category=row["category"],
-        channel=row["channel"],
-        status=row["status"],
-        status_notes=row["status_notes"],
-        description=row["description"],
-        address=row["address"],
-        lat=row["lat"],
-        lon=row["lon"],
-        media_url=row["media_url"],
-        requested_at=row["requested_at"],
-        updated_at=row["updated_at"],
-        expected_at=row["expected_at"],
-        sealed_contacts={column: row[column] for column in _SEALED},
+        sealed_contacts={column: row[column] for column in SEALED_COLUMNS},
     )

@@ -110,10 +110,11 @@ def test_contents_are_named_in_the_reports_language(
 
 
 def test_the_statement_summary_keeps_the_amounts_exact(content: ReportContent) -> None:
-    (statement,) = content.statements
+    (row,) = content.statements
+    statement = row.statement
     assert str(statement.total_payable) == "255000.00"
     assert str(statement.base_amount) == "300000.00"
-    assert (statement.status.text, statement.complete) == ("草稿", True)
+    assert (row.status.text, statement.complete) == ("草稿", True)
     assert [line.clause_id for line in statement.lines] == ["K1", "K2", "K3", "K4", "K5"]
 
 

@@ -143,7 +143,7 @@ def test_a_contract_with_linear_banded_and_pass_fail_clauses_pays_the_worked_amo
 
 def test_every_line_links_to_the_fact_behind_it() -> None:
     statement = _settle(_contract(), NORMAL)
-    k4 = next(line for line in statement.lines if line.clause_id == "K4")
+    k4 = next(line for line in statement.lines if line.clause_id == "K4").evidence
     assert (k4.indicator, k4.region_code, k4.period) == (
         "infra.network_latency_p95_ms",
         CITY,

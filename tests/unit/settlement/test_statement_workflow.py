@@ -9,7 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from cityops.settlement.statement import LineStatus, Statement, StatementLine, StatementStatus
+from cityops.settlement.statement import (
+    Evidence,
+    LineStatus,
+    Statement,
+    StatementLine,
+    StatementStatus,
+)
 from cityops.settlement.workflow import (
     SettlementError,
     StatementLockedError,
@@ -26,9 +32,6 @@ def _line(status: LineStatus) -> StatementLine:
     scored = status is LineStatus.SCORED
     return StatementLine(
         clause_id="K1",
-        indicator="effect.mau_rate",
-        region_code="970100",
-        period="2025-03",
         status=status,
         share_amount=Decimal("100.00"),
         value=0.5 if scored else None,
@@ -38,9 +41,14 @@ def _line(status: LineStatus) -> StatementLine:
         deductions=Decimal("0.00"),
         bonuses=Decimal("0.00"),
         note="",
-        definition_hash="h",
-        numerator=None,
-        denominator=None,
+        evidence=Evidence(
+            indicator="effect.mau_rate",
+            region_code="970100",
+            period="2025-03",
+            definition_hash="h",
+            numerator=None,
+            denominator=None,
+        ),
     )
 
 

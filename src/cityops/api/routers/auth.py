@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Request, status
 
 from cityops.api.deps import (
     TOKEN_COOKIE,
+    AuditedLogin,
     CurrentPrincipal,
     StateDep,
     UnitOfWorkDep,
     audit,
-    client_of,
 )
 from cityops.api.schemas import PrincipalPublic, TokenPublic
-from cityops.services.accounts import authenticate, revoke_token
+from cityops.services.accounts import LoginOutcome, revoke_token
 
 __all__ = ["router"]
 
@@ -23,28 +23,18 @@ router = APIRouter(prefix="/api/v1/auth", tags=["auth"])
 
 
 @router.post("/token", operation_id="login", response_model=TokenPublic)
-def login(
-    request: Request,
-    state: StateDep,
-    uow: UnitOfWorkDep,
-    username: Annotated[str, Form(max_length=200)],
-    password: Annotated[str, Form(max_length=1000)],
-) -> TokenPublic:
+def login(outcome: Annotated[LoginOutcome, Depends(AuditedLogin("auth"))]) -> TokenPublic:
     """Exchange a user name and password (form fields, as OAuth2's password flow) for a
     bearer token; repeated failures are throttled (429 with Retry-After)."""
-    outcome = authenticate(uow, username, password, client=client_of(request))
     if outcome.throttled:
-        audit(uow, request, None, f"login:{username}", "auth", "throttled")
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
             "too many failed logins; try again later",
             headers={"Retry-After": str(outcome.retry_after_s)},
         )
     if outcome.token is None:
-        audit(uow, request, None, f"login:{username}", "auth", "failed")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name or password")
     issued = outcome.token
-    audit(uow, request, issued.principal, "login", "auth", "ok")
     return TokenPublic(
         access_token=issued.token,
         expires_at=issued.expires_at,

@@ -20,36 +20,16 @@ from cityops.compliance.checks import Finding, Outcome
 from cityops.services.compliance import check_workspace
 from cityops.services.settlement import list_contracts
 
-__all__ = ["ComplianceReportPublic", "FindingPublic", "router"]
+__all__ = ["ComplianceReportPublic", "router"]
 
 router = APIRouter(prefix="/api/v1/compliance", tags=["compliance"])
 Reader = Annotated[Principal, Depends(Allowed(Resource.COMPLIANCE, Action.READ))]
 
 
-class FindingPublic(BaseModel):
-    rule_id: str
-    subject: str
-    outcome: str
-    detail: str
-    source: str
-    explanation: str
-
-    @classmethod
-    def of(cls, finding: Finding) -> FindingPublic:
-        return cls(
-            rule_id=finding.rule_id,
-            subject=finding.subject,
-            outcome=finding.outcome.value,
-            detail=finding.detail,
-            source=finding.source,
-            explanation=finding.explanation,
-        )
-
-
 class ComplianceReportPublic(BaseModel):
     compliant: bool
     """No visible finding failed (an unknown outcome is not a failure)."""
-    findings: list[FindingPublic]
+    findings: list[Finding]
 
 
 @router.get("", operation_id="check_compliance", response_model=ComplianceReportPublic)
@@ -66,7 +46,7 @@ def check_compliance(
     ]
     return ComplianceReportPublic(
         compliant=all(f.outcome is not Outcome.FAIL for f in visible),
-        findings=[FindingPublic.of(f) for f in visible],
+        findings=visible,
     )
 
 

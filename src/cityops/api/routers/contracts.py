@@ -12,9 +12,7 @@ statement's state is a 409, and an approved statement never changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
@@ -33,8 +31,10 @@ from cityops.api.deps import (
 from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.api.state import AppState
 from cityops.domain.period import Period
+from cityops.public import Public, derived_from
 from cityops.services.indicators import stored_facts
 from cityops.services.settlement import (
+    StatementPublic,
     StatementSummary,
     approve_statement,
     get_contract,
@@ -42,15 +42,14 @@ from cityops.services.settlement import (
     review_statement,
     settle_period,
     show_statement,
-    statement_as_dict,
     statement_summaries,
 )
 from cityops.services.unit_of_work import UnitOfWork
-from cityops.settlement.model import Contract
+from cityops.settlement.model import Contract, KpiClause
 from cityops.settlement.statement import Statement
 from cityops.settlement.workflow import SettlementError
 
-__all__ = ["ContractPublic", "StatementPublic", "StatementSummaryPublic", "router"]
+__all__ = ["ContractPublic", "router"]
 
 router = APIRouter(prefix="/api/v1")
 
@@ -64,134 +63,32 @@ StatementId = Annotated[str, Path(min_length=1, max_length=300)]
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class KpiPublic(BaseModel):
-    clause_id: str
-    indicator: str
-    region_code: str
-    formula: str
-    weight: str
-    payment_share: str
+@derived_from(
+    KpiClause,
+    fields=("clause_id", "indicator", "region_code", "formula", "weight", "payment_share"),
+)
+class KpiPublic(Public):
+    """A KPI clause: what it measures, where, and its weight and share of the payment."""
 
 
-class ContractPublic(BaseModel):
-    contract_id: str
-    name: str
-    project_name: str
-    region_code: str
-    operator_id: str
-    model: str
-    investor_mode: str
-    return_mechanisms: list[str]
-    start: str
-    end: str
-    total_amount: str
-    annual_amount: str | None
-    settlement_cycle: str
+@derived_from(
+    Contract,
+    exclude=(
+        "objects",
+        "ppp_sub_mode",
+        "operation_type",
+        "stable_service",
+        "bundled",
+        "user_pay_share",
+        "period_cap",
+        "clauses",
+    ),
+)
+class ContractPublic(Public):
+    """A contract as listed: its parties, model, term and amounts (yuan, as exact decimal
+    text), with its KPI clauses."""
+
     kpis: list[KpiPublic]
-
-    @classmethod
-    def of(cls, contract: Contract) -> ContractPublic:
-        return cls(
-            contract_id=contract.contract_id,
-            name=contract.name,
-            project_name=contract.project_name,
-            region_code=contract.region_code,
-            operator_id=contract.operator_id,
-            model=contract.model.value,
-            investor_mode=contract.investor_mode.value,
-            return_mechanisms=[m.value for m in contract.return_mechanisms],
-            start=contract.start.isoformat(),
-            end=contract.end.isoformat(),
-            total_amount=str(contract.total_amount),
-            annual_amount=None if contract.annual_amount is None else str(contract.annual_amount),
-            settlement_cycle=contract.settlement_cycle.value,
-            kpis=[
-                KpiPublic(
-                    clause_id=c.clause_id,
-                    indicator=c.indicator,
-                    region_code=c.region_code,
-                    formula=c.formula.value,
-                    weight=str(c.weight),
-                    payment_share=str(c.payment_share),
-                )
-                for c in contract.clauses
-            ],
-        )
-
-
-class EvidencePublic(BaseModel):
-    indicator: str
-    region_code: str
-    period: str
-    definition_hash: str | None
-    numerator: float | None
-    denominator: float | None
-
-
-class StatementLinePublic(BaseModel):
-    clause_id: str
-    status: str
-    value: float | None
-    completion: str | None
-    points: str | None
-    share_amount: str
-    amount: str | None
-    deductions: str
-    bonuses: str
-    note: str
-    evidence: EvidencePublic
-
-
-class StatementPublic(BaseModel):
-    """A statement as ``cityops settle show --json`` prints it: yuan as exact decimal text."""
-
-    statement_id: str
-    contract_id: str
-    period: str
-    version: int
-    status: str
-    complete: bool
-    contract_hash: str
-    base_amount: str
-    fixed_amount: str
-    total_points: str
-    total_deductions: str
-    total_bonuses: str
-    total_payable: str
-    withheld: str
-    created_at: str
-    created_by: str
-    reviewed_by: str | None
-    reviewed_at: str | None
-    approved_by: str | None
-    approved_at: str | None
-    lines: list[StatementLinePublic]
-
-    @classmethod
-    def of(cls, statement: Statement) -> StatementPublic:
-        return cls.model_validate(statement_as_dict(statement))
-
-
-class StatementSummaryPublic(BaseModel):
-    statement_id: str
-    contract_id: str
-    period: str
-    version: int
-    status: str
-    total_payable: str
-    created_at: datetime
-
-    @classmethod
-    def of(cls, summary: StatementSummary) -> StatementSummaryPublic:
-        return cls(
-            statement_id=summary.statement_id,
-            contract_id=summary.contract_id,
-            period=summary.period,
-            version=summary.version,
-            status=summary.status.value,
-            total_payable=str(summary.total_payable),
-            created_at=summary.created_at,
-        )
 
 
 class SettleRequest(BaseModel):
@@ -217,7 +114,7 @@ def list_contracts_in_scope(
         total=len(visible),
         limit=limit,
         offset=offset,
-        items=[ContractPublic.of(c) for c in visible[offset : offset + limit]],
+        items=[ContractPublic.of(c, kpis=c.clauses) for c in visible[offset : offset + limit]],
     )
 
 
@@ -230,14 +127,15 @@ def list_contracts_in_scope(
 def get_contract_in_scope(
     contract_id: ContractId, state: StateDep, uow: UnitOfWorkDep, principal: ContractReader
 ) -> ContractPublic:
-    return ContractPublic.of(_contract_in_scope(state, uow, principal, contract_id))
+    contract = _contract_in_scope(state, uow, principal, contract_id)
+    return ContractPublic.of(contract, kpis=contract.clauses)
 
 
 @router.get(
     "/statements",
     operation_id="list_statements",
     tags=["statements"],
-    response_model=Page[StatementSummaryPublic],
+    response_model=Page[StatementSummary],
 )
 def list_statements_in_scope(
     state: StateDep,
@@ -247,7 +145,7 @@ def list_statements_in_scope(
     period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, max_length=7)] = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
-) -> Page[StatementSummaryPublic]:
+) -> Page[StatementSummary]:
     """Statements of the contracts in the caller's scope, by contract, period and version."""
     contract_ids = [c.contract_id for c in _contracts_in_scope(state, uow, principal)]
     if contract_id is not None:
@@ -255,8 +153,7 @@ def list_statements_in_scope(
     total, summaries = statement_summaries(
         uow, contract_ids, period=period, limit=limit, offset=offset
     )
-    items = [StatementSummaryPublic.of(summary) for summary in summaries]
-    return Page(total=total, limit=limit, offset=offset, items=items)
+    return Page(total=total, limit=limit, offset=offset, items=summaries)
 
 
 @router.get(
@@ -315,11 +212,7 @@ def review(
     principal: Reviewer,
 ) -> StatementPublic:
     """Mark a draft reviewed (复核) by the caller."""
-    _statement_in_scope(state, uow, principal, statement_id)
-    with _conflict(uow, request, principal, "review", statement_id):
-        reviewed = review_statement(uow, statement_id, by=principal.username)
-    audit(uow, request, principal, "review", statement_id, "ok")
-    return StatementPublic.of(reviewed)
+    return _step(review_statement, "review", statement_id, request, state, uow, principal)
 
 
 @router.post(
@@ -337,11 +230,31 @@ def approve(
 ) -> StatementPublic:
     """Approve (批准) a reviewed, complete statement; someone other than its reviewer must
     do it, and it never changes afterwards (approving again is a 409)."""
+    return _step(approve_statement, "approve", statement_id, request, state, uow, principal)
+
+
+def _step(
+    take: Callable[..., Statement],
+    action: str,
+    statement_id: str,
+    request: Request,
+    state: AppState,
+    uow: UnitOfWork,
+    principal: Principal,
+) -> StatementPublic:
+    """Take a workflow step (``take``: the service's review or approval) as the caller,
+    audited as ``action``.  A refusal (wrong state, approved already, the reviewer
+    approving) is an audited 409: an attempt to approve one's own review is what an
+    auditor looks for."""
     _statement_in_scope(state, uow, principal, statement_id)
-    with _conflict(uow, request, principal, "approve", statement_id):
-        approved = approve_statement(uow, statement_id, by=principal.username)
-    audit(uow, request, principal, "approve", statement_id, "ok")
-    return StatementPublic.of(approved)
+    try:
+        taken = take(uow, statement_id, by=principal.username)
+    except SettlementError as error:
+        uow.rollback()  # a refused step leaves nothing behind, nor holds a lock
+        audit(uow, request, principal, action, statement_id, "refused")
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    audit(uow, request, principal, action, statement_id, "ok")
+    return StatementPublic.of(taken)
 
 
 def _contracts_in_scope(state: AppState, uow: UnitOfWork, principal: Principal) -> list[Contract]:
@@ -384,21 +297,3 @@ def _statement_in_scope(
 def _holds(principal: Principal, contract: Contract) -> bool:
     """An operator's users see only the contracts their operator holds."""
     return principal.role is not Role.OPERATOR or contract.operator_id == principal.operator_id
-
-
-@contextmanager
-def _conflict(
-    uow: UnitOfWork,
-    request: Request,
-    principal: Principal,
-    action: str,
-    statement_id: str,
-) -> Iterator[None]:
-    """Turn a workflow refusal (wrong state, approved already, same person) into an
-    audited 409: an attempt to approve one's own review is what an auditor looks for."""
-    try:
-        yield
-    except SettlementError as error:
-        uow.rollback()  # a refused step leaves nothing behind, nor holds a lock
-        audit(uow, request, principal, action, statement_id, "refused")
-        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error

@@ -12,7 +12,8 @@ from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
 from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.domain.period import Period
-from cityops.indicators.facts import select_facts
+from cityops.indicators.facts import IndicatorFact, select_facts
+from cityops.public import Public, derived_from
 from cityops.services.definitions import workspace_catalogue, workspace_framework
 from cityops.services.indicators import explain_stored_fact, stored_facts
 
@@ -38,19 +39,8 @@ class IndicatorPublic(BaseModel):
     formula: str
 
 
-class FactPublic(BaseModel):
-    indicator: str
-    region_code: str
-    period: str
-    value: float | None
-    numerator: float | None
-    denominator: float | None
-    rows_read: int
-    engine: str
-    definition_hash: str
-
-
-class ExplanationPublic(FactPublic):
+@derived_from(IndicatorFact)
+class ExplanationPublic(Public):
     """A stored fact with its definition and the query that computes it."""
 
     name_zh: str
@@ -92,7 +82,7 @@ def list_indicators(
     )
 
 
-@router.get("/facts", operation_id="list_facts", response_model=Page[FactPublic])
+@router.get("/facts", operation_id="list_facts", response_model=Page[IndicatorFact])
 def list_facts(
     state: StateDep,
     principal: Reader,
@@ -103,7 +93,7 @@ def list_facts(
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
-) -> Page[FactPublic]:
+) -> Page[IndicatorFact]:
     """The stored facts of a month for the regions in the caller's scope, by region and
     indicator (a region outside the scope is a 404, as an unknown one)."""
     if region is not None:
@@ -117,11 +107,11 @@ def list_facts(
     if principal.region_code is not None:
         visible = state.region_tree().descendants(principal.region_code)
     rows = select_facts(facts, regions=visible, region=region, indicator=indicator)
-    return Page[FactPublic](
+    return Page[IndicatorFact](
         total=rows.num_rows,
         limit=limit,
         offset=offset,
-        items=[FactPublic(**row) for row in rows.slice(offset, limit).to_pylist()],
+        items=[IndicatorFact(**row) for row in rows.slice(offset, limit).to_pylist()],
     )
 
 
@@ -149,7 +139,7 @@ def explain_fact(
     )
     if explanation is None:
         raise not_found("fact", f"{indicator} {region} {period}")
-    return ExplanationPublic(**explanation.as_dict())
+    return ExplanationPublic.model_validate(explanation.as_dict())
 
 
 def _require_region(state: StateDep, principal: Principal, region: str) -> None:

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
-from cityops.services.summary import KEY_FIGURES, RegionSummary, region_summary
+from cityops.evaluation.model import RegionResult
+from cityops.public import Public, derived_from
+from cityops.services.summary import KEY_FIGURES, KeyFigure, RegionSummary, region_summary
 
 __all__ = ["router"]
 
@@ -24,72 +25,52 @@ Reader = Annotated[Principal, Depends(Allowed(Resource.INDICATORS, Action.READ))
 PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
-class RegionEvaluationPublic(BaseModel):
+@derived_from(
+    RegionResult,
+    fields=(
+        "run_id",
+        "created_at",
+        "score",
+        "stage",
+        "stage_zh",
+        "rank",
+        "peers",
+        "change",
+        "directions",
+    ),
+)
+class RegionEvaluationPublic(Public):
+    """The region's result in the latest run of the month, and which run that is."""
+
     run_id: str
     created_at: str
-    score: float | None
-    stage: str | None
-    stage_zh: str | None
-    rank: int | None
-    peers: int
-    change: float | None
-    directions: dict[str, float | None]
 
 
-class KeyFigurePublic(BaseModel):
-    key: str
-    label_zh: str
-    label_en: str
-    indicator: str
-    part: str
-    """Which part of the indicator's fact: value, numerator or denominator."""
-    unit: str
+@derived_from(KeyFigure, fields=("key", "label_zh", "label_en", "indicator", "part", "unit"))
+class KeyFigurePublic(Public):
+    """A key figure and its value for the region and month (null: the fact has none)."""
+
     value: float | None
 
 
-class RegionSummaryPublic(BaseModel):
-    region_code: str
-    period: str | None
-    """The month summarised (null: no month has facts yet)."""
-    months: list[str]
-    """Every month with facts, oldest first."""
+@derived_from(RegionSummary, fields=("region_code", "period", "months"))
+class RegionSummaryPublic(Public):
+    """A region's month at a glance; ``period`` is null when no month has facts yet, and
+    ``months`` lists every month with facts, oldest first."""
+
     evaluation: RegionEvaluationPublic | None
     figures: list[KeyFigurePublic]
 
-    @classmethod
-    def of(cls, summary: RegionSummary) -> RegionSummaryPublic:
-        result, run = summary.result, summary.run
-        evaluation = None
-        if result is not None and run is not None:
-            evaluation = RegionEvaluationPublic(
-                run_id=run.run_id,
-                created_at=run.created_at,
-                score=result.score,
-                stage=result.stage,
-                stage_zh=result.stage_zh,
-                rank=result.rank,
-                peers=result.peers,
-                change=result.change,
-                directions=dict(result.directions),
-            )
-        return cls(
-            region_code=summary.region_code,
-            period=summary.period,
-            months=list(summary.months),
-            evaluation=evaluation,
-            figures=[
-                KeyFigurePublic(
-                    key=figure.key,
-                    label_zh=figure.label_zh,
-                    label_en=figure.label_en,
-                    indicator=figure.indicator,
-                    part=figure.part.value,
-                    unit=figure.unit,
-                    value=summary.figures[figure.key],
-                )
-                for figure in KEY_FIGURES
-            ],
-        )
+
+def _public(summary: RegionSummary) -> RegionSummaryPublic:
+    result, run = summary.result, summary.run
+    evaluation = None
+    if result is not None and run is not None:
+        evaluation = RegionEvaluationPublic.of(result, run_id=run.run_id, created_at=run.created_at)
+    figures = [
+        KeyFigurePublic.of(figure, value=summary.figures[figure.key]) for figure in KEY_FIGURES
+    ]
+    return RegionSummaryPublic.of(summary, evaluation=evaluation, figures=figures)
 
 
 @router.get(
@@ -121,4 +102,4 @@ def get_region_summary(
     )
     if summary is None:
         raise not_found("facts or evaluation of period", str(period))
-    return RegionSummaryPublic.of(summary)
+    return _public(summary)

@@ -10,8 +10,7 @@ every refusal of one, is audited.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from pydantic import AfterValidator, BaseModel, Field, field_validator
@@ -29,6 +28,7 @@ from cityops.api.deps import (
 from cityops.api.open311.render import clean_text
 from cityops.api.pages import Offset
 from cityops.api.state import AppState
+from cityops.public import Public, derived_from
 from cityops.services.tickets import (
     Ticket,
     TicketEvent,
@@ -39,6 +39,7 @@ from cityops.services.tickets import (
 )
 from cityops.services.tickets import ticket_events as events_of
 from cityops.services.unit_of_work import UnitOfWork
+from cityops.tickets.contacts import Contacts
 from cityops.tickets.lifecycle import StaffEvent
 
 __all__ = ["router"]
@@ -56,53 +57,30 @@ PostgreSQL cannot even compare a NUL."""
 _PERSONAL_VIEW = f"{Action.READ}:{Resource.PERSONAL_DATA}"
 
 
-class ContactsPublic(BaseModel):
-    name: str | None
-    phone: str | None
-    email: str | None
+@derived_from(Contacts)
+class ContactsPublic(Public):
+    """The contacts as the caller may see them: ``masked`` unless shown in clear."""
+
     masked: bool
 
 
-class TicketEventPublic(BaseModel):
-    event_id: str
-    status: str
-    ts: datetime
-    satisfaction: int | None
-    due_at: datetime | None
-
-    @classmethod
-    def of(cls, event: TicketEvent) -> TicketEventPublic:
-        return cls(
-            event_id=event.event_id,
-            status=event.status,
-            ts=event.ts,
-            satisfaction=event.satisfaction,
-            due_at=event.due_at,
-        )
+@derived_from(TicketEvent, exclude=("ticket_id",))
+class TicketEventPublic(Public):
+    """An event of the ticket the path names."""
 
 
-class TicketPublic(BaseModel):
-    ticket_id: str
-    status: str
-    status_notes: str | None
-    service_code: str
-    region_code: str
-    department: str
-    category: str
-    channel: str
-    description: str | None
-    address: str | None
-    lat: float | None
-    lon: float | None
-    media_url: str | None
-    requested_at: datetime
-    updated_at: datetime
-    expected_at: datetime | None
+@derived_from(Ticket, exclude=("token", "jurisdiction_id", "sealed_contacts"))
+class TicketPublic(Public):
+    """A ticket as staff see it: never its Open311 token, contacts as shown to the caller."""
+
     contacts: ContactsPublic
 
 
 class TicketDetailPublic(TicketPublic):
     events: list[TicketEventPublic]
+
+
+TicketT = TypeVar("TicketT", bound=TicketPublic)
 
 
 class TicketEventCreate(BaseModel):
@@ -140,7 +118,7 @@ def list_tickets_in_scope(
         limit=limit,
         offset=offset,
     )
-    return [TicketPublic(**_fields(uow, t, in_clear)) for t in tickets]
+    return [_public(uow, TicketPublic, t, in_clear) for t in tickets]
 
 
 @router.get("/{ticket_id}", operation_id="get_ticket", response_model=TicketDetailPublic)
@@ -156,7 +134,7 @@ def get_ticket_in_scope(
     ticket = _visible(state, uow, principal, ticket_id)
     in_clear = _may_unmask(uow, request, principal, unmasked, f"tickets/{ticket_id}")
     events = [TicketEventPublic.of(e) for e in events_of(uow, ticket_id)]
-    return TicketDetailPublic(**_fields(uow, ticket, in_clear), events=events)
+    return _public(uow, TicketDetailPublic, ticket, in_clear, events=events)
 
 
 @router.post(
@@ -218,27 +196,9 @@ def _may_unmask(
     return True
 
 
-def _fields(uow: UnitOfWork, ticket: Ticket, in_clear: bool) -> dict[str, Any]:
-    """The fields of a ticket's public shape, contacts masked unless ``in_clear``."""
+def _public(
+    uow: UnitOfWork, shape: type[TicketT], ticket: Ticket, in_clear: bool, **more: object
+) -> TicketT:
+    """The ticket in its public ``shape``, contacts masked unless ``in_clear``."""
     shown = contacts_of(uow, ticket, in_clear=in_clear)
-    return {
-        "ticket_id": ticket.ticket_id,
-        "status": ticket.status,
-        "status_notes": ticket.status_notes,
-        "service_code": ticket.service_code,
-        "region_code": ticket.region_code,
-        "department": ticket.department,
-        "category": ticket.category,
-        "channel": ticket.channel,
-        "description": ticket.description,
-        "address": ticket.address,
-        "lat": ticket.lat,
-        "lon": ticket.lon,
-        "media_url": ticket.media_url,
-        "requested_at": ticket.requested_at,
-        "updated_at": ticket.updated_at,
-        "expected_at": ticket.expected_at,
-        "contacts": ContactsPublic(
-            name=shown.name, phone=shown.phone, email=shown.email, masked=not in_clear
-        ),
-    }
+    return shape.of(ticket, contacts=ContactsPublic.of(shown, masked=not in_clear), **more)
