@@ -18,7 +18,7 @@ from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.api.state import AppState
 from cityops.services.accounts import LoginOutcome, authenticate, principal_for_token
-from cityops.services.audit import AuditEntry, record
+from cityops.services.audit import AuditEntry, record, record_refusal
 from cityops.services.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -82,7 +82,15 @@ def _principal(
             f"a change made with the console's cookie needs {CSRF_HEADER}",
         )
     if principal is None:
-        audit(uow, request, None, "authenticate", request.url.path, "refused")
+        # counted per hour and route rather than one entry each: a flood must not grow
+        # the audit log without bound
+        template = getattr(request.scope.get("route"), "path", request.url.path)
+        record_refusal(
+            uow,
+            route=f"{request.method} {template}",
+            path=request.url.path,
+            client=client_of(request),
+        )
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing, expired or revoked token",

@@ -17,6 +17,10 @@
 ``audit_head``
     one row: the number and hash of the last entry.  Appending updates it
     first, which serialises writers on SQLite and PostgreSQL alike.
+``refused_requests``
+    anonymous requests refused, counted per hour and route instead of one
+    audit entry each (``audit/refusals.py``), until the hour is written to the
+    audit log as one entry.
 ``service_requests``
     Open311 service requests (市民诉求), contacts encrypted at rest.
 ``ticket_outbox``
@@ -35,6 +39,7 @@ __all__ = [
     "audit_head",
     "audit_log",
     "login_failures",
+    "refused_requests",
     "service_requests",
     "ticket_outbox",
     "users",
@@ -99,6 +104,16 @@ audit_head = sa.Table(
     sa.Column("head_id", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger(), nullable=False),
     sa.Column("entry_hash", sa.Text(), nullable=False),
+)
+
+refused_requests = sa.Table(
+    "refused_requests",
+    metadata,
+    sa.Column("window_start", UtcDateTime(), primary_key=True),
+    sa.Column("route", sa.Text(), primary_key=True),
+    sa.Column("count", sa.BigInteger(), nullable=False),
+    sa.Column("first_client", sa.Text(), nullable=True),
+    sa.Column("last_client", sa.Text(), nullable=True),
 )
 
 service_requests = sa.Table(

@@ -18,6 +18,13 @@ from cityops.audit.log import (
     unkeyed_entry_hash,
     verify_chain,
 )
+from cityops.audit.refusals import (
+    REFUSAL_WINDOW,
+    RefusalCount,
+    count_refusal,
+    take_refusals,
+    window_of,
+)
 from cityops.errors import WorkspaceError
 from cityops.register.access_schema import audit_head, audit_log
 from cityops.services.unit_of_work import UnitOfWork
@@ -29,7 +36,9 @@ __all__ = [
     "Verification",
     "anchor",
     "audit_page",
+    "flush_refusals",
     "record",
+    "record_refusal",
     "rekey",
     "verify",
 ]
@@ -66,6 +75,46 @@ def record(uow: UnitOfWork, entry: AuditEntry) -> int:
     return seq
 
 
+def record_refusal(
+    uow: UnitOfWork, *, route: str, path: str, client: str, now: datetime | None = None
+) -> None:
+    """Count an anonymous request refused on ``route`` (its template) and commit.
+
+    The first refusal of an hour and route is audited at once (with the ``path``
+    asked for and the client); the rest only count, and the counts of hours
+    already over are written as one entry each (``audit/refusals.py``)."""
+    at = now or datetime.now(UTC)
+    count = count_refusal(uow.register, route, client, at)
+    _write_counts(uow, take_refusals(uow.register, before=window_of(at)))
+    if count == 1:
+        entry = AuditEntry("authenticate", path, "refused", client=client, at=at)
+        record(uow, entry)
+    else:
+        uow.commit()
+
+
+def flush_refusals(uow: UnitOfWork, *, now: datetime | None = None) -> int:
+    """Write the counts of refusals of every hour already over to the audit log, one
+    entry per hour and route; return how many entries that made."""
+    counts = take_refusals(uow.register, before=window_of(now or datetime.now(UTC)))
+    _write_counts(uow, counts)
+    uow.commit()
+    return len(counts)
+
+
+def _write_counts(uow: UnitOfWork, counts: list[RefusalCount]) -> None:
+    for count in counts:
+        end = count.window_start + REFUSAL_WINDOW
+        span = f"{count.window_start:%Y-%m-%dT%H:%M}Z/{end:%H:%M}Z"
+        entry = AuditEntry(
+            "authenticate:count",
+            f"{count.route}: {count.count} refused in {span}",
+            "refused",
+            client=count.last_client,
+        )
+        record(uow, entry)
+
+
 def audit_page(
     uow: UnitOfWork, *, regions: Collection[str] | None, limit: int, offset: int
 ) -> tuple[int, list[AuditRecord]]:
@@ -97,7 +146,9 @@ def verify(uow: UnitOfWork) -> Verification:
 
 def anchor(uow: UnitOfWork) -> Anchor:
     """Verify the chain, then anchor its head (number and hash of the last entry) in
-    the anchors file; an altered chain is refused rather than anchored."""
+    the anchors file; an altered chain is refused rather than anchored.  The counts
+    of anonymous refusals of hours already over are written first."""
+    flush_refusals(uow)
     outcome = verify(uow)
     if not outcome.intact:
         raise WorkspaceError(
