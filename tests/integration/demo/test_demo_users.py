@@ -17,7 +17,7 @@ from cityops.settings import ProcessSettings
 from cityops.workspace.create import create_workspace
 
 CITY = "970100"
-PASSWORD = "a demo password"
+PASSWORD = "A demo password 1"
 
 # username → (role, region, operator, department, may view personal data), by hand
 EXPECTED = {
@@ -55,8 +55,8 @@ def test_each_demo_user_logs_in_with_its_role_and_scope(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("environ", "expected"),
     [
-        ({}, "cityops-demo"),
-        ({"CITYOPS_PASSWORD": ""}, "cityops-demo"),
+        ({}, "Cityops-demo-2026"),
+        ({"CITYOPS_PASSWORD": ""}, "Cityops-demo-2026"),
         ({"CITYOPS_PASSWORD": "chosen-by-me-1"}, "chosen-by-me-1"),
     ],
 )
@@ -68,7 +68,7 @@ def test_the_password_is_the_documented_one_unless_the_environment_sets_it(
 
 def test_a_short_password_is_refused_before_the_demo_touches_anything(tmp_path: Path) -> None:
     root = tmp_path / "ws"
-    with pytest.raises(ConfigError, match="at least 10 characters"):
+    with pytest.raises(ConfigError, match="at least 12 characters"):
         run_demo(root, scale="tiny", start=Period(2025, 1), password="too-short")
     assert not tmp_path.joinpath("ws").exists()
     assert list(tmp_path.iterdir()) == []
