@@ -4,7 +4,9 @@
     one row per person, with one role and the region that bounds what they
     see (``region_code``; NULL only for an administrator of the whole
     workspace); an operator is also tied to its ``operator_id``, a department
-    user to its ``department``.  Passwords are argon2 hashes.
+    user to its ``department``.  Passwords are argon2 hashes; the TOTP secret
+    of an enrolled second factor is encrypted like the contacts, with the last
+    step accepted (``totp_last_step``) against replays.
 ``api_tokens``
     bearer tokens, stored as SHA-256 digests (a leaked table holds no usable
     token), each with an expiry.
@@ -59,6 +61,8 @@ users = sa.Table(
     sa.Column("can_view_personal", sa.Boolean(), nullable=False),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("totp_secret_enc", sa.Text(), nullable=True),
+    sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
 )
 
 api_tokens = sa.Table(
