@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from ingest_workspace import make_workspace
 
 from cityops.demo import create_demo_users, demo_password, run_demo
 from cityops.domain.period import Period
@@ -14,9 +15,8 @@ from cityops.errors import ConfigError
 from cityops.server import create_app
 from cityops.services.unit_of_work import unit_of_work
 from cityops.settings import ProcessSettings
-from cityops.workspace.create import create_workspace
 
-CITY = "970100"
+CITY = "330100"  # a city of the small workspace (users are bound to existing regions)
 PASSWORD = "A demo password 1"
 
 # username → (role, region, operator, department, may view personal data), by hand
@@ -31,7 +31,7 @@ EXPECTED = {
 
 
 def test_each_demo_user_logs_in_with_its_role_and_scope(tmp_path: Path) -> None:
-    workspace = create_workspace(tmp_path / "ws", name="示范市")
+    workspace = make_workspace(tmp_path)
     with unit_of_work(workspace) as uow:
         created = create_demo_users(uow, CITY, PASSWORD)
     assert [user.username for user in created] == list(EXPECTED)
