@@ -40,14 +40,18 @@ __all__ = [
     "SECOND_FACTOR_ROLES",
     "THROTTLE_WINDOW",
     "TOKEN_LIFETIME",
+    "TOKEN_PREFIX_CHARS",
     "IssuedToken",
     "LoginOutcome",
+    "TokenInfo",
     "authenticate",
     "create_user",
     "enrol_totp",
+    "list_tokens",
     "list_users",
     "principal_for_token",
     "revoke_token",
+    "revoke_tokens",
     "set_active",
     "set_password",
 ]
@@ -56,6 +60,8 @@ MAX_FAILURES_PER_USER = 5
 MAX_FAILURES_PER_CLIENT = 20
 THROTTLE_WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)
+TOKEN_PREFIX_CHARS = 12
+"""Digits of a token's digest that ``cityops user tokens`` shows and takes."""
 SECOND_FACTOR_ROLES = frozenset({Role.ADMIN, Role.SUPERVISOR})
 """The roles that may enrol a TOTP second factor (``cityops user totp``)."""
 _UNKNOWN_USER_HASH = hash_password("a password nobody has, for equal timing")
@@ -66,6 +72,17 @@ class IssuedToken:
     token: str
     expires_at: datetime
     principal: Principal
+
+
+@dataclass(frozen=True, slots=True)
+class TokenInfo:
+    """A token as its owner's administrator sees it: never the token, only the first
+    digits of its digest (enough to name it for ``revoke_tokens``)."""
+
+    digest_prefix: str
+    created_at: datetime
+    expires_at: datetime
+    revoked: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +183,42 @@ def set_active(connection: sa.Connection, username: str, active: bool) -> int:
         .where(api_tokens.c.user_id == row["user_id"], sa.not_(api_tokens.c.revoked))
         .values(revoked=True)
     )
+    return int(revoked.rowcount)
+
+
+def list_tokens(connection: sa.Connection, username: str) -> list[TokenInfo]:
+    """The tokens ``username`` was issued, newest first."""
+    row = _user_row(connection, username)
+    rows = connection.execute(
+        sa.select(api_tokens)
+        .where(api_tokens.c.user_id == row["user_id"])
+        .order_by(api_tokens.c.created_at.desc())
+    ).mappings()
+    return [
+        TokenInfo(
+            digest_prefix=str(token["token_digest"])[:TOKEN_PREFIX_CHARS],
+            created_at=token["created_at"],
+            expires_at=token["expires_at"],
+            revoked=bool(token["revoked"]),
+        )
+        for token in rows
+    ]
+
+
+def revoke_tokens(connection: sa.Connection, username: str, digest_prefix: str | None) -> int:
+    """Revoke ``username``'s token whose digest starts with ``digest_prefix`` (at least
+    ``TOKEN_PREFIX_CHARS`` hex digits), or every token of theirs when None; return how
+    many were revoked."""
+    row = _user_row(connection, username)
+    where = [api_tokens.c.user_id == row["user_id"], sa.not_(api_tokens.c.revoked)]
+    if digest_prefix is not None:
+        if len(digest_prefix) < TOKEN_PREFIX_CHARS:
+            raise ConfigError(
+                f"name a token by at least {TOKEN_PREFIX_CHARS} digits of its digest "
+                "(`cityops user tokens USER`)"
+            )
+        where.append(api_tokens.c.token_digest.startswith(digest_prefix.lower(), autoescape=True))
+    revoked = connection.execute(api_tokens.update().where(*where).values(revoked=True))
     return int(revoked.rowcount)
 
 

@@ -1,5 +1,5 @@
-"""``cityops user``: create, list, disable and enable users, change their password and
-enrol a second factor.
+"""``cityops user``: create, list, disable and enable users, change their password,
+enrol a second factor, and list or revoke their tokens.
 
 A password is never an argument (a command line is visible to every user of the
 machine in the process list): it is read from ``$CITYOPS_PASSWORD`` when set,
@@ -135,6 +135,51 @@ def totp(username: Username, workspace: WorkspaceOption = None) -> None:
     with unit_of_work(workspace) as uow:
         uri = enrol_totp(uow, username)
     typer.echo(uri)
+
+
+@user_app.command("tokens")
+def tokens(
+    username: Username,
+    revoke: Annotated[
+        str | None,
+        typer.Option(
+            help="Revoke the token whose digest starts so (as listed), or 'all'.",
+            show_default=False,
+        ),
+    ] = None,
+    workspace: WorkspaceOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List a user's tokens (never the tokens: the first digits of their digests), or
+    revoke one of them or all with --revoke."""
+    from cityops.services.accounts import list_tokens, revoke_tokens
+
+    with unit_of_work(workspace) as uow:
+        revoked = None
+        if revoke is not None:
+            revoked = revoke_tokens(uow, username, None if revoke == "all" else revoke)
+        listed = list_tokens(uow, username)
+    rows = [
+        {
+            "digest_prefix": token.digest_prefix,
+            "created_at": token.created_at.isoformat(),
+            "expires_at": token.expires_at.isoformat(),
+            "revoked": token.revoked,
+        }
+        for token in listed
+    ]
+
+    def describe(console: Console) -> None:
+        if revoked is not None:
+            console.print(f"{revoked} token(s) of {username!r} revoked")
+        view = RichTable(title=f"tokens of {username} ({len(rows)})")
+        for column in ("digest_prefix", "created_at", "expires_at", "revoked"):
+            view.add_column(column)
+        for row in rows:
+            view.add_row(*(str(value) for value in row.values()))
+        console.print(view)
+
+    emit({"revoked": revoked, "tokens": rows}, as_json, describe)
 
 
 def _new_password() -> str:

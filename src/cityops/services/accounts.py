@@ -21,9 +21,11 @@ __all__ = [
     "authenticate",
     "create_user",
     "enrol_totp",
+    "list_tokens",
     "list_users",
     "principal_for_token",
     "revoke_token",
+    "revoke_tokens",
     "set_active",
     "set_password",
 ]
@@ -38,6 +40,8 @@ create_user = on_register(store.create_user, commit=True)
 list_users = on_register(store.list_users, commit=False)
 set_password = on_register(store.set_password, commit=True)
 set_active = on_register(store.set_active, commit=True)
+list_tokens = on_register(store.list_tokens, commit=False)
+revoke_tokens = on_register(store.revoke_tokens, commit=True)
 
 
 def authenticate(

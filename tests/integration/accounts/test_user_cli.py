@@ -163,3 +163,28 @@ def test_a_second_factor_is_only_for_admins_and_supervisors(
     result = _run(workspace, "totp", "nobody-here")
     assert result.exit_code != 0
     assert "there is no user 'nobody-here'" in _said(result)
+
+
+def test_a_users_tokens_are_listed_without_the_tokens_and_revoked(
+    workspace: Workspace, environment: pytest.MonkeyPatch
+) -> None:
+    environment.setenv("CITYOPS_PASSWORD", STRONG)
+    _create(workspace, "holder")
+    first, second = _log_in(workspace, "holder", STRONG), _log_in(workspace, "holder", STRONG)
+    listed = _run(workspace, "tokens", "holder", "--json")
+    assert listed.exit_code == 0, listed.output
+    assert first not in listed.output
+    assert second not in listed.output
+    tokens = json.loads(listed.output)["tokens"]
+    assert [token["revoked"] for token in tokens] == [False, False]
+    short = _run(workspace, "tokens", "holder", "--revoke", "ab")
+    assert short.exit_code != 0
+    one = _run(workspace, "tokens", "holder", "--revoke", tokens[0]["digest_prefix"], "--json")
+    assert json.loads(one.output)["revoked"] == 1
+    with unit_of_work(workspace) as uow:
+        still = [principal_for_token(uow, token) is not None for token in (first, second)]
+    assert sorted(still) == [False, True]
+    every = _run(workspace, "tokens", "holder", "--revoke", "all", "--json")
+    assert json.loads(every.output)["revoked"] == 1
+    with unit_of_work(workspace) as uow:
+        assert all(principal_for_token(uow, token) is None for token in (first, second))
