@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cityops.audit.anchors import Anchor, append_anchor, read_anchors
@@ -35,6 +35,7 @@ def test_an_anchor_under_another_key_is_refused(tmp_path: Path) -> None:
         read_anchors(path, b"x" * 32)
 
 
+@settings(deadline=None)  # each example writes and fsyncs a file
 @given(st.text(max_size=300))
 def test_any_other_line_is_refused_with_its_line_number(line: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
