@@ -31,6 +31,7 @@ from enum import StrEnum
 __all__ = [
     "AUDITED_FIELDS",
     "RegionChange",
+    "RegionValue",
     "TreeProblem",
     "TreeProblemKind",
     "describe_problems",

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from cityops.domain.region_tree import (
     RegionChange,
+    RegionValue,
     TreeProblem,
     TreeProblemKind,
     describe_problems,
@@ -103,11 +104,11 @@ def _ancestors(parents: Mapping[str, str | None], code: str) -> list[str]:
 
 
 def test_changes_of_population_and_parent_are_listed_with_before_and_after() -> None:
-    before = {
+    before: dict[str, dict[str, RegionValue]] = {
         "330102": {"name": "东湖区", "parent_code": "330100", "resident_population": 400000},
         "330103": {"name": "西山区", "parent_code": "330100", "resident_population": 600000},
     }
-    after = {
+    after: dict[str, dict[str, RegionValue]] = {
         "330102": {"name": "东湖新区", "parent_code": "330100", "resident_population": 30000},
         "330103": {"name": "西山区", "parent_code": "330102", "resident_population": 600000},
         "330104": {"name": "新区", "parent_code": "330100", "resident_population": 1},
