@@ -216,3 +216,20 @@ def _routes(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[tuple[str
             continue
         for method in getattr(route, "methods", None) or ():
             yield method, prefix + getattr(route, "path", "")
+
+
+def test_a_command_acts_as_the_local_administrator_and_its_population_change_is_audited(
+    api: WritableApi, tmp_path: Path
+) -> None:
+    changed = {"region_code": "330103", "name": "西山区", "level": "district",
+               "parent_code": "330100", "resident_population": 550000}  # fmt: skip
+    rows = tmp_path / "regions.jsonl"
+    rows.write_text(json.dumps(changed, ensure_ascii=False) + "\n", "utf-8")
+    where = ["--workspace", str(api.workspace.root)]
+    result = CliRunner().invoke(cli_app, ["ingest", "regions", str(rows), *where, "--json"])
+    assert result.exit_code == 0, result.output
+    entries = api.client.get("/api/v1/audit", params={"limit": 500}, headers=api.headers("admin"))
+    [entry] = [e for e in entries.json()["items"] if e["action"] == "change:register"]
+    assert entry["object"] == "regions/330103 resident_population: 600000 → 550000"
+    assert entry["username"].startswith("local:")
+    assert entry["role"] == "admin"
