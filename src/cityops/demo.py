@@ -31,7 +31,7 @@ from cityops.evaluation.model import EvaluationRun
 from cityops.services.accounts import create_user
 from cityops.services.evaluation import evaluate_period
 from cityops.services.indicators import compute_period
-from cityops.services.ingestion import IngestBatch, ingest_directory
+from cityops.services.ingestion import IngestBatch, ingest_directory, local_admin
 from cityops.services.reports import write_report
 from cityops.services.unit_of_work import UnitOfWork, unit_of_work
 from cityops.services.workspaces import create_workspace
@@ -150,7 +150,7 @@ def run_demo(
     runs: list[EvaluationRun] = []
     with unit_of_work(workspace) as uow:
         step("ingest")
-        batches = ingest_directory(uow, sources, on_batch)
+        batches = ingest_directory(uow, sources, on_batch, principal=local_admin())
         for offset in range(months):
             period = start.plus(offset)
             step(f"indicators {period}")
