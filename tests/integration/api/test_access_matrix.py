@@ -240,7 +240,7 @@ def _add_audit_entries(state: AppState) -> None:
                 role=Role.SUPERVISOR.value,
                 region_code=region,
             )
-            append_entry(connection, entry)
+            append_entry(connection, entry, state.backend.audit_key)
 
 
 # --- reading what a response shows ------------------------------------------------------
