@@ -7,15 +7,16 @@ the same profile a ``examples/advisor/*.yaml`` file holds, with bounded text.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.advisor.advise import Advice, Reason, advise
-from cityops.advisor.profile import ProjectProfile
+from cityops.advisor.advise import Advice, advise
+from cityops.advisor.profile import CONDITION_FIELDS, ProjectProfile
+from cityops.advisor.record import advice_record
 from cityops.advisor.rules import DEFAULT_RULES, load_rules
 from cityops.api.deps import Allowed
 
@@ -35,6 +36,11 @@ class AdvisorRequest(ProjectProfile):
     objects: list[Annotated[str, Field(max_length=100)]] = Field(
         default=[], max_length=50, description="Operation objects (运营对象)."
     )
+    assumed: list[str] = Field(
+        default=[],
+        max_length=len(CONDITION_FIELDS),
+        description="Fields whose values the source does not state but the writer assumed.",
+    )
 
 
 class ReasonPublic(BaseModel):
@@ -42,17 +48,47 @@ class ReasonPublic(BaseModel):
     reason: str
     source: str
 
-    @classmethod
-    def of(cls, reason: Reason | None) -> ReasonPublic | None:
-        if reason is None:
-            return None
-        return cls(points=reason.points, reason=reason.reason, source=reason.source)
+
+class ChoicePublic(BaseModel):
+    value: str
+    implementation: str | None
+    reason: str
+    source: str
+
+
+class GatePublic(BaseModel):
+    rules_out: list[str]
+    investor_modes_ruled_out: list[str]
+    status: Literal["holds", "unknown"] = Field(
+        description="holds: the models are ruled out; unknown: a fact it tests is unknown"
+    )
+    fields: list[str]
+    reason: str
+    source: str
 
 
 class ModelScorePublic(BaseModel):
     model: str
     score: int
+    ruled_out: bool
+    ruled_out_by: list[GatePublic]
     reasons: list[ReasonPublic]
+
+
+class AlternativePublic(BaseModel):
+    field: str
+    value: str | bool
+    recommended: str
+    investor_mode: str | None
+    operation_type: str | None
+
+
+class UnknownsPublic(BaseModel):
+    fields: list[str]
+    certain: bool
+    possible_models: list[str]
+    deciding_fields: list[str]
+    alternatives: list[AlternativePublic]
 
 
 class AdvicePublic(BaseModel):
@@ -62,33 +98,20 @@ class AdvicePublic(BaseModel):
     mechanism_reason: ReasonPublic | None
     ppp_sub_mode: str | None
     sub_mode_reason: ReasonPublic | None
+    investor_mode: ChoicePublic | None
+    operation_type: ChoicePublic | None
+    gates: list[GatePublic]
+    unknowns: UnknownsPublic
     ranking: list[ModelScorePublic]
 
     @classmethod
     def of(cls, advice: Advice) -> AdvicePublic:
-        return cls(
-            profile=advice.profile,
-            recommended=advice.recommended.value,
-            return_mechanisms=[m.value for m in advice.mechanisms],
-            mechanism_reason=ReasonPublic.of(advice.mechanism_reason),
-            ppp_sub_mode=None if advice.ppp_sub_mode is None else advice.ppp_sub_mode.value,
-            sub_mode_reason=ReasonPublic.of(advice.sub_mode_reason),
-            ranking=[
-                ModelScorePublic(
-                    model=score.model.value,
-                    score=score.score,
-                    reasons=[
-                        ReasonPublic(points=r.points, reason=r.reason, source=r.source)
-                        for r in score.reasons
-                    ],
-                )
-                for score in advice.ranking
-            ],
-        )
+        return cls.model_validate(advice_record(advice))
 
 
 @router.post("", operation_id="advise_model", response_model=AdvicePublic)
 def advise_model(profile: AdvisorRequest, _principal: Asker) -> AdvicePublic:
     """Rank the five typical models (政府购买服务, PPP, EPC, 平台公司, 联合公司) for the
-    project by the shipped applicability rules, and name a return mechanism."""
+    project by the shipped rules (gates first), and name the investor mode, operation
+    type and return mechanism(s), with the answer under each unknown fact's values."""
     return AdvicePublic.of(advise(profile, load_rules(DEFAULT_RULES)))
