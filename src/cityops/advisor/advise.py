@@ -3,13 +3,16 @@
 1. **Gates** (necessary conditions) rule models out: a model whose gate holds
    cannot be recommended, whatever its points, and the answer names the gate.
 2. **Weights**: a model's score is the sum of the points of its rules that
-   hold; the ranking puts the models still allowed first, by score (ties keep
-   表6's order), then the ruled-out ones.
+   hold; the ranking puts first the models known to be possible, by score (ties
+   keep 表6's order), then those whose gate tests an unknown fact (never
+   recommended ahead of a model known to be possible: the alternatives say what
+   fact would make them so), then the ruled-out ones.
 3. **Outputs** for the top model, each the first rule that holds: the investor
    mode (表5), the operation type (三（五）1(2)), the return mechanism(s), and
    when PPP comes first the sub-mode (表7).
 4. **Unknowns**: a condition on a field stated ``unknown`` neither fires nor
-   rules out; instead the advisor sets each unknown field, one at a time, to
+   rules out (a gate on it only ranks its models after the possible ones);
+   instead the advisor sets each unknown field, one at a time, to
    each value it can take and reports every value under which the answer (model,
    investor mode or operation type) changes.  Those fields are the facts that
    would decide; the answer is ``certain`` only when no such value exists.
@@ -68,10 +71,17 @@ class ModelScore:
     score: int
     reasons: tuple[Reason, ...]
     ruled_out_by: tuple[GateResult, ...] = ()
+    undecided_by: tuple[GateResult, ...] = ()
+    """Gates that would rule the model out, on facts that are unknown."""
 
     @property
     def ruled_out(self) -> bool:
         return bool(self.ruled_out_by)
+
+    @property
+    def undecided(self) -> bool:
+        """Not known to be possible: ranked after the models that are."""
+        return not self.ruled_out and bool(self.undecided_by)
 
 
 T = TypeVar("T")
@@ -214,9 +224,15 @@ def _decide(profile: ProjectProfile, rules: AdvisorRules) -> Advice:
             if rule.model is model and matches(rule.when, profile)
         )
         ruled_out_by = tuple(g for g in gates if g.holds and model in g.models)
-        scores.append(ModelScore(model, sum(r.points for r in reasons), reasons, ruled_out_by))
+        undecided_by = tuple(g for g in gates if g.holds is None and model in g.models)
+        total = sum(r.points for r in reasons)
+        scores.append(ModelScore(model, total, reasons, ruled_out_by, undecided_by))
     order = list(TypicalModel)
-    ranking = tuple(sorted(scores, key=lambda s: (s.ruled_out, -s.score, order.index(s.model))))
+    ranking = tuple(
+        sorted(
+            scores, key=lambda s: (s.ruled_out, s.undecided, -s.score, order.index(s.model))
+        )
+    )
     top = ranking[0].model
     barred_modes = {mode for g in gates if g.holds for mode in g.investor_modes}
     investor = next(
