@@ -128,6 +128,8 @@ class Advice:
     ppp_sub_mode: PppSubMode | None
     """Only when PPP comes first (表7)."""
     sub_mode_reason: Reason | None
+    risks: tuple[Reason, ...] = ()
+    """Risks the report names for the recommended model (运营孤岛, 二道贩子)."""
     unknown_fields: tuple[str, ...] = ()
     alternatives: tuple[Alternative, ...] = ()
     """The values of unknown fields under which the answer changes."""
@@ -183,6 +185,7 @@ def advise(profile: ProjectProfile, rules: AdvisorRules) -> Advice:
         mechanism_reason=advice.mechanism_reason,
         ppp_sub_mode=advice.ppp_sub_mode,
         sub_mode_reason=advice.sub_mode_reason,
+        risks=advice.risks,
         unknown_fields=unknown,
         alternatives=tuple(alternatives),
     )
@@ -229,9 +232,7 @@ def _decide(profile: ProjectProfile, rules: AdvisorRules) -> Advice:
         scores.append(ModelScore(model, total, reasons, ruled_out_by, undecided_by))
     order = list(TypicalModel)
     ranking = tuple(
-        sorted(
-            scores, key=lambda s: (s.ruled_out, s.undecided, -s.score, order.index(s.model))
-        )
+        sorted(scores, key=lambda s: (s.ruled_out, s.undecided, -s.score, order.index(s.model)))
     )
     top = ranking[0].model
     barred_modes = {mode for g in gates if g.holds for mode in g.investor_modes}
@@ -287,5 +288,10 @@ def _decide(profile: ProjectProfile, rules: AdvisorRules) -> Advice:
         mechanism_reason=Reason(0, mechanism.reason, mechanism.source) if mechanism else None,
         ppp_sub_mode=sub_mode.sub_mode if sub_mode else None,
         sub_mode_reason=Reason(0, sub_mode.reason, sub_mode.source) if sub_mode else None,
+        risks=tuple(
+            Reason(0, r.reason, r.source)
+            for r in rules.risks
+            if top in r.models and matches(r.when, profile)
+        ),
         unknown_fields=profile.unknown_fields(),
     )

@@ -10,6 +10,7 @@ lists under ``assumed`` the fields whose values the source does not state.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -24,6 +25,7 @@ __all__ = [
     "UNKNOWN",
     "Assets",
     "Level",
+    "PppBudgetShare",
     "ProjectProfile",
     "Revenue",
     "Scope",
@@ -88,6 +90,22 @@ class Assets(StrEnum):
     MIXED = "mixed"  # both, e.g. 智慧老河口 TOT+BOT (表3 #3)
 
 
+class PppBudgetShare(StrEnum):
+    """The level's PPP expenditure from the general public budget as a share of that
+    budget's expenditure (财金〔2019〕10号): above 10 % no new PPP, above 5 % no new
+    政府付费 PPP."""
+
+    WITHIN_5 = "within_5"  # ≤ 5 %
+    ABOVE_5 = "above_5"  # > 5 % and ≤ 10 %
+    ABOVE_10 = "above_10"  # > 10 %
+
+    @classmethod
+    def of(cls, share: Decimal) -> PppBudgetShare:
+        if share > Decimal("0.10"):
+            return cls.ABOVE_10
+        return cls.ABOVE_5 if share > Decimal("0.05") else cls.WITHIN_5
+
+
 class ProjectProfile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -121,6 +139,21 @@ class ProjectProfile(BaseModel):
     government_can_operate: bool | Unknown = Field(
         UNKNOWN,
         description="政府下属信息中心/大数据中心 can run the system itself (表5 政府投资政府运营)",
+    )
+    region: str | None = Field(
+        None,
+        pattern=r"^[0-9]{6}$",
+        description="区划代码: with a workspace, its budgets and operators inform the advice",
+    )
+    ppp_budget_share: PppBudgetShare | Unknown | None = Field(
+        None,
+        description="PPP share of the general budget (财金〔2019〕10号); filled from the "
+        "workspace when region is named; absent: not considered",
+    )
+    existing_joint_company: bool | Unknown | None = Field(
+        None,
+        description="The city already has a joint company (运营孤岛 risk); filled from the "
+        "workspace when region is named",
     )
     social_capital_builds: bool | Unknown | None = Field(
         None,
@@ -169,9 +202,12 @@ CONDITION_FIELDS: Final = (
     "local_state_company",
     "assets",
     "government_can_operate",
+    "ppp_budget_share",
+    "existing_joint_company",
     "social_capital_builds",
 )
-"""The fields a rule can test (everything but the name, source, objects and assumed)."""
+"""The fields a rule can test (everything but the name, source, objects, assumed and
+region)."""
 
 
 PROFILE_FILE = DefinitionKind("project profile", ProjectProfile, "docs/advisor.md")

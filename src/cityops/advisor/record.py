@@ -28,6 +28,7 @@ def advice_record(advice: Advice) -> dict[str, Any]:
         "investor_mode": _choice(advice.investor_mode),
         "operation_type": _choice(advice.operation_type),
         "gates": [_gate(gate) for gate in advice.gates],
+        "risks": [_reason(risk) for risk in advice.risks],
         "unknowns": {
             "fields": list(advice.unknown_fields),
             "certain": advice.certain,

@@ -42,6 +42,7 @@ __all__ = [
     "MechanismRule",
     "ModelRule",
     "OperationTypeRule",
+    "RiskRule",
     "SubModeRule",
     "advisor_rules_json_schema",
     "holds",
@@ -107,6 +108,13 @@ class OperationTypeRule(_Rule):
     operation_type: OperationType
 
 
+class RiskRule(_Rule):
+    """A risk the report names for a model, flagged when that model comes first."""
+
+    when: Condition = Field(default={}, description="Empty: always.")
+    models: list[TypicalModel] = Field(min_length=1)
+
+
 class SubModeRule(_Rule):
     sub_mode: PppSubMode
 
@@ -119,6 +127,7 @@ class AdvisorRules(BaseModel):
     rules: list[ModelRule] = Field(min_length=1)
     investor_modes: list[InvestorModeRule] = Field(default=[])
     operation_types: list[OperationTypeRule] = Field(default=[])
+    risks: list[RiskRule] = Field(default=[], description="Risks flagged for the top model.")
     mechanisms: list[MechanismRule] = Field(min_length=1)
     sub_modes: list[SubModeRule] = Field(
         default=[], description="PPP sub-modes (表7), first match wins"
@@ -178,6 +187,7 @@ def load_rules(path: Path = DEFAULT_RULES) -> AdvisorRules:
         ("rules", "rule", rules.rules),
         ("investor_modes", "investor-mode rule", rules.investor_modes),
         ("operation_types", "operation-type rule", rules.operation_types),
+        ("risks", "risk rule", rules.risks),
         ("mechanisms", "mechanism rule", rules.mechanisms),
         ("sub_modes", "sub-mode rule", rules.sub_modes),
     )

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cityops.cli.options import JsonOption, emit
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["advise"]
 
@@ -22,18 +22,34 @@ def advise(
         typer.Option("--rules", help="A rules file of your own [default: the shipped rules]."),
     ] = None,
     as_json: JsonOption = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Rank the five typical models (政府购买服务, PPP, EPC, 平台公司, 联合公司) for the
     project in PROFILE by the report's applicability rules, after ruling out those whose
     necessary conditions fail; name the investor mode, the operation type, the return
     mechanism(s), and what unknown facts would change the answer."""
-    from cityops.advisor.advise import advise as rank_models
     from cityops.advisor.profile import load_profile
     from cityops.advisor.record import advice_record
-    from cityops.advisor.rules import DEFAULT_RULES, load_rules
+    from cityops.advisor.rules import DEFAULT_RULES
     from cityops.messages import text
+    from cityops.services.advisor import advise_in_city
 
-    advice = rank_models(load_profile(profile), load_rules(rules or DEFAULT_RULES))
+    project = load_profile(profile)
+    if project.region is None:
+        advice, facts = advise_in_city(None, project, rules or DEFAULT_RULES)
+    else:
+        with unit_of_work(workspace) as uow:
+            advice, facts = advise_in_city(uow, project, rules or DEFAULT_RULES)
+    record = advice_record(advice) | {
+        "city": None
+        if facts is None
+        else {
+            "region": facts.region_code,
+            "budget_year": facts.year,
+            "ppp_budget_share": None if facts.ppp_share is None else str(facts.ppp_share),
+            "joint_companies": list(facts.joint_companies),
+        }
+    }
 
     def words(key: str) -> str:
         found = text(key)
@@ -87,6 +103,19 @@ def advise(
                     f" — {gate.reason}",
                     highlight=False,
                 )
+        if facts is not None:
+            share = "—" if facts.ppp_share is None else f"{facts.ppp_share * 100:.2f} %"
+            console.print(
+                f"{words('advisor.city')} {facts.region_code} ({facts.year or '—'}): "
+                f"{words('advisor.ppp_budget_share')} {share}; "
+                f"{words('advisor.joint_companies')}: {'、'.join(facts.joint_companies) or '—'}",
+                highlight=False,
+            )
+        for risk in advice.risks:
+            console.print(
+                f"{words('advisor.risk')}: {risk.reason}  [dim]({risk.source})[/]",
+                highlight=False,
+            )
         if advice.unknown_fields:
             console.print(f"{words('advisor.unknown_fields')}: {', '.join(advice.unknown_fields)}")
             if advice.certain:
@@ -100,4 +129,4 @@ def advise(
                     highlight=False,
                 )
 
-    emit(advice_record(advice), as_json, describe)
+    emit(record, as_json, describe)

@@ -101,6 +101,7 @@ class AdvicePublic(BaseModel):
     investor_mode: ChoicePublic | None
     operation_type: ChoicePublic | None
     gates: list[GatePublic]
+    risks: list[ReasonPublic]
     unknowns: UnknownsPublic
     ranking: list[ModelScorePublic]
 
