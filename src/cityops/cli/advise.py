@@ -27,12 +27,12 @@ def advise(
     """Rank the five typical models (政府购买服务, PPP, EPC, 平台公司, 联合公司) for the
     project in PROFILE by the report's applicability rules, after ruling out those whose
     necessary conditions fail; name the investor mode, the operation type, the return
-    mechanism(s), and what unknown facts would change the answer."""
+    mechanism(s), and what unknown facts would change the answer.  When the profile
+    names a region, the workspace's budgets and operators for it are read."""
     from cityops.advisor.profile import load_profile
-    from cityops.advisor.record import advice_record
     from cityops.advisor.rules import DEFAULT_RULES
     from cityops.messages import text
-    from cityops.services.advisor import advise_in_city
+    from cityops.services.advisor import advise_in_city, answer_record
 
     project = load_profile(profile)
     if project.region is None:
@@ -40,16 +40,7 @@ def advise(
     else:
         with unit_of_work(workspace) as uow:
             advice, facts = advise_in_city(uow, project, rules or DEFAULT_RULES)
-    record = advice_record(advice) | {
-        "city": None
-        if facts is None
-        else {
-            "region": facts.region_code,
-            "budget_year": facts.year,
-            "ppp_budget_share": None if facts.ppp_share is None else str(facts.ppp_share),
-            "joint_companies": list(facts.joint_companies),
-        }
-    }
+    record = answer_record(advice, facts)
 
     def words(key: str) -> str:
         found = text(key)

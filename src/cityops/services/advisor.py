@@ -7,16 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from cityops.advisor.advise import Advice, advise
 from cityops.advisor.profile import UNKNOWN, PppBudgetShare, ProjectProfile
+from cityops.advisor.record import advice_record
 from cityops.advisor.rules import DEFAULT_RULES, load_rules
 from cityops.compliance.checks import ppp_expenditure
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.settlement.model import OperatorType
 from cityops.settlement.store import ContractStore
 
-__all__ = ["CityFacts", "advise_in_city", "city_facts", "with_city_facts"]
+__all__ = ["CityFacts", "advise_in_city", "answer_record", "city_facts", "with_city_facts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +87,18 @@ def advise_in_city(
         return advise(profile, rules), None
     facts = city_facts(uow, profile.region)
     return advise(with_city_facts(profile, facts), rules), facts
+
+
+def answer_record(advice: Advice, facts: CityFacts | None) -> dict[str, Any]:
+    """The answer as ``cityops advise --json`` prints it and the API returns it: the
+    advice, and under ``city`` the workspace's facts it used (None: none)."""
+    return advice_record(advice) | {
+        "city": None
+        if facts is None
+        else {
+            "region": facts.region_code,
+            "budget_year": facts.year,
+            "ppp_budget_share": None if facts.ppp_share is None else str(facts.ppp_share),
+            "joint_companies": list(facts.joint_companies),
+        }
+    }

@@ -25,8 +25,8 @@ from ingest_workspace import make_workspace
 
 from cityops.advisor.advise import advise
 from cityops.advisor.profile import load_profile
-from cityops.advisor.record import advice_record
 from cityops.advisor.rules import load_rules
+from cityops.services.advisor import answer_record
 from cityops.services.settlement import load_contracts
 from cityops.services.unit_of_work import unit_of_work
 
@@ -105,7 +105,8 @@ def test_the_answer_over_http_is_the_commands(
     mode, the operation type, the gates and the unknowns."""
     profile = _profile("wode-yongzhou")
     answer = _advise(api_client, api_workspace.headers("supervisor"), profile).json()
-    expected = advice_record(advise(load_profile(EXAMPLES / "wode-yongzhou.yaml"), load_rules()))
+    advice = advise(load_profile(EXAMPLES / "wode-yongzhou.yaml"), load_rules())
+    expected = answer_record(advice, None)
     assert answer == json.loads(json.dumps(expected, ensure_ascii=False))
     assert answer["investor_mode"]["value"] == "政府投资企业运营"
     assert answer["unknowns"]["certain"] is False
@@ -279,3 +280,31 @@ def test_the_shared_workspace_purchase_contracts_each_run_twelve_months(
         ("purchase_of_service_term", "C-own-OP-WEST", "pass"),
     }
     assert all("12 months" in f["detail"] for f in findings)
+
+
+# --- the advisor with the city's budget ------------------------------------------------------
+
+
+def test_the_advisor_reads_the_city_budget_share_and_rules_out_a_new_ppp(
+    compliance_api: WritableApi,
+) -> None:
+    """330100 spends 10.01 % of its 2025 general budget on PPP (above): no new PPP."""
+    body = _profile("xiangtan") | {"region": "330100"}
+    answer = _advise(compliance_api.client, compliance_api.headers("city_supervisor"), body)
+    assert answer.status_code == 200, answer.text
+    advice = answer.json()
+    assert advice["city"]["region"] == "330100"
+    assert advice["city"]["budget_year"] == 2025
+    assert advice["city"]["ppp_budget_share"].startswith("0.1001")
+    ppp = next(s for s in advice["ranking"] if s["model"] == "PPP")
+    assert ppp["ruled_out"]
+    assert "财金〔2019〕10号" in ppp["ruled_out_by"][0]["source"]
+    assert advice["recommended"] != "PPP"
+
+
+def test_the_advisor_does_not_read_a_region_outside_the_callers_scope(
+    compliance_api: WritableApi,
+) -> None:
+    body = _profile("xiangtan") | {"region": "330100"}
+    answer = _advise(compliance_api.client, compliance_api.headers("supervisor"), body)
+    assert answer.status_code == 403

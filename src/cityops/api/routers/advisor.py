@@ -9,16 +9,14 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.advisor.advise import Advice, advise
 from cityops.advisor.profile import CONDITION_FIELDS, ProjectProfile
-from cityops.advisor.record import advice_record
-from cityops.advisor.rules import DEFAULT_RULES, load_rules
-from cityops.api.deps import Allowed
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep
+from cityops.services.advisor import advise_in_city, answer_record
 
 __all__ = ["AdvicePublic", "AdvisorRequest", "router"]
 
@@ -91,6 +89,13 @@ class UnknownsPublic(BaseModel):
     alternatives: list[AlternativePublic]
 
 
+class CityPublic(BaseModel):
+    region: str
+    budget_year: int | None
+    ppp_budget_share: str | None
+    joint_companies: list[str]
+
+
 class AdvicePublic(BaseModel):
     profile: str
     recommended: str
@@ -103,16 +108,22 @@ class AdvicePublic(BaseModel):
     gates: list[GatePublic]
     risks: list[ReasonPublic]
     unknowns: UnknownsPublic
+    city: CityPublic | None = Field(
+        description="The workspace's facts for the profile's region, when it names one"
+    )
     ranking: list[ModelScorePublic]
-
-    @classmethod
-    def of(cls, advice: Advice) -> AdvicePublic:
-        return cls.model_validate(advice_record(advice))
 
 
 @router.post("", operation_id="advise_model", response_model=AdvicePublic)
-def advise_model(profile: AdvisorRequest, _principal: Asker) -> AdvicePublic:
+def advise_model(
+    profile: AdvisorRequest, principal: Asker, state: StateDep, uow: UnitOfWorkDep
+) -> AdvicePublic:
     """Rank the five typical models (政府购买服务, PPP, EPC, 平台公司, 联合公司) for the
     project by the shipped rules (gates first), and name the investor mode, operation
-    type and return mechanism(s), with the answer under each unknown fact's values."""
-    return AdvicePublic.of(advise(profile, load_rules(DEFAULT_RULES)))
+    type and return mechanism(s), with the answer under each unknown fact's values.
+    A region in the profile brings in its budget share and operators, if the caller
+    may see that region."""
+    if profile.region is not None and not state.region_tree().visible_to(principal, profile.region):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the region is outside your scope")
+    advice, facts = advise_in_city(uow, profile)
+    return AdvicePublic.model_validate(answer_record(advice, facts))
