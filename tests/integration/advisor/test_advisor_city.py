@@ -4,13 +4,16 @@ company already operating in the city is flagged (运营孤岛)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from cityops.advisor.profile import load_profile
+from cityops.cli.app import app
 from cityops.services.advisor import advise_in_city
 from cityops.services.settlement import load_contracts
 from cityops.services.unit_of_work import UnitOfWork, unit_of_work
@@ -92,3 +95,23 @@ def test_a_region_without_a_budget_leaves_the_share_unknown(uow: UnitOfWork) -> 
     assert facts.ppp_share is None
     assert "ppp_budget_share" in advice.unknown_fields
     assert "ppp_budget_share" in advice.deciding_fields
+
+
+def test_the_command_reads_the_workspace_for_a_profile_with_a_region(
+    uow: UnitOfWork, tmp_path: Path
+) -> None:
+    text = (EXAMPLES / "xiangtan.yaml").read_text("utf-8") + 'region: "970200"\n'
+    profile = tmp_path / "project.yaml"
+    profile.write_text(text, "utf-8")
+    result = CliRunner().invoke(
+        app, ["advise", str(profile), "--workspace", str(tmp_path / "ws"), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["city"] == {
+        "region": "970200",
+        "budget_year": 2025,
+        "ppp_budget_share": "0.101",
+        "joint_companies": [],
+    }
+    assert answer["recommended"] != "PPP"

@@ -193,3 +193,11 @@ def test_a_profile_with_a_misspelt_field_names_it(tmp_path: Path) -> None:
     profile.write_text(text, "utf-8")
     with pytest.raises(ConfigError, match="fiscal_rooms"):
         load_profile(profile)
+
+
+def test_an_assumed_field_must_be_a_condition_of_the_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    text = (CASES / "xiangtan.yaml").read_text("utf-8") + "assumed: [colour]\n"
+    profile.write_text(text, "utf-8")
+    with pytest.raises(ConfigError, match="colour"):
+        load_profile(profile)
