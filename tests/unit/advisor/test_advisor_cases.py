@@ -86,7 +86,7 @@ def case_table() -> str:
     would change it, and the model the case actually used; then the hit rate."""
     rows = [
         "| case | stated facts | answer (model · investor mode · operation type) "
-        "| unknown facts that would change it | actual | hit |",
+        "| unknown facts that would change the model | actual | hit |",
         "|---|---|---|---|---|---|",
     ]
     hits = 0
