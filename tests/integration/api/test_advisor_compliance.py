@@ -241,9 +241,7 @@ def test_the_shared_workspace_purchase_contracts_each_run_twelve_months(
     api_client: TestClient, api_workspace: ApiWorkspace
 ) -> None:
     report = api_client.get("/api/v1/compliance", headers=api_workspace.headers("supervisor"))
-    findings = [
-        f for f in report.json()["findings"] if f["rule_id"] == "purchase_of_service_term"
-    ]
+    findings = [f for f in report.json()["findings"] if f["rule_id"] == "purchase_of_service_term"]
     assert {(f["rule_id"], f["subject"], f["outcome"]) for f in findings} == {
         ("purchase_of_service_term", "C-own-OP-EAST", "pass"),
         ("purchase_of_service_term", "C-own-OP-WEST", "pass"),
