@@ -17,6 +17,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
@@ -33,7 +34,14 @@ __all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
 LANG_COOKIE = "cityops_lang"
 
 STATIC_DIR = Path(__file__).parent / "static"
-_templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+_templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        # Every template is escaped, whatever its suffix (ours end in .html.j2, which
+        # jinja2's select_autoescape would leave raw).
+        autoescape=True,
+    )
+)
 
 CONSOLE_PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "nav.overview"),
