@@ -246,7 +246,7 @@ class ConsolePage:
         self.page.goto(self.site.url(path))
         self.page.wait_for_load_state("networkidle")
         if self.page.evaluate("typeof window.cityops?.ready === 'function'"):
-            self.page.wait_for_function("document.body.dataset.ready !== undefined")
+            self.page.wait_for_function("() => document.body.dataset.ready !== undefined")
 
     def load_times(self) -> dict[str, float | None]:
         """Milliseconds from the start of navigation (Navigation Timing): first byte,
