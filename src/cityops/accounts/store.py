@@ -9,7 +9,6 @@ only their SHA-256 digest is stored.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -22,6 +21,7 @@ import sqlalchemy as sa
 from cityops.access.roles import Action, Resource, Role, allows
 from cityops.access.scope import Principal
 from cityops.accounts.passwords import hash_password, verify_password
+from cityops.accounts.tokens import id_of_token
 from cityops.errors import ConfigError
 from cityops.register.access_schema import api_tokens, login_failures, users
 
@@ -36,7 +36,6 @@ __all__ = [
     "create_user",
     "list_users",
     "principal_for_token",
-    "revoke_token",
 ]
 
 MAX_FAILURES_PER_USER = 5
@@ -145,7 +144,7 @@ def authenticate(
     expires_at = at + TOKEN_LIFETIME
     connection.execute(
         api_tokens.insert().values(
-            token_digest=_digest(token),
+            token_digest=id_of_token(token),
             user_id=row["user_id"],
             created_at=at,
             expires_at=expires_at,
@@ -164,7 +163,7 @@ def principal_for_token(
         sa.select(users)
         .join(api_tokens, api_tokens.c.user_id == users.c.user_id)
         .where(
-            api_tokens.c.token_digest == _digest(token),
+            api_tokens.c.token_digest == id_of_token(token),
             api_tokens.c.expires_at > at,
             sa.not_(api_tokens.c.revoked),
             users.c.active,
@@ -172,12 +171,6 @@ def principal_for_token(
     )
     row = connection.execute(query).mappings().first()
     return None if row is None else _principal(row)
-
-
-def revoke_token(connection: sa.Connection, token: str) -> None:
-    connection.execute(
-        api_tokens.update().where(api_tokens.c.token_digest == _digest(token)).values(revoked=True)
-    )
 
 
 def _throttled(
@@ -198,10 +191,6 @@ def _throttled(
             oldest = recent[-1][0]
             return max(1, int((oldest + THROTTLE_WINDOW - at).total_seconds()) + 1)
     return 0
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _principal(row: Mapping[str, Any] | sa.RowMapping) -> Principal:

@@ -32,6 +32,7 @@ __all__ = [
     "audit",
     "client_of",
     "not_found",
+    "presented_token",
     "require_in_scope",
 ]
 
@@ -67,13 +68,21 @@ def client_of(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+def presented_token(request: Request) -> str | None:
+    """The token a request presents: its bearer token, else the console's cookie."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(TOKEN_COOKIE) or None
+
+
 def _principal(
     request: Request,
     state: StateDep,
     uow: UnitOfWorkDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
+    token = presented_token(request)
     principal = principal_for_token(uow, token) if token else None
     if principal is not None and credentials is None and not _safe_from_csrf(request):
         audit(uow, request, principal, "csrf", request.url.path, "refused")

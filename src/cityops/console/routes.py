@@ -22,11 +22,11 @@ from jinja2 import Environment, FileSystemLoader
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME
-from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, AuditedLogin, UnitOfWorkDep
+from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, AuditedLogin, UnitOfWorkDep, audit
 from cityops.api.state import AppState
 from cityops.domain.stages import STAGES
 from cityops.messages import Lang, label
-from cityops.services.accounts import LoginOutcome, principal_for_token
+from cityops.services.accounts import LoginOutcome, principal_for_token, revoke_token
 from cityops.services.definitions import workspace_framework
 
 __all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
@@ -130,7 +130,13 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request, uow: UnitOfWorkDep) -> RedirectResponse:
+    """Revoke the session's token on the server (it is refused from then on, as cookie
+    and as bearer token), audit the logout, and clear the cookie."""
+    principal = _logged_in(request, uow)
+    if principal is not None:
+        revoke_token(uow, request.cookies.get(TOKEN_COOKIE, ""))
+        audit(uow, request, principal, "logout", "console", "ok")
     redirect = RedirectResponse("/console/login", status_code=303)
     redirect.delete_cookie(TOKEN_COOKIE)
     return redirect

@@ -8,19 +8,32 @@ in an error afterwards.
 from __future__ import annotations
 
 from cityops.access.scope import Principal
-from cityops.accounts import store
+from cityops.accounts import store, tokens
 from cityops.accounts.store import LoginOutcome
+from cityops.accounts.tokens import (
+    TokenNotFoundError,
+    TokenRecord,
+    id_of_token,
+    may_manage_tokens_of,
+)
 from cityops.public import Public, derived_from
 from cityops.services.unit_of_work import on_register
 
 __all__ = [
     "LoginOutcome",
     "PrincipalPublic",
+    "TokenNotFoundError",
+    "TokenRecord",
+    "TokenRecordPublic",
     "authenticate",
     "create_user",
+    "id_of_token",
+    "list_tokens",
     "list_users",
+    "may_manage_tokens_of",
     "principal_for_token",
     "revoke_token",
+    "revoke_token_id",
 ]
 
 
@@ -29,8 +42,18 @@ class PrincipalPublic(Public):
     """A user as the API and ``cityops user --json`` show it (its internal id left out)."""
 
 
+@derived_from(TokenRecord)
+class TokenRecordPublic(Public):
+    """A live token as its owner and the administrator see it (never its secret);
+    ``current`` marks the token of the request that asked."""
+
+    current: bool
+
+
 create_user = on_register(store.create_user, commit=True)
 list_users = on_register(store.list_users, commit=False)
 authenticate = on_register(store.authenticate, commit=True)
 principal_for_token = on_register(store.principal_for_token, commit=False)
-revoke_token = on_register(store.revoke_token, commit=True)
+revoke_token = on_register(tokens.revoke_token, commit=True)
+list_tokens = on_register(tokens.list_tokens, commit=False)
+revoke_token_id = on_register(tokens.revoke_token_id, commit=True)
