@@ -74,7 +74,7 @@ def list_tokens(
     return [TokenRecord(*row) for row in connection.execute(query)]
 
 
-def _live(now: datetime | None) -> sa.Select[tuple[str, str, datetime, datetime]]:
+def _live(now: datetime | None) -> sa.Select[str, str, datetime, datetime]:
     return (
         sa.select(
             api_tokens.c.token_digest,
