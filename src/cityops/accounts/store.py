@@ -1,17 +1,17 @@
-"""Users and their tokens in the register (``users``, ``api_tokens``, ``login_failures``).
+"""Users and their tokens in the register (``users``, ``api_tokens``).
 
-Login is throttled: after ``MAX_FAILURES_PER_USER`` failed attempts for one
-user name, or ``MAX_FAILURES_PER_CLIENT`` from one client address, within
-``THROTTLE_WINDOW``, further attempts are refused before the password is even
-checked, until the window has passed.  Tokens are random 256-bit strings;
-only their SHA-256 digest is stored.
+Login is throttled with progressive delays per account and per client address
+(``cityops.accounts.throttle``): an attempt is counted before its password is
+checked, and one that comes too early is refused without checking it.  Tokens
+are random 256-bit strings; only their SHA-256 digest is stored
+(``cityops.accounts.tokens``).
 """
 
 from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,14 +21,12 @@ import sqlalchemy as sa
 from cityops.access.roles import Action, Resource, Role, allows
 from cityops.access.scope import Principal
 from cityops.accounts.passwords import hash_password, verify_password
+from cityops.accounts.throttle import claim_attempt, record_success
 from cityops.accounts.tokens import id_of_token
 from cityops.errors import ConfigError
-from cityops.register.access_schema import api_tokens, login_failures, users
+from cityops.register.access_schema import api_tokens, users
 
 __all__ = [
-    "MAX_FAILURES_PER_CLIENT",
-    "MAX_FAILURES_PER_USER",
-    "THROTTLE_WINDOW",
     "TOKEN_LIFETIME",
     "IssuedToken",
     "LoginOutcome",
@@ -38,9 +36,6 @@ __all__ = [
     "principal_for_token",
 ]
 
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_CLIENT = 20
-THROTTLE_WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)
 _UNKNOWN_USER_HASH = hash_password("a password nobody has, for equal timing")
 
@@ -123,23 +118,26 @@ def authenticate(
     *,
     client: str,
     now: datetime | None = None,
+    after_claim: Callable[[], None] | None = None,
 ) -> LoginOutcome:
-    """Check the password (unless throttled) and issue a token on success; a failed
-    attempt is recorded for the throttle either way."""
+    """Count the attempt (refused while the account or the client must wait), then check
+    the password and issue a token on success.  ``after_claim`` runs between the two
+    steps: the service commits there, so that the count is kept and the slow password
+    check holds no lock."""
     at = now or datetime.now(UTC)
-    since = at - THROTTLE_WINDOW
-    retry = _throttled(connection, username, client, since, at)
-    if retry:
-        return LoginOutcome(None, throttled=True, retry_after_s=retry)
+    wait = claim_attempt(connection, username, client, at)
+    if after_claim is not None:
+        after_claim()
+    if wait:
+        return LoginOutcome(None, throttled=True, retry_after_s=wait)
     row = (
         connection.execute(sa.select(users).where(users.c.username == username)).mappings().first()
     )
     stored_hash = row["password_hash"] if row is not None else _UNKNOWN_USER_HASH
     valid = verify_password(stored_hash, password)
     if row is None or not valid or not row["active"]:
-        connection.execute(login_failures.insert().values(username=username, client=client, at=at))
         return LoginOutcome(None)
-    connection.execute(login_failures.delete().where(login_failures.c.username == username))
+    record_success(connection, username, client, at)
     token = secrets.token_urlsafe(32)
     expires_at = at + TOKEN_LIFETIME
     connection.execute(
@@ -171,26 +169,6 @@ def principal_for_token(
     )
     row = connection.execute(query).mappings().first()
     return None if row is None else _principal(row)
-
-
-def _throttled(
-    connection: sa.Connection, username: str, client: str, since: datetime, at: datetime
-) -> int:
-    """Seconds until the next attempt is allowed (0: allowed now)."""
-    for column, value, limit in (
-        (login_failures.c.username, username, MAX_FAILURES_PER_USER),
-        (login_failures.c.client, client, MAX_FAILURES_PER_CLIENT),
-    ):
-        recent = connection.execute(
-            sa.select(login_failures.c.at)
-            .where(column == value, login_failures.c.at > since)
-            .order_by(login_failures.c.at.desc())
-            .limit(limit)
-        ).all()
-        if len(recent) >= limit:
-            oldest = recent[-1][0]
-            return max(1, int((oldest + THROTTLE_WINDOW - at).total_seconds()) + 1)
-    return 0
 
 
 def _principal(row: Mapping[str, Any] | sa.RowMapping) -> Principal:

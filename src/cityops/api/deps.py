@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
+from cityops.api.clients import client_address
 from cityops.api.state import AppState
 from cityops.services.accounts import LoginOutcome, authenticate, principal_for_token
 from cityops.services.audit import AuditEntry, record
@@ -65,7 +66,14 @@ UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The request's client address (``cityops.api.clients``): ``X-Forwarded-For`` is
+    read only from the proxies of ``CITYOPS_TRUSTED_PROXIES``."""
+    state: AppState = request.app.state.cityops
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        state.settings.trusted_proxies,
+    )
 
 
 def presented_token(request: Request) -> str | None:

@@ -116,6 +116,8 @@ def login(
         error = "login.throttled" if outcome.throttled else "login.failed"
         response = _render(request, "login.html.j2", None, error=error)
         response.status_code = 429 if outcome.throttled else 401
+        if outcome.throttled:
+            response.headers["Retry-After"] = str(outcome.retry_after_s)
         return response
     redirect = RedirectResponse("/console/overview", status_code=303)
     redirect.set_cookie(

@@ -7,6 +7,8 @@ in an error afterwards.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from cityops.access.scope import Principal
 from cityops.accounts import store, tokens
 from cityops.accounts.store import LoginOutcome
@@ -17,7 +19,7 @@ from cityops.accounts.tokens import (
     may_manage_tokens_of,
 )
 from cityops.public import Public, derived_from
-from cityops.services.unit_of_work import on_register
+from cityops.services.unit_of_work import UnitOfWork, on_register
 
 __all__ = [
     "LoginOutcome",
@@ -52,7 +54,20 @@ class TokenRecordPublic(Public):
 
 create_user = on_register(store.create_user, commit=True)
 list_users = on_register(store.list_users, commit=False)
-authenticate = on_register(store.authenticate, commit=True)
+
+
+def authenticate(
+    uow: UnitOfWork, username: str, password: str, *, client: str, now: datetime | None = None
+) -> LoginOutcome:
+    """Log in (``cityops.accounts.store.authenticate``): the attempt is counted and
+    committed before the password is checked, and the outcome committed after."""
+    outcome = store.authenticate(
+        uow.register, username, password, client=client, now=now, after_claim=uow.commit
+    )
+    uow.commit()
+    return outcome
+
+
 principal_for_token = on_register(store.principal_for_token, commit=False)
 revoke_token = on_register(tokens.revoke_token, commit=True)
 list_tokens = on_register(tokens.list_tokens, commit=False)
