@@ -166,7 +166,7 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes], timeout_s: fl
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise RuntimeError(f"cityops serve did not answer {url} within {timeout_s} s")
 
