@@ -40,7 +40,23 @@ _SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
 }
+"""Headers of every answer.  The policy allows only the app's own scripts and styles
+(the console's are files under ``/static``, its data a ``type="application/json"`` block
+that no browser runs), so markup that slipped into a page could not run a script."""
+_DOCS_PATH = "/api/v1/docs"
+_DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+"""FastAPI's interactive API docs load Swagger UI from its CDN and start it with an inline
+script; that one fixed page (it shows no user data) gets a policy of its own."""
 _STATIC_CACHE = "private, max-age=3600"
 
 
@@ -93,6 +109,8 @@ def create_app(workspace: Workspace, settings: ProcessSettings | None = None) ->
             # Scripts, styles and ECharts (1 MB) change only with the package: keep them
             # for an hour instead of fetching them again on every page.
             response.headers.setdefault("Cache-Control", _STATIC_CACHE)
+        if request.url.path == _DOCS_PATH:
+            response.headers.setdefault("Content-Security-Policy", _DOCS_POLICY)
         for name, value in _SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         return response

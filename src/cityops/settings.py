@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import (
     Field,
@@ -35,6 +36,7 @@ from pydantic import (
 from pydantic_settings import (
     BaseSettings,
     EnvSettingsSource,
+    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -85,6 +87,11 @@ class ProcessSettings(BaseSettings):
     audit_anchor_every: int = Field(default=100, ge=1)
     """Every this many audit entries, the head of the chain is anchored (besides
     ``cityops audit anchor``); 1 anchors every entry."""
+    trusted_proxies: Annotated[tuple[IPv4Network | IPv6Network, ...], NoDecode] = ()
+    """Addresses (or networks, ``10.0.0.0/8``) of the reverse proxies in front of the
+    server, separated by commas.  Only a request arriving from one of them has its
+    client read from ``X-Forwarded-For`` (for throttling and the audit log); from any
+    other peer the header is ignored.  Default: none."""
     ticket_sla_h: str | None = Field(default=None, exclude=True, repr=False)
     """Retired (``_RETIRED``)."""
 
@@ -120,6 +127,15 @@ class ProcessSettings(BaseSettings):
             return values
         stripped = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
         return {k: v for k, v in stripped.items() if v != ""}
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(
+                ip_network(part.strip(), strict=False) for part in value.split(",") if part.strip()
+            )
+        return value
 
     @field_validator(*_RETIRED)
     @classmethod

@@ -81,7 +81,7 @@ CITY = "970100"
 """The synthetic city; every test user is bound to it."""
 MONTHS = (Period(2025, 1), Period(2025, 2))
 REPLICATIONS = 40
-PASSWORD = "console-e2e-password"
+PASSWORD = "Console-e2e-password-1"
 USERS: dict[Role, str] = {
     Role.SUPERVISOR: "console-supervisor",
     Role.EVALUATOR: "console-evaluator",
@@ -166,7 +166,7 @@ def _wait_until_serving(url: str, server: subprocess.Popen[bytes], timeout_s: fl
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise RuntimeError(f"cityops serve did not answer {url} within {timeout_s} s")
 
@@ -246,7 +246,7 @@ class ConsolePage:
         self.page.goto(self.site.url(path))
         self.page.wait_for_load_state("networkidle")
         if self.page.evaluate("typeof window.cityops?.ready === 'function'"):
-            self.page.wait_for_function("document.body.dataset.ready !== undefined")
+            self.page.wait_for_function("() => document.body.dataset.ready !== undefined")
 
     def load_times(self) -> dict[str, float | None]:
         """Milliseconds from the start of navigation (Navigation Timing): first byte,

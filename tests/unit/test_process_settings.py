@@ -4,6 +4,7 @@ that name the variable; and ``docs/settings.md`` lists exactly those variables."
 from __future__ import annotations
 
 import re
+from ipaddress import ip_network
 from pathlib import Path
 
 import pytest
@@ -23,6 +24,7 @@ def test_without_variables_the_settings_are_the_documented_defaults() -> None:
     assert settings.spark_master == "local[2]"
     assert settings.api_ingest_max_bytes == 16 * 1024 * 1024
     assert settings.outbox_flush_s == 30.0
+    assert settings.trusted_proxies == ()
 
 
 @pytest.mark.parametrize(
@@ -33,6 +35,12 @@ def test_without_variables_the_settings_are_the_documented_defaults() -> None:
         ("CITYOPS_API_INGEST_MAX_BYTES", "1024", "api_ingest_max_bytes", 1024),
         ("CITYOPS_OUTBOX_FLUSH_S", "0", "outbox_flush_s", 0.0),
         ("CITYOPS_OUTBOX_FLUSH_S", " 2.5 ", "outbox_flush_s", 2.5),
+        (
+            "CITYOPS_TRUSTED_PROXIES",
+            "127.0.0.1, 10.0.0.0/8,::1",
+            "trusted_proxies",
+            (ip_network("127.0.0.1"), ip_network("10.0.0.0/8"), ip_network("::1")),
+        ),
     ],
 )
 def test_each_variable_sets_its_field(name: str, value: str, field: str, expected: object) -> None:
@@ -61,6 +69,7 @@ def test_an_empty_variable_counts_as_unset(blank: str) -> None:
         ("CITYOPS_OUTBOX_FLUSH_S", "-1"),
         ("CITYOPS_OUTBOX_FLUSH_S", "nan"),
         ("CITYOPS_OUTBOX_FLUSH_S", "inf"),
+        ("CITYOPS_TRUSTED_PROXIES", "proxy.example"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable_and_the_value(name: str, value: str) -> None:

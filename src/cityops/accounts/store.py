@@ -1,23 +1,22 @@
-"""Users and their tokens in the register (``users``, ``api_tokens``, ``login_failures``).
+"""Users and their tokens in the register (``users``, ``api_tokens``).
 
 A password must meet the policy of ``passwords.check_password``.  An
 administrator or supervisor may enrol a TOTP second factor (``totp.py``): its
 secret is stored encrypted with the workspace's cipher, and login then needs
 the current code as well.  A disabled user can neither log in nor use a token.
 
-Login is throttled: after ``MAX_FAILURES_PER_USER`` failed attempts for one
-user name, or ``MAX_FAILURES_PER_CLIENT`` from one client address, within
-``THROTTLE_WINDOW``, further attempts are refused before the password is even
-checked, until the window has passed.  Tokens are random 256-bit strings;
-only their SHA-256 digest is stored.
+Login is throttled with progressive delays per account and per client address
+(``cityops.accounts.throttle``): an attempt is counted before its password is
+checked, and one that comes too early is refused without checking it.  Tokens
+are random 256-bit strings; only their SHA-256 digest is stored
+(``cityops.accounts.tokens``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,17 +27,16 @@ from cityops.access.cipher import ContactCipher
 from cityops.access.roles import Action, Resource, Role, allows
 from cityops.access.scope import Principal
 from cityops.accounts.passwords import check_password, hash_password, verify_password
+from cityops.accounts.throttle import claim_attempt, record_success
+from cityops.accounts.tokens import id_of_token
 from cityops.accounts.totp import accepted_step, new_secret, otpauth_uri
 from cityops.domain.contract import table
 from cityops.errors import ConfigError
-from cityops.register.access_schema import api_tokens, login_failures, users
+from cityops.register.access_schema import api_tokens, users
 from cityops.register.schema import current_table
 
 __all__ = [
-    "MAX_FAILURES_PER_CLIENT",
-    "MAX_FAILURES_PER_USER",
     "SECOND_FACTOR_ROLES",
-    "THROTTLE_WINDOW",
     "TOKEN_LIFETIME",
     "TOKEN_PREFIX_CHARS",
     "IssuedToken",
@@ -50,15 +48,11 @@ __all__ = [
     "list_tokens",
     "list_users",
     "principal_for_token",
-    "revoke_token",
     "revoke_tokens",
     "set_active",
     "set_password",
 ]
 
-MAX_FAILURES_PER_USER = 5
-MAX_FAILURES_PER_CLIENT = 20
-THROTTLE_WINDOW = timedelta(minutes=15)
 TOKEN_LIFETIME = timedelta(hours=8)
 TOKEN_PREFIX_CHARS = 12
 """Digits of a token's digest that ``cityops user tokens`` shows and takes."""
@@ -250,19 +244,23 @@ def authenticate(
     code: str | None = None,
     cipher: ContactCipher | None = None,
     now: datetime | None = None,
+    after_claim: Callable[[], None] | None = None,
 ) -> LoginOutcome:
-    """Check the password (unless throttled), and the TOTP ``code`` of a user who enrolled
-    one (its secret opened with ``cipher``), and issue a token on success; a failed
-    attempt is recorded for the throttle either way."""
+    """Count the attempt (refused while the account or the client must wait), then check
+    the password, and the TOTP ``code`` of a user who enrolled one (its secret opened
+    with ``cipher``), and issue a token on success.  ``after_claim`` runs between the
+    two steps: the service commits there, so that the count is kept and the slow
+    password check holds no lock."""
     at = now or datetime.now(UTC)
-    since = at - THROTTLE_WINDOW
+    wait = claim_attempt(connection, username, client, at)
+    if after_claim is not None:
+        after_claim()
     row = (
         connection.execute(sa.select(users).where(users.c.username == username)).mappings().first()
     )
     account = None if row is None else username
-    retry = _throttled(connection, username, client, since, at)
-    if retry:
-        return LoginOutcome(None, throttled=True, retry_after_s=retry, account=account)
+    if wait:
+        return LoginOutcome(None, throttled=True, retry_after_s=wait, account=account)
     stored_hash = row["password_hash"] if row is not None else _UNKNOWN_USER_HASH
     valid = verify_password(stored_hash, password)
     step = None
@@ -270,18 +268,17 @@ def authenticate(
         step = _second_factor(row, code, cipher, at)
         valid = step is not None
     if row is None or not valid or not row["active"]:
-        connection.execute(login_failures.insert().values(username=username, client=client, at=at))
         return LoginOutcome(None, account=account)
     if step is not None:
         connection.execute(
             users.update().where(users.c.user_id == row["user_id"]).values(totp_last_step=step)
         )
-    connection.execute(login_failures.delete().where(login_failures.c.username == username))
+    record_success(connection, username, client, at)
     token = secrets.token_urlsafe(32)
     expires_at = at + TOKEN_LIFETIME
     connection.execute(
         api_tokens.insert().values(
-            token_digest=_digest(token),
+            token_digest=id_of_token(token),
             user_id=row["user_id"],
             created_at=at,
             expires_at=expires_at,
@@ -300,7 +297,7 @@ def principal_for_token(
         sa.select(users)
         .join(api_tokens, api_tokens.c.user_id == users.c.user_id)
         .where(
-            api_tokens.c.token_digest == _digest(token),
+            api_tokens.c.token_digest == id_of_token(token),
             api_tokens.c.expires_at > at,
             sa.not_(api_tokens.c.revoked),
             users.c.active,
@@ -308,32 +305,6 @@ def principal_for_token(
     )
     row = connection.execute(query).mappings().first()
     return None if row is None else _principal(row)
-
-
-def revoke_token(connection: sa.Connection, token: str) -> None:
-    connection.execute(
-        api_tokens.update().where(api_tokens.c.token_digest == _digest(token)).values(revoked=True)
-    )
-
-
-def _throttled(
-    connection: sa.Connection, username: str, client: str, since: datetime, at: datetime
-) -> int:
-    """Seconds until the next attempt is allowed (0: allowed now)."""
-    for column, value, limit in (
-        (login_failures.c.username, username, MAX_FAILURES_PER_USER),
-        (login_failures.c.client, client, MAX_FAILURES_PER_CLIENT),
-    ):
-        recent = connection.execute(
-            sa.select(login_failures.c.at)
-            .where(column == value, login_failures.c.at > since)
-            .order_by(login_failures.c.at.desc())
-            .limit(limit)
-        ).all()
-        if len(recent) >= limit:
-            oldest = recent[-1][0]
-            return max(1, int((oldest + THROTTLE_WINDOW - at).total_seconds()) + 1)
-    return 0
 
 
 def _second_factor(
@@ -362,10 +333,6 @@ def _region_exists(connection: sa.Connection, region_code: str) -> bool:
         sa.select(regions.c.region_code).where(regions.c.region_code == region_code)
     ).first()
     return found is not None
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _principal(row: Mapping[str, Any] | sa.RowMapping) -> Principal:

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
+from cityops.api.clients import client_address
 from cityops.api.state import AppState
 from cityops.services.accounts import LoginOutcome, authenticate, principal_for_token
 from cityops.services.audit import AuditEntry, record, record_refusal
@@ -32,6 +33,7 @@ __all__ = [
     "audit",
     "client_of",
     "not_found",
+    "presented_token",
     "require_in_scope",
 ]
 
@@ -64,7 +66,22 @@ UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
 
 
 def client_of(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The request's client address (``cityops.api.clients``): ``X-Forwarded-For`` is
+    read only from the proxies of ``CITYOPS_TRUSTED_PROXIES``."""
+    state: AppState = request.app.state.cityops
+    return client_address(
+        request.client.host if request.client else None,
+        request.headers.getlist("x-forwarded-for"),
+        state.settings.trusted_proxies,
+    )
+
+
+def presented_token(request: Request) -> str | None:
+    """The token a request presents: its bearer token, else the console's cookie."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.cookies.get(TOKEN_COOKIE) or None
 
 
 def _principal(
@@ -73,7 +90,7 @@ def _principal(
     uow: UnitOfWorkDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    token = credentials.credentials if credentials else request.cookies.get(TOKEN_COOKIE)
+    token = presented_token(request)
     principal = principal_for_token(uow, token) if token else None
     if principal is not None and credentials is None and not _safe_from_csrf(request):
         audit(uow, request, principal, "csrf", request.url.path, "refused")

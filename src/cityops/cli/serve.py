@@ -65,4 +65,13 @@ def serve_workspace(root: Path, host: str, port: int) -> None:
         highlight=False,
         soft_wrap=True,
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    # uvicorn would take X-Forwarded-For from any local peer; the app reads it itself,
+    # only from CITYOPS_TRUSTED_PROXIES (cityops.api.clients).
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,
+        proxy_headers=False,
+    )

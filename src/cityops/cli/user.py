@@ -152,13 +152,13 @@ def tokens(
 ) -> None:
     """List a user's tokens (never the tokens: the first digits of their digests), or
     revoke one of them or all with --revoke."""
-    from cityops.services.accounts import list_tokens, revoke_tokens
+    from cityops.services.accounts import revoke_tokens, token_history
 
     with unit_of_work(workspace) as uow:
         revoked = None
         if revoke is not None:
             revoked = revoke_tokens(uow, username, None if revoke == "all" else revoke)
-        listed = list_tokens(uow, username)
+        listed = token_history(uow, username)
     rows = [
         {
             "digest_prefix": token.digest_prefix,

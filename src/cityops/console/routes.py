@@ -17,15 +17,16 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.accounts.store import TOKEN_LIFETIME
-from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, AuditedLogin, UnitOfWorkDep
+from cityops.api.deps import CSRF_HEADER, TOKEN_COOKIE, AuditedLogin, UnitOfWorkDep, audit
 from cityops.api.state import AppState
 from cityops.domain.stages import STAGES
 from cityops.messages import Lang, label
-from cityops.services.accounts import LoginOutcome, principal_for_token
+from cityops.services.accounts import LoginOutcome, principal_for_token, revoke_token
 from cityops.services.definitions import workspace_framework
 
 __all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
@@ -33,7 +34,14 @@ __all__ = ["CONSOLE_PAGES", "LANG_COOKIE", "STATIC_DIR", "router"]
 LANG_COOKIE = "cityops_lang"
 
 STATIC_DIR = Path(__file__).parent / "static"
-_templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+_templates = Jinja2Templates(
+    env=Environment(
+        loader=FileSystemLoader(Path(__file__).parent / "templates"),
+        # Every template is escaped, whatever its suffix (ours end in .html.j2, which
+        # jinja2's select_autoescape would leave raw).
+        autoescape=True,
+    )
+)
 
 CONSOLE_PAGES: tuple[tuple[str, str], ...] = (
     ("overview", "nav.overview"),
@@ -108,6 +116,8 @@ def login(
         error = "login.throttled" if outcome.throttled else "login.failed"
         response = _render(request, "login.html.j2", None, error=error)
         response.status_code = 429 if outcome.throttled else 401
+        if outcome.throttled:
+            response.headers["Retry-After"] = str(outcome.retry_after_s)
         return response
     redirect = RedirectResponse("/console/overview", status_code=303)
     redirect.set_cookie(
@@ -122,7 +132,13 @@ def login(
 
 
 @router.post("/logout")
-def logout() -> RedirectResponse:
+def logout(request: Request, uow: UnitOfWorkDep) -> RedirectResponse:
+    """Revoke the session's token on the server (it is refused from then on, as cookie
+    and as bearer token), audit the logout, and clear the cookie."""
+    principal = _logged_in(request, uow)
+    if principal is not None:
+        revoke_token(uow, request.cookies.get(TOKEN_COOKIE, ""))
+        audit(uow, request, principal, "logout", "console", "ok")
     redirect = RedirectResponse("/console/login", status_code=303)
     redirect.delete_cookie(TOKEN_COOKIE)
     return redirect

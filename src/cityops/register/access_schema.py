@@ -10,8 +10,10 @@
 ``api_tokens``
     bearer tokens, stored as SHA-256 digests (a leaked table holds no usable
     token), each with an expiry.
-``login_failures``
-    failed logins, for throttling by user name and by client address.
+``login_throttle``
+    one counter of login attempts per account and per client address, for the
+    progressive delays of ``cityops.accounts.throttle`` (migration 0006; it
+    replaced 0003's ``login_failures``, one row per failure).
 ``audit_log``
     the tamper-evident journal: each entry carries the hash of the one before
     (``prev_hash``) and its own (``entry_hash``); migration 0003 installs
@@ -40,7 +42,7 @@ __all__ = [
     "api_tokens",
     "audit_head",
     "audit_log",
-    "login_failures",
+    "login_throttle",
     "refused_requests",
     "service_requests",
     "ticket_outbox",
@@ -75,15 +77,14 @@ api_tokens = sa.Table(
     sa.Column("revoked", sa.Boolean(), nullable=False),
 )
 
-login_failures = sa.Table(
-    "login_failures",
+login_throttle = sa.Table(
+    "login_throttle",
     metadata,
-    sa.Column("failure_id", sa.Integer(), primary_key=True, autoincrement=True),
-    sa.Column("username", sa.Text(), nullable=False),
-    sa.Column("client", sa.Text(), nullable=False),
-    sa.Column("at", UtcDateTime(), nullable=False),
-    sa.Index(None, "username"),
-    sa.Index(None, "client"),
+    sa.Column("throttle_key", sa.Text(), primary_key=True),
+    sa.Column("failures", sa.Integer(), nullable=False),
+    sa.Column("last_at", UtcDateTime(), nullable=False),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Index(None, "last_at"),
 )
 
 audit_log = sa.Table(

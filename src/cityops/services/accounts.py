@@ -10,24 +10,37 @@ from __future__ import annotations
 from datetime import datetime
 
 from cityops.access.scope import Principal
-from cityops.accounts import store
+from cityops.accounts import store, tokens
 from cityops.accounts.store import LoginOutcome
+from cityops.accounts.tokens import (
+    TokenNotFoundError,
+    TokenRecord,
+    id_of_token,
+    may_manage_tokens_of,
+)
 from cityops.public import Public, derived_from
 from cityops.services.unit_of_work import UnitOfWork, on_register
 
 __all__ = [
     "LoginOutcome",
     "PrincipalPublic",
+    "TokenNotFoundError",
+    "TokenRecord",
+    "TokenRecordPublic",
     "authenticate",
     "create_user",
     "enrol_totp",
+    "id_of_token",
     "list_tokens",
     "list_users",
+    "may_manage_tokens_of",
     "principal_for_token",
     "revoke_token",
+    "revoke_token_id",
     "revoke_tokens",
     "set_active",
     "set_password",
+    "token_history",
 ]
 
 
@@ -36,11 +49,19 @@ class PrincipalPublic(Public):
     """A user as the API and ``cityops user --json`` show it (its internal id left out)."""
 
 
+@derived_from(TokenRecord)
+class TokenRecordPublic(Public):
+    """A live token as its owner and the administrator see it (never its secret);
+    ``current`` marks the token of the request that asked."""
+
+    current: bool
+
+
 create_user = on_register(store.create_user, commit=True)
 list_users = on_register(store.list_users, commit=False)
 set_password = on_register(store.set_password, commit=True)
 set_active = on_register(store.set_active, commit=True)
-list_tokens = on_register(store.list_tokens, commit=False)
+token_history = on_register(store.list_tokens, commit=False)
 revoke_tokens = on_register(store.revoke_tokens, commit=True)
 
 
@@ -53,8 +74,9 @@ def authenticate(
     code: str | None = None,
     now: datetime | None = None,
 ) -> LoginOutcome:
-    """Check the password, and the TOTP ``code`` of a user who enrolled a second factor;
-    issue a token on success (``accounts.store.authenticate``)."""
+    """Log in (``cityops.accounts.store.authenticate``): the attempt is counted and
+    committed before the password (and the TOTP ``code`` of a user who enrolled a
+    second factor) is checked, and the outcome committed after."""
     outcome = store.authenticate(
         uow.register,
         username,
@@ -63,6 +85,7 @@ def authenticate(
         code=code,
         cipher=uow.backend.cipher,
         now=now,
+        after_claim=uow.commit,
     )
     uow.commit()
     return outcome
@@ -79,4 +102,6 @@ def enrol_totp(uow: UnitOfWork, username: str) -> str:
 
 
 principal_for_token = on_register(store.principal_for_token, commit=False)
-revoke_token = on_register(store.revoke_token, commit=True)
+revoke_token = on_register(tokens.revoke_token, commit=True)
+list_tokens = on_register(tokens.list_tokens, commit=False)
+revoke_token_id = on_register(tokens.revoke_token_id, commit=True)

@@ -35,7 +35,7 @@ def test_a_key_figure_opens_its_indicator_with_formula_numbers_and_history(
     page = supervisor.page
     page.click("#figures a[data-figure='response_30min_rate']")
     page.wait_for_url("**/console/evaluation?**")
-    page.wait_for_function("document.body.dataset.ready !== undefined")
+    page.wait_for_function("() => document.body.dataset.ready !== undefined")
     panel = page.locator("#indicator")
     assert panel.is_visible()
     assert panel.get_attribute("data-indicator") == INDICATOR

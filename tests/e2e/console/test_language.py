@@ -54,7 +54,7 @@ def test_switching_language_changes_the_labels_and_back(console: OpenConsole) ->
 
     page.click("#lang-switch")
     page.wait_for_url("**/console/overview")
-    page.wait_for_function("document.body.dataset.ready !== undefined")
+    page.wait_for_function("() => document.body.dataset.ready !== undefined")
     assert page.locator("html").get_attribute("lang") == "en"
     assert current.inner_text() == label("nav.overview", Lang.EN)
     response_rate = next(f for f in KEY_FIGURES if f.key == "response_30min_rate")

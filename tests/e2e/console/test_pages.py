@@ -114,3 +114,23 @@ def test_a_visitor_without_a_session_is_sent_to_the_login_page(
 ) -> None:
     with urllib.request.urlopen(console_site.url(f"/console/{name}")) as response:
         assert response.url == console_site.url("/console/login")
+
+
+@pytest.mark.parametrize("name", ["overview", "evaluation"])
+def test_pages_and_chart_tooltips_work_under_the_content_security_policy(
+    console: OpenConsole, name: str
+) -> None:
+    """The served policy forbids inline scripts and styles; Chromium logs every
+    violation as a console error, which ``assert_clean`` refuses."""
+    supervisor = console(Role.SUPERVISOR)
+    page = supervisor.page
+    served = page.request.get(supervisor.site.url(f"/console/{name}"))
+    assert "script-src 'self';" in served.headers["content-security-policy"]
+    supervisor.open(f"/console/{name}")
+    chart = page.locator("main .chart:visible canvas").first
+    box = chart.bounding_box()
+    assert box is not None
+    for fraction in (0.3, 0.5, 0.7):
+        page.mouse.move(box["x"] + box["width"] * fraction, box["y"] + box["height"] * 0.5)
+        page.wait_for_timeout(200)
+    assert_clean(supervisor)

@@ -65,6 +65,7 @@ REPOSITORY = Path(__file__).resolve().parents[3]
 MATRIX = REPOSITORY / "docs" / "access-matrix.csv"
 PROFILE = REPOSITORY / "examples" / "advisor" / "changsha-county.yaml"
 TOKEN_URL = "/api/v1/auth/token"
+TOKENS_URL = "/api/v1/auth/tokens"
 
 OWN_OTHER_HOLDER = "own_other_holder"
 """The own district, but another operator's contract (and its statements) or another
@@ -315,6 +316,14 @@ def _logout(m: MatrixApi, role: str, _relation: str) -> Outcome:
     return _seen(m.client.post("/api/v1/auth/logout", headers=headers))
 
 
+def _revoke_token(m: MatrixApi, role: str, _relation: str) -> Outcome:
+    """Revokes a token of its own, found in the user's list of live tokens."""
+    token = _login(m, role).json()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    (current,) = [t for t in _items(m.client.get(TOKENS_URL, headers=headers)) if t["current"]]
+    return _seen(m.client.delete(f"{TOKENS_URL}/{current['token_id']}", headers=headers))
+
+
 def _audited(m: MatrixApi, role: str, relation: str) -> Outcome:
     """Looks through every page of the log for the relation's entry."""
     wanted, offset = m.at(relation).audited, 0
@@ -397,6 +406,8 @@ PROBES: Mapping[str, Probe] = {
     "login": lambda m, role, _: _seen(_login(m, role)),
     "whoami": lambda m, role, _: _seen(m.get(role, "/api/v1/auth/me")),
     "logout": _logout,
+    "list_tokens": lambda m, role, _: _seen(m.get(role, TOKENS_URL)),
+    "revoke_token": _revoke_token,
     "list_regions": lambda m, role, rel: _seen(
         m.get(role, "/api/v1/regions"), _has("region_code", m.at(rel).region)
     ),

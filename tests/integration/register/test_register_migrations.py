@@ -60,7 +60,7 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
     api = {  # migration 0003
         "users",
         "api_tokens",
-        "login_failures",
+        "login_throttle",  # migration 0006, in place of login_failures
         "audit_log",
         "audit_head",
         "service_requests",

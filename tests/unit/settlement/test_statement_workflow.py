@@ -121,4 +121,3 @@ def test_neither_the_drafter_nor_the_reviewer_may_approve(approver: str, role: s
     reviewed = review(replace(_draft(), created_by="赵编制"), by="张审核", at=T1)
     with pytest.raises(SettlementError, match=role):
         approve(reviewed, by=approver, at=T2)
-

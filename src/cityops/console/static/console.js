@@ -14,7 +14,11 @@ window.cityops = {
     const element = document.getElementById(id);
     if (!element || !window.echarts) return null;
     const chart = echarts.getInstanceByDom(element) || echarts.init(element);
-    chart.setOption(option, true);
+    // Tooltips are drawn on the canvas ("richText"), not as HTML: the page's
+    // Content-Security-Policy refuses the inline styles of ECharts' HTML tooltips,
+    // and no data (a region's name) is ever parsed as markup.
+    const tooltip = option.tooltip && { ...option.tooltip, renderMode: "richText" };
+    chart.setOption(tooltip ? { ...option, tooltip } : option, true);
     window.addEventListener("resize", () => chart.resize());
     element.dataset.rendered = "true";
     return chart;

@@ -72,7 +72,7 @@
       children: (item.children || []).map((child) => node(child, share * item.weight)),
     });
     const chart = c.chart("framework-chart", {
-      tooltip: { formatter: (p) => `${p.data.name}<br>${c.t("common.score")}: ${c.number(p.data.score)}` },
+      tooltip: { formatter: (p) => `${p.data.name}\n${c.t("common.score")}: ${c.number(p.data.score)}` },
       series: [{ type: "sunburst", radius: ["12%", "95%"], sort: null,
                  data: tree.map((item) => node(item, 1)),
                  label: { minAngle: 10, overflow: "truncate", width: 70 },
