@@ -32,7 +32,7 @@ import sqlalchemy as sa
 from cityops.domain.contract import Table, TableKind
 from cityops.domain.contract import table as contract_table
 from cityops.domain.region_tree import describe_problems, tree_problems
-from cityops.errors import ContractError, PipelineError
+from cityops.errors import ContractError, PipelineError, UnreadableDataError
 from cityops.ingestion.checks import (
     Check,
     checks_for,
@@ -386,8 +386,8 @@ def _check_rows(
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault
     except duckdb.Error as error:
-        raise ContractError(
-            f"{path}: rows could not be read, so nothing was stored: {reading_error(error)}"
+        raise UnreadableDataError(
+            f"{path}: rows could not be read, so nothing was stored", reading_error(error)
         ) from error
 
 
