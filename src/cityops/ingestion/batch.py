@@ -96,6 +96,7 @@ def ingest_file(
     encoding: str | None = None,
     pseudonymise_users: bool = False,
     on_part: Callable[[int, int], None] | None = None,
+    wait_s: float | None = None,
 ) -> IngestBatch:
     """Ingest ``path`` as rows of contract table ``table_name`` into ``workspace``;
     the returned batch, also recorded in the register, accounts for every row.
@@ -107,12 +108,13 @@ def ingest_file(
     published whole or not at all, so that memory stays bounded whatever the
     file's size; the returned batch sums them under the file's batch id.
     ``on_part`` is told (parts done, parts in all) before the first part and
-    after each, for a progress bar.
+    after each, for a progress bar.  The batch waits at most ``wait_s`` seconds
+    (default ``CITYOPS_WRITER_WAIT_S``) for another process writing the workspace.
     """
     table = contract_table(table_name)
     if pseudonymise_users and "user_id" not in table.field_names:
         raise ContractError(f"--pseudonymise: table {table.name!r} has no user_id field")
-    with writer_lock(workspace.root, f"ingest {table.name}"):
+    with writer_lock(workspace.root, f"ingest {table.name}", wait_s=wait_s):
         return _ingest_file(workspace, table, path, encoding, pseudonymise_users, on_part)
 
 

@@ -75,6 +75,7 @@ from cityops.services.json_body import BodyFormat, array_to_ndjson, body_format,
 from cityops.services.placement import scope_sql
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.workspace.workspace import Workspace
+from cityops.workspace.writer_lock import WriterBusyError
 
 __all__ = [
     "HTTP_SOURCE",
@@ -87,6 +88,7 @@ __all__ = [
     "ListenSummary",
     "OutsideScopeError",
     "RegisterWriteRefusedError",
+    "WriterBusyError",
     "body_format",
     "default_client_id",
     "incoming_dir",
@@ -234,13 +236,16 @@ def ingest_body(
     table: Table,
     body: Path,
     body_format: BodyFormat,
+    *,
+    wait_s: float | None = None,
 ) -> IngestBatch:
-    """Ingest the request body saved at ``body`` as rows of ``table``.
+    """Ingest the request body saved at ``body`` as rows of ``table``, waiting at most
+    ``wait_s`` seconds (default ``CITYOPS_WRITER_WAIT_S``) for another writer.
 
     Raises :class:`RegisterWriteRefusedError` (``table`` is a register table and
     the caller's role may not write the register), :class:`ContractError` (the
-    body is not JSON rows, or ingestion refused it) and :class:`OutsideScopeError`;
-    in each case nothing is stored.
+    body is not JSON rows, or ingestion refused it), :class:`OutsideScopeError`
+    and :class:`WriterBusyError`; in each case nothing is stored.
     """
     require_register_write(principal, table)
     workspace = uow.workspace
@@ -264,7 +269,7 @@ def ingest_body(
         _scrubbed(body.parent, workspace.root),
         _audited_regions(uow, principal, watch=table.name == _REGIONS),
     ):
-        ingested = batch.ingest_file(workspace, table.name, rows_file)
+        ingested = batch.ingest_file(workspace, table.name, rows_file, wait_s=wait_s)
     _mark_http_source(uow, ingested)
     return replace(ingested, source=HTTP_SOURCE)
 
@@ -356,4 +361,7 @@ def _scrubbed(request_dir: Path, root: Path) -> Iterator[None]:
         _log.warning("an ingest body could not be read: %s", error)
         raise ContractError(scrub(f"{error.summary}; {_UNREADABLE}")) from None
     except CityopsError as error:
-        raise type(error)(scrub(str(error))) from None
+        message = str(error)
+        if scrub(message) == message:
+            raise
+        raise type(error)(scrub(message)) from None
