@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from api_writable import writable
+from fastapi.routing import APIRoute
 from ingest_workspace import make_workspace
 from served_workspace import Served, peak_rss_bytes, raw_post, serve_workspace
 
@@ -44,7 +45,7 @@ def post_paths() -> list[str]:
         route.path
         for router in (*ROUTERS, console_router)
         for route in router.routes
-        if "POST" in (getattr(route, "methods", None) or ())
+        if isinstance(route, APIRoute) and "POST" in route.methods
     ]
     filled = []
     for path in paths:

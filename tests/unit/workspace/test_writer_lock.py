@@ -41,9 +41,11 @@ def test_another_thread_waits_its_turn_and_gives_up_after_its_wait(tmp_path: Pat
     thread = threading.Thread(target=first)
     thread.start()
     held.wait(30)
-    with pytest.raises(WriterBusyError, match="waited 0.1 s"):
-        with writer_lock(tmp_path, "impatient", wait_s=0.1):
-            order.append("impatient in")
+    with (
+        pytest.raises(WriterBusyError, match=r"waited 0\.1 s"),
+        writer_lock(tmp_path, "impatient", wait_s=0.1),
+    ):
+        order.append("impatient in")
     release.set()
     with writer_lock(tmp_path, "second", wait_s=30):
         order.append("second in")
