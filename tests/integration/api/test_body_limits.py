@@ -45,7 +45,7 @@ def post_paths() -> list[str]:
         route.path
         for router in (*ROUTERS, console_router)
         for route in router.routes
-        if isinstance(route, APIRoute) and "POST" in route.methods
+        if isinstance(route, APIRoute) and "POST" in (route.methods or ())
     ]
     filled = []
     for path in paths:
