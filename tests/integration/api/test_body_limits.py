@@ -80,12 +80,14 @@ def admin_token(workspace: Workspace) -> str:
             create_user(
                 connection,
                 username="admin",
-                password="body-limit-password",
+                password="Body-Limit-pass-2026!",
                 role=Role.ADMIN,
                 region_code=None,
             )
         with engine.begin() as connection:
-            issued = authenticate(connection, "admin", "body-limit-password", client="tests").token
+            issued = authenticate(
+                connection, "admin", "Body-Limit-pass-2026!", client="tests"
+            ).token
     finally:
         engine.dispose()
     assert issued is not None
