@@ -7,6 +7,7 @@
     │   └── DefinitionError       … at this line of this file (``cityops.definitions``)
     ├── WorkspaceError            a workspace is missing, incomplete or already exists
     ├── ContractError             data does not fit the canonical data contract
+    │   └── UnreadableDataError   … the query engine could not read it (its words kept apart)
     └── PipelineError             a pipeline step cannot run with what it was given
 
 Messages say what was wrong, where (file, line, field) and what to do about it;
@@ -21,6 +22,7 @@ __all__ = [
     "ContractError",
     "DefinitionError",
     "PipelineError",
+    "UnreadableDataError",
     "WorkspaceError",
 ]
 
@@ -68,6 +70,16 @@ class WorkspaceError(CityopsError):
 
 class ContractError(CityopsError):
     """Data does not fit the canonical data contract."""
+
+
+class UnreadableDataError(ContractError):
+    """The query engine could not read the data.  The message adds the engine's own
+    account to ``summary`` (for a person at the command line, or the log); an answer
+    to a remote caller gives ``summary`` alone, never the engine's words."""
+
+    def __init__(self, summary: str, engine_text: str = "") -> None:
+        super().__init__(f"{summary}: {engine_text}" if engine_text else summary)
+        self.summary = summary
 
 
 class PipelineError(CityopsError):

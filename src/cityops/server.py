@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
+from cityops.api.body_limit import BodyLimit, body_limits
 from cityops.api.errors import install_error_handlers
 from cityops.api.form_encoding import Utf8FormBodies
 from cityops.api.routers import ROUTERS
@@ -91,6 +92,7 @@ def create_app(workspace: Workspace, settings: ProcessSettings | None = None) ->
     app.state.cityops = state
     install_error_handlers(app)
     app.add_middleware(Utf8FormBodies)
+    app.add_middleware(BodyLimit, limits=body_limits(state.settings))  # outside every reader
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(console_router)

@@ -74,6 +74,14 @@ class ProcessSettings(BaseSettings):
     api_ingest_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
     """The largest body ``POST /api/v1/ingest/{table}`` accepts (16 MiB: about 100,000
     rows of a typical event table)."""
+    api_max_body_bytes: int = Field(default=1024 * 1024, ge=1)
+    """The largest body of any other request (1 MiB): Open311 requests, the advisor,
+    the console's forms; logins take at most 64 KiB of it.  A larger body is refused
+    with 413 before it is read (``cityops.api.body_limit``)."""
+    writer_wait_s: float = Field(default=60.0, ge=0, allow_inf_nan=False)
+    """Seconds a writer of the workspace (an ingest, the outbox flush, an indicator
+    computation) waits for another process holding the workspace's writer lock
+    before it gives up with an error naming the holder (``cityops.workspace.writer_lock``)."""
     outbox_flush_s: float = Field(default=30.0, ge=0, allow_inf_nan=False)
     """Seconds between two flushes of the ticket outbox by the running app; 0 turns the
     periodic flush off (the app still flushes when it stops)."""

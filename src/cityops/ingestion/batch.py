@@ -6,7 +6,9 @@ duplicates (by ``event_id`` or the table's key, within the file and against
 the lake partitions the batch touches), then stage every file it adds —
 events, quarantine, derived tables — and publish them with the lake's commit
 protocol (``cityops.lake.publish``): a batch is visible whole or not at all,
-and a batch cut short by a crash is finished by the next run.
+and a batch cut short by a crash is finished by the next run.  A batch holds
+the workspace's writer lock (``cityops.workspace.writer_lock``) from its
+recovery to its commit, so two processes never write one lake at once.
 
 A batch's id is derived from the table, the options and the file's bytes,
 so ingesting the same file again yields the same batch and, because every
@@ -32,7 +34,7 @@ import sqlalchemy as sa
 from cityops.domain.contract import Table, TableKind
 from cityops.domain.contract import table as contract_table
 from cityops.domain.region_tree import describe_problems, tree_problems
-from cityops.errors import ContractError, PipelineError
+from cityops.errors import ContractError, PipelineError, UnreadableDataError
 from cityops.ingestion.checks import (
     Check,
     checks_for,
@@ -61,6 +63,7 @@ from cityops.register.batches import IngestBatch, record_batch
 from cityops.register.engine import make_engine
 from cityops.register.store import load_register_rows, read_current
 from cityops.workspace.workspace import Workspace
+from cityops.workspace.writer_lock import writer_lock
 
 __all__ = ["MEMORY_LIMIT", "PART_ROWS", "batch_id_of", "ingest_file", "recover_lake"]
 
@@ -75,8 +78,11 @@ def batch_id_of(table_name: str, path: Path, *, pseudonymised: bool) -> str:
 
 
 def recover_lake(workspace: Workspace, engine: sa.Engine) -> list[IngestBatch]:
-    """Finish batches cut short by a crash and record their accounting."""
-    finished = [_batch_from_record(m.accounting) for m in recover(workspace.lake)]
+    """Finish batches cut short by a crash and record their accounting.  Only under
+    the workspace's writer lock, so that the staging it removes is a dead writer's,
+    never a live batch's."""
+    with writer_lock(workspace.root, "recover the lake"):
+        finished = [_batch_from_record(m.accounting) for m in recover(workspace.lake)]
     for batch in finished:
         record_batch(engine, batch)
     return finished
@@ -90,6 +96,7 @@ def ingest_file(
     encoding: str | None = None,
     pseudonymise_users: bool = False,
     on_part: Callable[[int, int], None] | None = None,
+    wait_s: float | None = None,
 ) -> IngestBatch:
     """Ingest ``path`` as rows of contract table ``table_name`` into ``workspace``;
     the returned batch, also recorded in the register, accounts for every row.
@@ -101,11 +108,25 @@ def ingest_file(
     published whole or not at all, so that memory stays bounded whatever the
     file's size; the returned batch sums them under the file's batch id.
     ``on_part`` is told (parts done, parts in all) before the first part and
-    after each, for a progress bar.
+    after each, for a progress bar.  The batch waits at most ``wait_s`` seconds
+    (default ``CITYOPS_WRITER_WAIT_S``) for another process writing the workspace.
     """
     table = contract_table(table_name)
     if pseudonymise_users and "user_id" not in table.field_names:
         raise ContractError(f"--pseudonymise: table {table.name!r} has no user_id field")
+    with writer_lock(workspace.root, f"ingest {table.name}", wait_s=wait_s):
+        return _ingest_file(workspace, table, path, encoding, pseudonymise_users, on_part)
+
+
+def _ingest_file(
+    workspace: Workspace,
+    table: Table,
+    path: Path,
+    encoding: str | None,
+    pseudonymise_users: bool,
+    on_part: Callable[[int, int], None] | None,
+) -> IngestBatch:
+    """:func:`ingest_file`, run while holding the workspace's writer lock."""
     started_at = datetime.now(UTC)
     layout = LakeLayout(workspace.lake)
     engine = make_engine(workspace.register_url)
@@ -386,8 +407,8 @@ def _check_rows(
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault
     except duckdb.Error as error:
-        raise ContractError(
-            f"{path}: rows could not be read, so nothing was stored: {reading_error(error)}"
+        raise UnreadableDataError(
+            f"{path}: rows could not be read, so nothing was stored", reading_error(error)
         ) from error
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from cityops.errors import ContractError
+from cityops.errors import ContractError, UnreadableDataError
 from cityops.ingestion.checks import quote_literal
 from cityops.ingestion.encodings import detect_encoding, is_utf8_readable, transcode_to_utf8
 from cityops.ingestion.xlsx import xlsx_to_parquet
@@ -103,7 +103,9 @@ def read_source(
         con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {numbered}")
         described = con.execute(f"DESCRIBE {name}").fetchall()
     except duckdb.Error as error:
-        raise ContractError(f"{path}: cannot be read as {kind}: {reading_error(error)}") from error
+        raise UnreadableDataError(
+            f"{path}: cannot be read as {kind}", reading_error(error)
+        ) from error
     return {str(row[0]): str(row[1]) for row in described if row[0] != "_line"}
 
 
@@ -126,7 +128,7 @@ def _csv_to_parquet(con: duckdb.DuckDBPyConnection, csv_file: Path, path: Path, 
     except duckdb.OutOfMemoryException:
         raise  # not the file's fault
     except duckdb.Error as error:
-        raise ContractError(f"{path}: cannot be read as csv: {reading_error(error)}") from error
+        raise UnreadableDataError(f"{path}: cannot be read as csv", reading_error(error)) from error
     return out
 
 

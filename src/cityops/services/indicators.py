@@ -32,6 +32,7 @@ from cityops.services.definitions import workspace_catalogue
 from cityops.services.file_cache import FileCache, file_version
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.workspace.workspace import Workspace
+from cityops.workspace.writer_lock import writer_lock
 
 __all__ = [
     "compute_period",
@@ -54,8 +55,10 @@ def compute_period(
     in ``period`` on ``engine`` (DuckDB by default, or Spark) and store the facts in
     ``facts/<period>.parquet``."""
     catalogue = workspace_catalogue(uow.workspace)
-    facts = compute_indicators(query_engine(uow, engine), period, catalogue=catalogue)
-    return facts, write_facts(uow.workspace.facts_path(period), facts)
+    # Under the writer lock: the facts are computed from a lake no batch is changing.
+    with writer_lock(uow.workspace.root, f"compute indicators {period}"):
+        facts = compute_indicators(query_engine(uow, engine), period, catalogue=catalogue)
+        return facts, write_facts(uow.workspace.facts_path(period), facts)
 
 
 def query_engine(uow: UnitOfWork, name: EngineName) -> QueryEngine:

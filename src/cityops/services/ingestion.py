@@ -35,6 +35,7 @@ file as well.
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 import shutil
 import tempfile
@@ -55,7 +56,7 @@ from cityops.audit.log import AuditEntry
 from cityops.domain.contract import Table, TableKind
 from cityops.domain.contract import table as contract_table
 from cityops.domain.region_tree import RegionValue, region_changes
-from cityops.errors import CityopsError, ContractError
+from cityops.errors import CityopsError, ContractError, UnreadableDataError
 from cityops.ingestion import batch, directory, mqtt
 from cityops.ingestion.checks import typed_expression
 from cityops.ingestion.mqtt import (
@@ -74,6 +75,7 @@ from cityops.services.json_body import BodyFormat, array_to_ndjson, body_format,
 from cityops.services.placement import scope_sql
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.workspace.workspace import Workspace
+from cityops.workspace.writer_lock import WriterBusyError
 
 __all__ = [
     "HTTP_SOURCE",
@@ -86,6 +88,7 @@ __all__ = [
     "ListenSummary",
     "OutsideScopeError",
     "RegisterWriteRefusedError",
+    "WriterBusyError",
     "body_format",
     "default_client_id",
     "incoming_dir",
@@ -106,6 +109,8 @@ HTTP_SOURCE = "http"
 """The ``source`` of a batch pushed over HTTP in the ingest accounting."""
 
 _ONE_WRITER = threading.Lock()
+_UNREADABLE = "the rows cannot be read as the table's fields; check their names and JSON types"
+_log = logging.getLogger(__name__)
 
 REGISTER_CHANGE = "change:register"
 """The audit action of one changed field of a region (object: what changed, how)."""
@@ -231,13 +236,16 @@ def ingest_body(
     table: Table,
     body: Path,
     body_format: BodyFormat,
+    *,
+    wait_s: float | None = None,
 ) -> IngestBatch:
-    """Ingest the request body saved at ``body`` as rows of ``table``.
+    """Ingest the request body saved at ``body`` as rows of ``table``, waiting at most
+    ``wait_s`` seconds (default ``CITYOPS_WRITER_WAIT_S``) for another writer.
 
     Raises :class:`RegisterWriteRefusedError` (``table`` is a register table and
     the caller's role may not write the register), :class:`ContractError` (the
-    body is not JSON rows, or ingestion refused it) and :class:`OutsideScopeError`;
-    in each case nothing is stored.
+    body is not JSON rows, or ingestion refused it), :class:`OutsideScopeError`
+    and :class:`WriterBusyError`; in each case nothing is stored.
     """
     require_register_write(principal, table)
     workspace = uow.workspace
@@ -261,7 +269,7 @@ def ingest_body(
         _scrubbed(body.parent, workspace.root),
         _audited_regions(uow, principal, watch=table.name == _REGIONS),
     ):
-        ingested = batch.ingest_file(workspace, table.name, rows_file)
+        ingested = batch.ingest_file(workspace, table.name, rows_file, wait_s=wait_s)
     _mark_http_source(uow, ingested)
     return replace(ingested, source=HTTP_SOURCE)
 
@@ -318,7 +326,8 @@ def _require_scope(
             f"WHERE {test.outside} ORDER BY raw._line LIMIT 1"
         ).fetchall()
     except duckdb.Error as error:
-        raise ContractError(f"the rows cannot be read: {error}") from error
+        _log.warning("the rows of an ingest body could not be placed: %s", error)
+        raise ContractError(_UNREADABLE) from error
     if found:
         [(line, region)] = found
         raise OutsideScopeError(int(line), None if region is None else str(region), unit)
@@ -338,11 +347,21 @@ def _mark_http_source(uow: UnitOfWork, ingested: IngestBatch) -> None:
 
 @contextmanager
 def _scrubbed(request_dir: Path, root: Path) -> Iterator[None]:
-    """Re-raise a cityops error with the server's paths taken out of its message."""
-    try:
-        yield
-    except CityopsError as error:
-        message = str(error)
+    """Re-raise a cityops error with the server's paths taken out of its message, and
+    without the query engine's own words (those go to the log)."""
+
+    def scrub(message: str) -> str:
         for path, shown in ((request_dir, "request"), (root, "workspace")):
             message = message.replace(f"{path}{os.sep}", "").replace(str(path), shown)
-        raise type(error)(message) from None
+        return message
+
+    try:
+        yield
+    except UnreadableDataError as error:
+        _log.warning("an ingest body could not be read: %s", error)
+        raise ContractError(scrub(f"{error.summary}; {_UNREADABLE}")) from None
+    except CityopsError as error:
+        message = str(error)
+        if scrub(message) == message:
+            raise
+        raise type(error)(scrub(message)) from None

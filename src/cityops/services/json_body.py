@@ -6,6 +6,10 @@ finds a fault is the body read again in Python, to name the first bad line
 the way a person counts lines (DuckDB skips blank lines and lets an object
 run over several lines, so its own line numbers are not the sender's).
 
+Before either, the body must be UTF-8 and nest no deeper than
+``json_guard.MAX_DEPTH`` (``json_guard``), so that neither parser meets a body
+it would fail on with its own error.
+
 An NDJSON body is ingested byte for byte as sent, so the same bytes make the
 same batch as the same file given to ``cityops ingest``; an array is written
 out one minified element per line, in order.
@@ -21,6 +25,7 @@ import duckdb
 
 from cityops.errors import ContractError
 from cityops.ingestion.checks import quote_literal
+from cityops.services.json_guard import require_json_text
 
 __all__ = ["BodyFormat", "array_to_ndjson", "body_format", "check_ndjson"]
 
@@ -55,6 +60,7 @@ def check_ndjson(con: duckdb.DuckDBPyConnection, path: Path) -> int:
     """The number of rows of the NDJSON file ``path``, or a :class:`ContractError`
     naming the first line that is not one JSON object."""
     data = path.read_bytes()
+    require_json_text(data)
     lines = data.count(b"\n") + (not data.endswith(b"\n"))
     source = f"read_json_objects({quote_literal(path)}, format = 'newline_delimited')"
     try:
@@ -71,6 +77,7 @@ def check_ndjson(con: duckdb.DuckDBPyConnection, path: Path) -> int:
 def array_to_ndjson(con: duckdb.DuckDBPyConnection, source: Path, target: Path) -> int:
     """Write the elements of the JSON array in ``source`` to ``target``, one per line;
     return how many.  A body that is not an array of objects is a :class:`ContractError`."""
+    require_json_text(source.read_bytes())
     elements = f"read_json_objects({quote_literal(source)}, format = 'array')"
     try:
         rows, first_other = _count_objects(con, elements)

@@ -63,13 +63,18 @@ class IngestPublic(BaseModel):
     response_model=IngestPublic,
     openapi_extra=_BODY,
     responses={
+        400: {"description": "The body is not UTF-8 text"},
         403: {
             "description": "A register table and a role that may only read the register, "
             "or a row outside the caller's region scope"
         },
+        409: {"description": "Another process kept the workspace's writer lock too long"},
         413: {"description": "The body is larger than the limit"},
         415: {"description": "Not application/json or application/x-ndjson"},
-        422: {"description": "Not JSON rows, or rows the contract refuses as a whole"},
+        422: {
+            "description": "Not JSON rows, nested more than 32 levels deep, or rows the "
+            "contract refuses as a whole"
+        },
     },
 )
 async def ingest_rows(
@@ -107,7 +112,15 @@ async def ingest_rows(
             raise HTTPException(status.HTTP_413_CONTENT_TOO_LARGE, str(error)) from None
 
         def ingest() -> IngestBatch:
-            return ingest_body(uow, principal, state.region_tree(), contract, body, found)
+            return ingest_body(
+                uow,
+                principal,
+                state.region_tree(),
+                contract,
+                body,
+                found,
+                wait_s=state.settings.writer_wait_s,
+            )
 
         try:
             batch = await run_in_threadpool(ingest)
