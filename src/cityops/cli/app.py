@@ -65,6 +65,7 @@ def _register_commands() -> None:
         schemas,
         serve,
         settle,
+        status,
         synth,
         tickets,
         user,
@@ -74,6 +75,7 @@ def _register_commands() -> None:
     app.command("synth")(synth.synth)
     app.command("init")(init.init)
     app.command("migrate")(migrate.migrate)
+    app.command("status")(status.status)
     app.command("ingest")(ingest.ingest)
     app.command("listen")(listen.listen)
     app.command("quarantine")(quarantine.quarantine)
