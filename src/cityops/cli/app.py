@@ -54,6 +54,7 @@ def _register_commands() -> None:
         compliance,
         contracts,
         demo,
+        doctor,
         evaluate,
         indicators,
         ingest,
@@ -76,6 +77,7 @@ def _register_commands() -> None:
     app.command("init")(init.init)
     app.command("migrate")(migrate.migrate)
     app.command("status")(status.status)
+    app.command("doctor")(doctor.doctor)
     app.command("ingest")(ingest.ingest)
     app.command("listen")(listen.listen)
     app.command("quarantine")(quarantine.quarantine)
