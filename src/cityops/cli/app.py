@@ -33,7 +33,7 @@ def _root(
     debug: bool = typer.Option(
         False,
         "--debug",
-        help="On an error, show the Python traceback (also: CITYOPS_DEBUG=1).",
+        help="On an error, show the Python traceback (for a bug report).",
     ),
 ) -> None:
     """Long-term operation (长效运营) of smart cities: register → ingest → indicators →

@@ -57,7 +57,8 @@ def explain(error: BaseException) -> tuple[str, int] | None:
     if isinstance(error, FileNotFoundError):
         return f"{_where(error)}: no such file or directory; check the path", 1
     if isinstance(error, IsADirectoryError):
-        return f"{_where(error)} is a directory; give the files in it, e.g. {_where(error)}/*", 1
+        folder = _where(error).rstrip("/")
+        return f"{folder} is a directory; give the files in it, e.g. {folder}/*", 1
     if isinstance(error, NotADirectoryError):
         return f"{_where(error)}: a part of this path is a file, not a directory", 1
     if isinstance(error, PermissionError):
@@ -105,7 +106,7 @@ class CityopsGroup(TyperGroup):
 
 
 def _debugging(ctx: Any) -> bool:
-    return bool(ctx.params.get("debug")) or os.environ.get("CITYOPS_DEBUG", "") not in ("", "0")
+    return bool(ctx.params.get("debug"))
 
 
 def _report(error: BaseException) -> NoReturn:
