@@ -237,3 +237,19 @@ def test_debug_shows_the_traceback(scene: dict[str, str]) -> None:
     assert done.returncode != 0
     assert "Traceback" in done.stderr
     assert "IsADirectoryError" in done.stderr
+
+
+def test_bracketed_text_from_a_file_is_shown_as_written(tmp_path: Path) -> None:
+    workspace = make_workspace(tmp_path)
+    source = tmp_path / "regions[v2].csv"
+    source.write_text(
+        "region_code,name,level,resident_population\n330199,[/]新区,[red]planet,5\n", "utf-8"
+    )
+    ws = str(workspace.root)
+    wide = {"COLUMNS": "400"}  # a whole path on one line
+    ingested = CliRunner().invoke(app, ["ingest", "-w", ws, "regions", str(source)], env=wide)
+    assert ingested.exit_code == 0, ingested.output
+    assert "regions[v2].csv" in ingested.stdout
+    listed = CliRunner().invoke(app, ["quarantine", "-w", ws, "--table", "regions"], env=wide)
+    assert listed.exit_code == 0, listed.output
+    assert "[red]planet" in listed.stdout
