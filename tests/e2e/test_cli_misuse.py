@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from tests.support.ingest_workspace import make_workspace
+from ingest_workspace import make_workspace
 from typer.testing import CliRunner
 
 from cityops.cli.app import app
