@@ -54,7 +54,18 @@ def ws(tmp_path: Path) -> Path:
 @pytest.mark.mqtt
 def test_a_new_workspace_is_healthy_in_every_check(ws: Path) -> None:
     status, checks = doctor("-w", str(ws), "--mqtt", MQTT)
-    every = ["python", "packages", "workspace", "permissions", "register", "mqtt", "spark", "disk", "pdf", "audit"]
+    every = [
+        "python",
+        "packages",
+        "workspace",
+        "permissions",
+        "register",
+        "mqtt",
+        "spark",
+        "disk",
+        "pdf",
+        "audit",
+    ]
     assert {name: c["level"] for name, c in checks.items()} == dict.fromkeys(every, "ok")
     assert status == 0
 
