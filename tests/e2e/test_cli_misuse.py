@@ -118,6 +118,8 @@ MISUSES: list[tuple[str, str, str]] = [
     ("verify the audit of a missing workspace", "audit verify -w {tmp}/nowhere", "nowhere"),
     ("flush tickets of a missing workspace", "tickets flush -w {tmp}/nowhere", "nowhere"),
     ("status of a missing workspace", "status -w {tmp}/nowhere", "nowhere"),
+    ("status while PostgreSQL is down", "status -w {down}", "register_url"),
+    ("settle while PostgreSQL is down", "settle list -w {down}", "database server runs"),
     ("an unknown command", "no-such-command", "no-such-command"),
 ]
 
@@ -130,11 +132,16 @@ def scene(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (tmp / "folder" / "inside.csv").write_text("x\n", encoding="utf-8")
     for name, content in FILES.items():
         (tmp / name).write_bytes(content)
+    down = make_workspace(tmp / "down").root  # its register moved to a server that is down
+    config = down / "cityops.toml"
+    lines = config.read_text("utf-8").splitlines()
+    url = 'register_url = "postgresql+psycopg://cityops@127.0.0.1:1/cityops"'
+    config.write_text("\n".join(url if n.startswith("register_url") else n for n in lines), "utf-8")
     computed = CliRunner().invoke(
         app, ["indicators", "-w", str(workspace.root), "--period", "2025-01"]
     )
     assert computed.exit_code == 0, computed.output
-    return {"ws": str(workspace.root), "tmp": str(tmp)}
+    return {"ws": str(workspace.root), "tmp": str(tmp), "down": str(down)}
 
 
 def assert_one_clear_line(status: int, output: str, stderr: str, word: str) -> None:

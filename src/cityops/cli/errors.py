@@ -73,12 +73,27 @@ def explain(error: BaseException) -> tuple[str, int] | None:
         ), 1
     if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
         return "the address is already in use; stop the other server or choose --port", 1
+    if _is_database_error(error):
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        return (
+            f"the register database did not answer: {reason}; check that the database "
+            "server runs and that register_url in cityops.toml is right (`cityops doctor`)"
+        ), 1
     if isinstance(error, ConnectionError | TimeoutError):
         return f"cannot reach a service: {error}; check that it runs and is reachable", 1
     if isinstance(error, OSError):
         reason = error.strerror or str(error)
         return f"{_where(error)}: {reason}", 1
     return None
+
+
+def _is_database_error(error: BaseException) -> bool:
+    """A SQLAlchemy ``DBAPIError`` (the driver's error, wrapped), told by its class
+    name: the command line does not import the storage libraries."""
+    return any(
+        cls.__name__ == "DBAPIError" and cls.__module__ == "sqlalchemy.exc"
+        for cls in type(error).__mro__
+    )
 
 
 def fail(message: str, status: int = 1) -> NoReturn:
