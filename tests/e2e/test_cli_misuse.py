@@ -9,6 +9,7 @@ names the problem.  ``{ws}`` is a real workspace, ``{tmp}`` a scratch directory.
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -260,3 +261,32 @@ def test_bracketed_text_from_a_file_is_shown_as_written(tmp_path: Path) -> None:
     listed = CliRunner().invoke(app, ["quarantine", "-w", ws, "--table", "regions"], env=wide)
     assert listed.exit_code == 0, listed.output
     assert "[red]planet" in listed.stdout
+
+
+@pytest.mark.slow
+def test_ctrl_c_is_one_line_and_status_130(tmp_path: Path) -> None:
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cityops",
+            "synth",
+            "--out",
+            str(tmp_path / "c"),
+            "--scale",
+            "county",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert run.stderr is not None
+    first = run.stderr.read(5)  # the command runs: its progress has begun
+    run.send_signal(signal.SIGINT)
+    out, rest = run.communicate(timeout=120)
+    assert run.returncode == 130
+    assert "Traceback" not in out + first + rest
+    # the progress line it interrupted may not have ended: the error follows it
+    said = [line for line in (first + rest).splitlines() if "error:" in line]
+    assert len(said) == 1
+    assert said[0].endswith("error: interrupted (Ctrl-C); run the command again to finish its work")
