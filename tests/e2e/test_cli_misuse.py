@@ -263,6 +263,20 @@ def test_bracketed_text_from_a_file_is_shown_as_written(tmp_path: Path) -> None:
     assert "[red]planet" in listed.stdout
 
 
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_full_disk_is_one_line(scene: dict[str, str]) -> None:
+    with Path("/dev/full").open("w") as full:  # every write fails with ENOSPC
+        done = subprocess.run(
+            [sys.executable, "-m", "cityops", "status", "-w", scene["ws"], "--json"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=120,
+        )
+    assert_one_clear_line(done.returncode, "", done.stderr, "no space left on the device")
+
+
 @pytest.mark.slow
 def test_ctrl_c_is_one_line_and_status_130(tmp_path: Path) -> None:
     run = subprocess.Popen(

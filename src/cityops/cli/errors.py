@@ -67,8 +67,9 @@ def explain(error: BaseException) -> tuple[str, int] | None:
             "or run as the user who owns the workspace"
         ), 1
     if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = "" if error.filename is None else f" holding {_where(error)}"
         return (
-            f"no space left on the device holding {_where(error)}; free some space "
+            f"no space left on the device{where}; free some space "
             "(`cityops doctor` shows it) and run the command again"
         ), 1
     if isinstance(error, OSError) and error.errno == errno.EADDRINUSE:
