@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from postgres_database import temporary_postgres_database
 from typer.testing import CliRunner
 
 from cityops.audit.log import AuditEntry
@@ -241,3 +242,14 @@ def test_the_human_view_shows_each_failure_with_its_fix(ws: Path) -> None:
     assert "故障 fail  permissions" in done.stdout
     assert f"→ chmod 600 {ws / 'secret.key'}" in done.stdout
     assert "正常 ok    register" in done.stdout
+
+
+@pytest.mark.postgres
+def test_a_workspace_on_postgresql_is_healthy(tmp_path: Path) -> None:
+    with temporary_postgres_database() as url:
+        ws = create_workspace(tmp_path / "pg", name="示范市", register_url=url).root
+        status, checks = doctor("-w", str(ws))
+    assert checks["register"]["level"] == "ok", checks["register"]
+    assert checks["register"]["detail"].startswith("PostgreSQL")
+    assert checks["permissions"]["level"] == "ok"
+    assert status == 0
