@@ -33,7 +33,7 @@ class AppState:
     def open(cls, workspace: Workspace, settings: ProcessSettings) -> AppState:
         """The state over ``workspace``, whose register must be migrated already
         (``cityops serve`` migrates it as it starts)."""
-        return cls(Backend.open(workspace), settings)
+        return cls(Backend.open(workspace, settings), settings)
 
     @property
     def workspace(self) -> Workspace:

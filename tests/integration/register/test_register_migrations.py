@@ -66,8 +66,14 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         "service_requests",
         "ticket_outbox",
     }
+    audit = {"refused_requests"}  # migration 0004
     expected = (
-        registers | {f"{name}_history" for name in registers} | {"ingest_batches"} | contracts | api
+        registers
+        | {f"{name}_history" for name in registers}
+        | {"ingest_batches"}
+        | contracts
+        | api
+        | audit
     )
     assert _table_names(register_url) == expected
 
