@@ -199,6 +199,8 @@ def test_a_workspace_broken_on_purpose_is_reported_with_its_fix(
     assert fix in (checks[name]["fix"] or ""), checks[name]
     assert status == (1 if level == "fail" else 0)
     others = {n: c["level"] for n, c in checks.items() if n != name and c["level"] != "ok"}
+    if name == "workspace":  # the audit chain's key derives from the secret key
+        others.pop("audit", None)
     if name != "register":  # a register that cannot be read also has no audit check
         assert others == {}, others
 

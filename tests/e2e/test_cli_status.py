@@ -32,7 +32,8 @@ def cli(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The tiny demo, with a statement settled and reviewed and one region quarantined."""
+    """The tiny demo, with a statement settled and reviewed, one region quarantined and
+    the audit chain anchored."""
     root = tmp_path_factory.mktemp("status") / "demo"
     run_demo(root, scale="tiny", start=Period.parse("2025-01"))
     ws = str(root)
@@ -42,6 +43,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bad = root.parent / "bad-regions.csv"
     bad.write_text("region_code,name,level,resident_population\n1,x,planet,5\n", "utf-8")
     cli("ingest", "-w", ws, "regions", str(bad))
+    cli("audit", "anchor", "-w", ws)
     return root
 
 
@@ -127,8 +129,13 @@ def test_statements_and_users_match_the_register(demo: Path, status: dict[str, A
     assert sum(status["users"].values()) == 6
 
 
-def test_without_audit_anchors_the_last_anchor_is_none(status: dict[str, Any]) -> None:
-    assert status["audit_anchor"] is None
+def test_the_last_audit_anchor_is_the_last_line_of_the_anchors_file(
+    demo: Path, status: dict[str, Any]
+) -> None:
+    lines = (demo / "audit-anchors.jsonl").read_text("utf-8").splitlines()
+    last = json.loads(lines[-1])
+    at = datetime.fromisoformat(last["at"]).isoformat(timespec="seconds")
+    assert status["audit_anchor"] == f"#{last['seq']} at {at}"
 
 
 def test_the_human_view_names_each_part(demo: Path) -> None:

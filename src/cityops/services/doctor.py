@@ -153,6 +153,7 @@ def _workspace(root: Path) -> tuple[Workspace | None, Check]:
 
 def _private_files(workspace: Workspace) -> Iterator[Path]:
     yield workspace.secret_path
+    yield workspace.root / "audit-anchors.jsonl"
     url = workspace.register_url
     if url.startswith(SQLITE_PREFIX):
         register = Path(url.removeprefix(SQLITE_PREFIX))

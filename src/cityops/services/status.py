@@ -8,7 +8,7 @@ the register and the workspace's directories, so nobody has to list them by hand
 * evaluation runs per month (``runs/``);
 * settlement statements by state (draft, reviewed, approved);
 * active users by role;
-* the last audit anchor, when this version keeps them (none yet).
+* the last audit anchor (``audit-anchors.jsonl``, ``cityops audit anchor``).
 
 Row counts come from the Parquet footers (the lake's committed files only, as
 every reader sees them), so a status is cheap even on a large lake.
@@ -24,7 +24,9 @@ from typing import Any
 import pyarrow.parquet as pq
 import sqlalchemy as sa
 
+from cityops.audit.anchors import read_anchors
 from cityops.domain.contract import TABLES, TableKind
+from cityops.errors import WorkspaceError
 from cityops.evaluation.model import EvaluationRun
 from cityops.lake.layout import LakeLayout
 from cityops.register.access_schema import users
@@ -115,8 +117,21 @@ def workspace_status(uow: UnitOfWork) -> WorkspaceStatus:
         runs=_runs_by_period(saved_runs(workspace)),
         statements=_grouped(uow.register, settlement_statements.c.status),
         users=_grouped(uow.register, users.c.role, users.c.active.is_(True)),
-        audit_anchor=None,
+        audit_anchor=_last_anchor(uow),
     )
+
+
+def _last_anchor(uow: UnitOfWork) -> str | None:
+    """The newest audit anchor, as ``#seq at time`` (None: nothing anchored yet); an
+    anchors file that cannot be trusted is said so (``cityops audit verify``)."""
+    try:
+        anchors = read_anchors(uow.backend.audit_anchors_path, uow.backend.audit_key)
+    except WorkspaceError as error:
+        return f"unreadable: {error}"
+    if not anchors:
+        return None
+    last = anchors[-1]
+    return f"#{last.seq} at {last.at.isoformat(timespec='seconds')}"
 
 
 def _rows_by_partition(layout: LakeLayout, directory: Any) -> dict[str, int]:
