@@ -9,10 +9,9 @@ import typer
 from rich.console import Console
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
+from cityops.messages import text
 
 __all__ = ["doctor"]
-
-MARKS = {"ok": "正常 ok  ", "warn": "注意 warn", "fail": "故障 fail"}
 
 
 def doctor(
@@ -37,10 +36,13 @@ def doctor(
     failed = any(check.level is Level.FAIL for check in checks)
     result = {"ok": not failed, "checks": [check.as_json() for check in checks]}
 
+    words = {Level.OK: "doctor.ok", Level.WARN: "doctor.warn", Level.FAIL: "doctor.fail"}
+    marks = {level: f"{text(key).zh} {level.value:<4}" for level, key in words.items()}
+
     def describe(console: Console) -> None:
         for check in checks:
             console.print(
-                f"{MARKS[check.level]}  {check.name:<12} {check.detail}",
+                f"{marks[check.level]}  {check.name:<12} {check.detail}",
                 markup=False,
                 highlight=False,
                 soft_wrap=True,

@@ -6,8 +6,15 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
+from cityops.messages import text
 
-__all__ = ["status"]
+__all__ = ["both", "status"]
+
+
+def both(key: str) -> str:
+    """A label Chinese first, English beside it (``messages.toml``)."""
+    words = text(key)
+    return f"{words.zh} {words.en}"
 
 
 def status(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
@@ -20,36 +27,39 @@ def status(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> No
         found = workspace_status(uow)
 
     def describe(console: Console) -> None:
-        console.print(f"工作区 workspace  {found.name}  {found.workspace}", markup=False)
-        view = RichTable(title="数据 data", title_justify="left")
-        for column in (
-            "表 table",
-            "行 rows",
-            "月份 months",
-            "隔离 quarantined",
-            "最近入库 last ingest",
+        console.print(
+            f"{both('workspace_status.workspace')}  {found.name}  {found.workspace}", markup=False
+        )
+        view = RichTable(title=both("workspace_status.data"), title_justify="left")
+        for key in (
+            "workspace_status.table",
+            "workspace_status.rows",
+            "workspace_status.months",
+            "ingest.quarantined",
+            "workspace_status.last_ingest",
         ):
-            numeric = "rows" in column or "quarantined" in column
-            view.add_column(column, justify="right" if numeric else "left", no_wrap=numeric)
+            numeric = key in ("workspace_status.rows", "ingest.quarantined")
+            label = both(key)
+            view.add_column(label, justify="right" if numeric else "left", no_wrap=numeric)
         for t in found.tables:
             if not (t.rows or t.quarantined or t.last_ingest):
                 continue
-            months = _months(t.periods)
             last = t.last_ingest.strftime("%Y-%m-%d %H:%M") if t.last_ingest else "—"
-            view.add_row(t.table, f"{t.rows:,}", months, f"{t.quarantined:,}", last)
+            view.add_row(t.table, f"{t.rows:,}", _months(t.periods), f"{t.quarantined:,}", last)
         console.print(view)
         empty = [t.table for t in found.tables if not (t.rows or t.quarantined)]
         if empty:
-            console.print(f"无数据 empty: {', '.join(empty)}", markup=False, highlight=False)
-        for title, counts in (
-            ("指标事实 indicator facts", found.facts),
-            ("评估 evaluation runs", found.runs),
-            ("结算单 statements", found.statements),
-            ("用户 users", found.users),
+            console.print(f"{both('workspace_status.empty')}: {', '.join(empty)}", markup=False)
+        for key, counts in (
+            ("workspace_status.facts", found.facts),
+            ("workspace_status.runs", found.runs),
+            ("workspace_status.statements", found.statements),
+            ("workspace_status.users", found.users),
         ):
-            shown = ", ".join(f"{key} {n:,}" for key, n in counts.items()) or "none"
-            console.print(f"{title}: {shown}", markup=False, highlight=False)
-        console.print(f"审计锚点 last audit anchor: {found.audit_anchor or 'none'}", markup=False)
+            shown = ", ".join(f"{name} {n:,}" for name, n in counts.items()) or "none"
+            console.print(f"{both(key)}: {shown}", markup=False, highlight=False)
+        anchor = found.audit_anchor or "none"
+        console.print(f"{both('workspace_status.anchor')}: {anchor}", markup=False, highlight=False)
 
     emit(found.as_json(), as_json, describe)
 
