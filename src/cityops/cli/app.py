@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from cityops import __version__
-from cityops.errors import CityopsError
+from cityops.cli.errors import CityopsGroup
 
 __all__ = ["app", "main"]
 
 app = typer.Typer(
     name="cityops",
     help="Long-term operation (长效运营) of smart cities.",
+    cls=CityopsGroup,  # every failure one plain line on stderr (cityops.cli.errors)
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # help text is reflowed, not printed with its source line breaks
 )
@@ -32,21 +30,20 @@ def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
     ),
+    debug: bool = typer.Option(
+        False,
+        "--debug",
+        help="On an error, show the Python traceback (for a bug report).",
+    ),
 ) -> None:
     """Long-term operation (长效运营) of smart cities: register → ingest → indicators →
     evaluation → settlement."""
 
 
 def main() -> None:
-    """Run the CLI; an intended error is one red line on stderr and exit status 1
-    (usage errors keep the parser's own message and status 2)."""
-    from cityops.cli.options import stderr
-
-    try:
-        app()
-    except CityopsError as error:
-        stderr.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-        sys.exit(1)
+    """Run the CLI; an expected failure is one plain line on stderr and exit status 1
+    (130 after Ctrl-C; usage errors keep the parser's own message and status 2)."""
+    app()
 
 
 def _register_commands() -> None:
@@ -57,6 +54,7 @@ def _register_commands() -> None:
         compliance,
         contracts,
         demo,
+        doctor,
         evaluate,
         indicators,
         ingest,
@@ -68,6 +66,7 @@ def _register_commands() -> None:
         schemas,
         serve,
         settle,
+        status,
         synth,
         tickets,
         user,
@@ -77,6 +76,8 @@ def _register_commands() -> None:
     app.command("synth")(synth.synth)
     app.command("init")(init.init)
     app.command("migrate")(migrate.migrate)
+    app.command("status")(status.status)
+    app.command("doctor")(doctor.doctor)
     app.command("ingest")(ingest.ingest)
     app.command("listen")(listen.listen)
     app.command("quarantine")(quarantine.quarantine)

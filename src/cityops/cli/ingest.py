@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 from rich.progress import TaskID
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
@@ -85,7 +86,7 @@ def ingest(
             view.add_column(column, justify="left" if column == "file" else "right")
         for r in reports:
             counts = (r.received, r.stored, r.quarantined, r.duplicates)
-            view.add_row(r.source, *(f"{n:,}" for n in counts))
+            view.add_row(Text(r.source), *(f"{n:,}" for n in counts))  # a file name is no markup
         console.print(view)
         if totals["quarantined"]:
             console.print(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from cityops.cli.options import JsonOption, emit, workspace_dir
 
@@ -50,7 +51,8 @@ def init(
 
     def human(console: Console) -> None:
         console.print(
-            f"[bold green]Created workspace[/] {workspace.config.name} in {workspace.root}"
+            f"[bold green]Created workspace[/] {escape(workspace.config.name)} in "
+            f"{escape(str(workspace.root))}"
         )
         console.print(f"  register  {result['register_url']}", highlight=False)
         console.print(f"  lake      {workspace.lake}", highlight=False)

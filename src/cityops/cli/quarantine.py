@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table as RichTable
+from rich.text import Text
 
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, workspace_dir
 
@@ -40,9 +41,9 @@ def quarantine(
         for column in ("table", "file", "line", "field", "reason"):
             view.add_column(column, justify="right" if column == "line" else "left")
         for row in rows[:SHOWN_ROWS]:
-            view.add_row(
-                row["table_name"], row["file"], str(row["line"]), row["field"], row["reason"]
-            )
+            # Text, not str: a file name or a value quoted in a reason is never markup
+            cells = (row["table_name"], row["file"], str(row["line"]), row["field"], row["reason"])
+            view.add_row(*(Text(str(cell)) for cell in cells))
         console.print(view)
         if len(rows) > SHOWN_ROWS:
             console.print(f"… and {len(rows) - SHOWN_ROWS:,} more (all of them with --json)")

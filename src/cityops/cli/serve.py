@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cityops.cli.errors import fail
 from cityops.cli.options import WorkspaceOption, stderr, workspace_dir
 
 __all__ = [
@@ -17,6 +19,7 @@ __all__ = [
     "base_url",
     "serve",
     "serve_workspace",
+    "taken_port_error",
 ]
 
 DEFAULT_HOST = "127.0.0.1"
@@ -44,6 +47,29 @@ def base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}"
 
 
+def taken_port_error(host: str, port: int) -> str | None:
+    """Why the server cannot listen on ``host:port`` (in use, or not an address of
+    this machine), or ``None`` when it can; checked before anything is printed, so
+    a busy port is one line, not a console address and then a uvicorn error."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As uvicorn binds: SO_REUSEADDR, so a closed connection still in TIME_WAIT
+        # does not count as busy, while a listening server does.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} on {host} is already in use (another cityops serve?); "
+                    "stop that server or choose another with --port"
+                )
+            return f"cannot listen on {host}:{port}: {error.strerror or error}; check --host"
+    return None
+
+
 def serve_workspace(root: Path, host: str, port: int) -> None:
     """Migrate the workspace's register if it is behind, then run the app over the
     workspace at ``root`` until Ctrl-C (shared with ``cityops demo --serve``)."""
@@ -52,6 +78,9 @@ def serve_workspace(root: Path, host: str, port: int) -> None:
     from cityops.server import create_app
     from cityops.services.workspaces import migrate_workspace
 
+    busy = taken_port_error(host, port)
+    if busy is not None:
+        fail(busy)
     workspace, migration = migrate_workspace(root)
     if migration.changed:
         stderr.print(
