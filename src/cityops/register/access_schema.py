@@ -18,7 +18,10 @@
     one row: the number and hash of the last entry.  Appending updates it
     first, which serialises writers on SQLite and PostgreSQL alike.
 ``service_requests``
-    Open311 service requests (市民诉求), contacts encrypted at rest.
+    Open311 service requests (市民诉求), contacts and free text (description,
+    status notes: ``*_enc``) encrypted at rest; the clear ``description`` and
+    ``status_notes`` columns only hold rows from before migration 0004 until
+    ``cityops migrate`` seals them.
 ``ticket_outbox``
     ``ticket_events`` rows produced by the API, waiting to be ingested into
     the lake in batches (the lake is append-by-batch, not per request).
@@ -125,6 +128,8 @@ service_requests = sa.Table(
     sa.Column("requested_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("expected_at", UtcDateTime(), nullable=True),
+    sa.Column("description_enc", sa.Text(), nullable=True),
+    sa.Column("status_notes_enc", sa.Text(), nullable=True),
     sa.Index(None, "region_code"),
     sa.Index(None, "requested_at"),
 )

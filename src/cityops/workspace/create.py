@@ -46,6 +46,7 @@ def create_workspace(root: Path, *, name: str, register_url: str | None = None) 
     layout = Workspace(root.resolve(), config)
     try:
         _write_secret(layout.secret_path)
+        _create_private_sqlite(layout.register_url)
         for directory in (layout.lake, layout.facts_dir, layout.runs_dir, layout.reports_dir):
             directory.mkdir(parents=True, exist_ok=True)
         _migrate(layout.register_url)
@@ -89,6 +90,22 @@ def _write_secret(path: Path) -> None:
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w", encoding="ascii") as file:
         file.write(secrets.token_hex(SECRET_BYTES) + "\n")
+
+
+def _create_private_sqlite(register_url: str) -> None:
+    """Create an SQLite register as an empty file readable by the owner only (0600)
+    before SQLite creates it with the process's umask (0644 as a rule); its WAL
+    and shared-memory files take the mode of the database.  The register holds
+    users' password hashes, the audit log and sealed personal data."""
+    url = normalized_url(register_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        path.chmod(0o600)
 
 
 def _migrate(register_url: str) -> None:

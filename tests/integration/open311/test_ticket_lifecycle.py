@@ -107,7 +107,13 @@ def test_updated_datetime_is_when_a_request_was_closed(city: Open311City) -> Non
         at = t0 + timedelta(minutes=minutes)
         with city.engine.begin() as connection:
             record_event(
-                connection, request_id, event, note=note, satisfaction=satisfaction, now=at
+                connection,
+                city.cipher,
+                request_id,
+                event,
+                note=note,
+                satisfaction=satisfaction,
+                now=at,
             )
         found = city.request(request_id)
         shown.append((found["status"], found["status_notes"], w3c(found["updated_datetime"])))
@@ -125,10 +131,15 @@ def test_a_note_on_a_closed_request_replaces_the_notes_and_the_time(city: Open31
     request_id = city.submitted()
     t0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
     with city.engine.begin() as connection:
-        record_event(connection, request_id, "resolved", note="已修复", now=t0)
+        record_event(connection, city.cipher, request_id, "resolved", note="已修复", now=t0)
     with city.engine.begin() as connection:
         record_event(
-            connection, request_id, "closed", note="复核后办结", now=t0 + timedelta(hours=1)
+            connection,
+            city.cipher,
+            request_id,
+            "closed",
+            note="复核后办结",
+            now=t0 + timedelta(hours=1),
         )
 
     found = city.request(request_id)
@@ -155,7 +166,7 @@ def test_a_step_the_lifecycle_does_not_allow_is_refused(
     request_id = city.submitted()
     for event in before:
         with city.engine.begin() as connection:
-            record_event(connection, request_id, event)
+            record_event(connection, city.cipher, request_id, event)
     shown = city.request(request_id)
 
     answer = city.client.post(
@@ -219,7 +230,7 @@ def test_a_flush_cut_short_before_marking_its_rows_stores_nothing_twice(
 ) -> None:
     request_id = city.submitted()
     with city.engine.begin() as connection:
-        record_event(connection, request_id, "resolved")
+        record_event(connection, city.cipher, request_id, "resolved")
     flush_outbox(city.workspace)
     # The state a crash after the batch's commit and before the marking leaves behind.
     with city.engine.begin() as connection:

@@ -3,9 +3,10 @@
 Everyone sees only tickets in their region scope, and a department only its
 own department's; any other ticket is answered 404, like a missing one.
 Recording an event updates what Open311 shows (status, notes, update time)
-and goes to the outbox for the lake.  Contacts are masked unless the caller
-may view personal data and asks ``?unmasked=true``; every such view, and
-every refusal of one, is audited.
+and goes to the outbox for the lake.  Contacts, and any phone, ID-card number
+or e-mail address in the free text (description, status notes), are masked
+unless the caller may view personal data and asks ``?unmasked=true``; every
+such view, and every refusal of one, is audited.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Annotated, Literal, TypeVar
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
+from cityops.access.personal_text import mask_personal
 from cityops.access.roles import Action, Resource, Role
 from cityops.access.scope import Principal
 from cityops.api.deps import (
@@ -199,6 +201,16 @@ def _may_unmask(
 def _public(
     uow: UnitOfWork, shape: type[TicketT], ticket: Ticket, in_clear: bool, **more: object
 ) -> TicketT:
-    """The ticket in its public ``shape``, contacts masked unless ``in_clear``."""
+    """The ticket in its public ``shape``, contacts and personal data in the free text
+    masked unless ``in_clear``."""
     shown = contacts_of(uow, ticket, in_clear=in_clear)
+    if not in_clear:
+        more |= {
+            "description": _masked(ticket.description),
+            "status_notes": _masked(ticket.status_notes),
+        }
     return shape.of(ticket, contacts=ContactsPublic.of(shown, masked=not in_clear), **more)
+
+
+def _masked(text: str | None) -> str | None:
+    return None if text is None else mask_personal(text)
