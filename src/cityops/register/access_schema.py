@@ -22,6 +22,9 @@
     status notes: ``*_enc``) encrypted at rest; the clear ``description`` and
     ``status_notes`` columns only hold rows from before migration 0004 until
     ``cityops migrate`` seals them.
+``open311_keys``
+    the ``api_key`` of each Open311 client application, stored as a SHA-256
+    digest, revoked rather than deleted (so a name is never reused).
 ``ticket_outbox``
     ``ticket_events`` rows produced by the API, waiting to be ingested into
     the lake in batches (the lake is append-by-batch, not per request).
@@ -38,6 +41,7 @@ __all__ = [
     "audit_head",
     "audit_log",
     "login_failures",
+    "open311_keys",
     "service_requests",
     "ticket_outbox",
     "users",
@@ -149,4 +153,13 @@ ticket_outbox = sa.Table(
     sa.Column("due_at", UtcDateTime(), nullable=True),
     sa.Column("batch_id", sa.Text(), nullable=True),
     sa.Index(None, "batch_id"),
+)
+
+open311_keys = sa.Table(
+    "open311_keys",
+    metadata,
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("key_digest", sa.Text(), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
 )

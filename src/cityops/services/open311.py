@@ -28,23 +28,35 @@ from cityops.domain.contract import table
 from cityops.errors import ContractError
 from cityops.register.access_schema import service_requests
 from cityops.register.schema import current_table
-from cityops.services.unit_of_work import UnitOfWork
+from cityops.services.unit_of_work import UnitOfWork, on_register
+from cityops.tickets import client_keys
+from cityops.tickets.client_keys import ClientKey
 from cityops.tickets.store import open_free_text
 
 __all__ = [
     "MAX_REQUESTS",
+    "ClientKey",
     "OfferedService",
     "PublicRequest",
     "RequestCriteria",
+    "client_key_holder",
+    "create_client_key",
     "find_requests",
     "jurisdiction_of",
+    "list_client_keys",
     "offered_service",
     "offered_services",
     "request_id_for_token",
+    "revoke_client_key",
 ]
 
 MAX_REQUESTS = 1000
 """The spec's default (and here the only) limit of ``GET requests``."""
+
+create_client_key = on_register(client_keys.create_key, commit=True)
+list_client_keys = on_register(client_keys.list_keys, commit=False)
+revoke_client_key = on_register(client_keys.revoke_key, commit=True)
+client_key_holder = on_register(client_keys.key_holder, commit=False)
 
 
 @dataclass(frozen=True, slots=True)
