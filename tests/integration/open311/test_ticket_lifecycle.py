@@ -175,6 +175,10 @@ def test_a_step_the_lifecycle_does_not_allow_is_refused(
 
     assert answer.status_code == 422
     assert city.request(request_id) == shown
+    [error] = answer.json()["detail"]  # the documented shape: a list of errors
+    assert error["loc"][0] == "body"
+    assert isinstance(error["msg"], str)
+    assert error["msg"]
 
 
 def test_staff_may_record_events_only_on_tickets_that_are_theirs(city: Open311City) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from cityops.access.personal_text import mask_personal
@@ -30,6 +31,7 @@ from cityops.api.deps import (
 from cityops.api.open311.render import clean_text
 from cityops.api.pages import Offset
 from cityops.api.state import AppState
+from cityops.errors import ContractError
 from cityops.public import Public, derived_from
 from cityops.services.tickets import (
     Ticket,
@@ -154,15 +156,20 @@ def record_ticket_event(
     principal: Writer,
 ) -> TicketEventPublic:
     """Record what was done (dispatched, responded, resolved, closed, reopened, callback
-    with satisfaction); a step the ticket's state does not allow is refused (422)."""
+    with satisfaction); a step the ticket's state does not allow is refused (422, with
+    the ``detail`` list of any invalid body, at ``["body", "status"]``)."""
     _visible(state, uow, principal, ticket_id)
-    event = record_event(
-        uow,
-        ticket_id,
-        body.status.value,
-        note=body.note,
-        satisfaction=body.satisfaction,
-    )
+    try:
+        event = record_event(
+            uow,
+            ticket_id,
+            body.status.value,
+            note=body.note,
+            satisfaction=body.satisfaction,
+        )
+    except ContractError as error:
+        refused = {"loc": ("body", "status"), "msg": str(error), "type": "value_error"}
+        raise RequestValidationError([refused]) from error
     if event is None:
         raise not_found("ticket", ticket_id)
     audit(uow, request, principal, f"ticket:{body.status.value}", f"tickets/{ticket_id}", "ok")
