@@ -250,7 +250,8 @@ def test_a_flush_cut_short_before_marking_its_rows_stores_nothing_twice(
 def test_the_app_flushes_the_outbox_when_it_stops(city: Open311City) -> None:
     with TestClient(create_app(city.workspace, NO_PERIODIC_FLUSH)) as second_app:
         answer = second_app.post(
-            "/open311/v2/requests.json", data={"service_code": "road", "address_string": "x"}
+            "/open311/v2/requests.json",
+            data={"service_code": "road", "address_string": "x", "api_key": city.api_key},
         )
         assert lake_events(city.workspace) == []
 
