@@ -66,20 +66,31 @@ def _doc(model: type[BaseModel] | Any, created: bool = False) -> dict[int | str,
     ok = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return {
         ok: {"model": model, "content": {MEDIA_TYPES[Format.XML]: {}}},
-        400: {"model": list[ErrorPublic], "description": "Invalid request"},
-        404: {"model": list[ErrorPublic], "description": "Jurisdiction or object not found"},
+        400: _error_doc("Invalid request"),
+        404: _error_doc("Jurisdiction or object not found"),
+    }
+
+
+def _error_doc(description: str) -> dict[str, Any]:
+    """An error in the spec's format: ``<errors><error><code/><description/>…`` in XML
+    (for ``.xml`` and any other suffix), the JSON list of the same for ``.json``."""
+    example = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>404</code>'
+        "<description>service_code 'x' not found in 330100</description></error></errors>"
+    )
+    return {
+        "model": list[ErrorPublic],
+        "description": description,
+        "content": {MEDIA_TYPES[Format.XML]: {"example": example}},
     }
 
 
 def _submission_doc() -> dict[int | str, dict[str, Any]]:
     return {
         **_doc(list[RequestCreatedPublic], created=True),
-        401: {"model": list[ErrorPublic], "description": "No api_key (and no public mode)"},
-        403: {"model": list[ErrorPublic], "description": "Invalid api_key"},
-        429: {
-            "model": list[ErrorPublic],
-            "description": "Too many submissions from this client or key; see Retry-After",
-        },
+        401: _error_doc("No api_key (and no public mode)"),
+        403: _error_doc("Invalid api_key"),
+        429: _error_doc("Too many submissions from this client or key; see Retry-After"),
     }
 
 
