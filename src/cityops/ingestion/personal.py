@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 import pyarrow as pa
+from duckdb.func import SPECIAL
 
 from cityops.access.personal_text import (
     PersonalKind,
@@ -91,7 +92,7 @@ def register_personal_functions(con: duckdb.DuckDBPyConnection) -> None:
         personal_kind,
         ["VARCHAR"],
         "VARCHAR",
-        null_handling="special",
+        null_handling=SPECIAL,
         side_effects=False,
     )
 
