@@ -5,8 +5,11 @@ schemathesis's status-code, content-type and schema checks) can rely on the
 document.  Most error answers follow from what an operation is, not from what
 it does, so they are added here by rule rather than repeated on each route:
 
+* ``400`` on every operation with a body: one that cannot be read (a form
+  that is not UTF-8, JSON that is not JSON);
 * ``401`` (no, an expired or a revoked token) and ``403`` (the role may not)
-  on every operation that takes credentials;
+  on every operation that takes credentials, and ``401`` (wrong password) and
+  ``429`` (too many failures) on logging in (``LOGIN``);
 * ``404`` on every operation with parameters: an unknown or out-of-scope
   object, region, indicator or period is answered as not found;
 * ``409`` on the operations in ``CONFLICTS``, whose state may not allow the
@@ -26,7 +29,7 @@ from typing import Any
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-__all__ = ["CONFLICTS", "ErrorDetail", "document_errors"]
+__all__ = ["CONFLICTS", "LOGIN", "ErrorDetail", "document_errors"]
 
 CONFLICTS = frozenset(
     {
@@ -43,6 +46,7 @@ CONFLICTS = frozenset(
     }
 )
 """Operations that answer 409 when the state does not allow the request."""
+LOGIN = "login"
 
 _PREFIX = "/api/v1/"
 _DETAIL = {"$ref": "#/components/schemas/ErrorDetail"}
@@ -60,18 +64,24 @@ def _answer(description: str) -> dict[str, Any]:
 
 
 _BY_RULE = {
-    "401": _answer("No token, or an expired or revoked one"),
+    "400": _answer("A body that cannot be read: not UTF-8, or not JSON"),
+    "401": _answer("No token, or an expired or revoked one; at login, a wrong password"),
     "403": _answer("The caller's role may not do this"),
     "404": _answer("No such object, or one outside the caller's scope"),
     "409": _answer("The state does not allow it"),
+    "429": _answer("Too many failed logins; Retry-After says when to try again"),
 }
 
 
 def _complete(path: str, operation: dict[str, Any]) -> None:
     responses: dict[str, Any] = operation["responses"]
     wanted = []
+    if "requestBody" in operation:
+        wanted.append("400")
     if operation.get("security"):
         wanted += ["401", "403"]
+    if operation.get("operationId") == LOGIN:
+        wanted += ["401", "429"]
     if operation.get("parameters") or "{" in path:
         wanted.append("404")
     if operation.get("operationId") in CONFLICTS:
