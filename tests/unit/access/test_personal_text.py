@@ -145,3 +145,7 @@ def test_any_number_embedded_in_chinese_text_is_found_and_masked(case: tuple[str
     text, number = case
     assert number in [span.value for span in find_personal(text)]
     assert number not in digits_of(mask_personal(text))
+
+
+def test_a_check_character_written_apart_still_belongs_to_the_number() -> None:
+    assert [s.value for s in find_personal("身份证 110105 19491231 002 X 号")] == [ID_18]
