@@ -66,8 +66,14 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         "service_requests",
         "ticket_outbox",
     }
+    open311 = {"open311_keys"}  # migration 0005
     expected = (
-        registers | {f"{name}_history" for name in registers} | {"ingest_batches"} | contracts | api
+        registers
+        | {f"{name}_history" for name in registers}
+        | {"ingest_batches"}
+        | contracts
+        | api
+        | open311
     )
     assert _table_names(register_url) == expected
 
