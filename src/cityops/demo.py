@@ -24,14 +24,14 @@ from pathlib import Path
 
 from cityops.access.roles import Role
 from cityops.access.scope import Principal
-from cityops.accounts.passwords import MIN_PASSWORD_LENGTH
+from cityops.accounts.passwords import check_password
 from cityops.domain.period import Period
 from cityops.errors import ConfigError, WorkspaceError
 from cityops.evaluation.model import EvaluationRun
 from cityops.services.accounts import create_user
 from cityops.services.evaluation import evaluate_period
 from cityops.services.indicators import compute_period
-from cityops.services.ingestion import IngestBatch, ingest_directory
+from cityops.services.ingestion import IngestBatch, ingest_directory, local_admin
 from cityops.services.reports import write_report
 from cityops.services.unit_of_work import UnitOfWork, unit_of_work
 from cityops.services.workspaces import create_workspace
@@ -58,7 +58,7 @@ DEMO_MARKER = ".cityops-demo"
 
 SOURCES_DIR = "sources"
 
-DEMO_PASSWORD = "cityops-demo"
+DEMO_PASSWORD = "Cityops-demo-2026"
 """The demo users' password unless ``$CITYOPS_PASSWORD`` gives another (documented in
 README.md and docs/api.md, so it protects nothing: keep the demo on 127.0.0.1)."""
 PASSWORD_ENV = variable("password")
@@ -150,7 +150,7 @@ def run_demo(
     runs: list[EvaluationRun] = []
     with unit_of_work(workspace) as uow:
         step("ingest")
-        batches = ingest_directory(uow, sources, on_batch)
+        batches = ingest_directory(uow, sources, on_batch, principal=local_admin())
         for offset in range(months):
             period = start.plus(offset)
             step(f"indicators {period}")
@@ -191,12 +191,16 @@ def create_demo_users(uow: UnitOfWork, city_code: str, password: str) -> tuple[P
 
 
 def _check_password(password: str) -> None:
-    """Refuse a short password before the long steps, not after them."""
-    if len(password) < MIN_PASSWORD_LENGTH:
+    """Refuse a password the policy refuses for any demo user before the long steps,
+    not after them."""
+    try:
+        for user in DEMO_USERS:
+            check_password(password, user.username)
+    except ConfigError as error:
         raise ConfigError(
-            f"the demo users' password needs at least {MIN_PASSWORD_LENGTH} characters; "
-            f"set ${PASSWORD_ENV} to a longer one, or unset it for {DEMO_PASSWORD!r}"
-        )
+            f"the demo users' password: {error}; set ${PASSWORD_ENV} to a stronger one, "
+            f"or unset it for {DEMO_PASSWORD!r}"
+        ) from None
 
 
 def _clear_previous_demo(root: Path) -> None:

@@ -75,6 +75,16 @@ class ProcessSettings(BaseSettings):
     outbox_flush_s: float = Field(default=30.0, ge=0, allow_inf_nan=False)
     """Seconds between two flushes of the ticket outbox by the running app; 0 turns the
     periodic flush off (the app still flushes when it stops)."""
+    audit_key_file: Path | None = None
+    """The file whose contents key the audit chain's HMAC (at least 32 bytes); unset: a
+    key derived from the workspace's ``secret.key`` (``docs/security.md``)."""
+    audit_anchors: Path | None = None
+    """The append-only file the audit chain's anchors are written to; unset:
+    ``audit-anchors.jsonl`` in the workspace.  Put it where the register's
+    administrators cannot rewrite it."""
+    audit_anchor_every: int = Field(default=100, ge=1)
+    """Every this many audit entries, the head of the chain is anchored (besides
+    ``cityops audit anchor``); 1 anchors every entry."""
     ticket_sla_h: str | None = Field(default=None, exclude=True, repr=False)
     """Retired (``_RETIRED``)."""
 

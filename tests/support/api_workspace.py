@@ -86,7 +86,7 @@ OPERATOR = "OP-EAST"
 OTHER_OPERATOR = "OP-WEST"
 DEPARTMENT = "城管局"
 OTHER_DEPARTMENT = "公安局"
-PASSWORD = "api-tests-password"
+PASSWORD = "Api-tests-password-1"
 KPI_INDICATORS = ("effect.resident_coverage", "capability.response_30min_rate")
 """The indicators the fixture's contracts settle on; computed for every district."""
 

@@ -47,7 +47,7 @@ __all__ = [
     "writable",
 ]
 
-PASSWORD = "api-tests-password"
+PASSWORD = "Api-tests-password-1"
 FORMULA_NAME = "=1+1"
 FORMULA_STREET = "970102001"
 """The street of city A that ``copy_and_evaluate`` renames to ``FORMULA_NAME``."""

@@ -69,7 +69,7 @@ STREET = "330102001"
 DEPARTMENT = "城管局"
 OTHER_DEPARTMENT = "生态环境局"
 SECOND_CITY = "330200"
-PASSWORD = "a long enough password"
+PASSWORD = "A long enough password 1"
 NO_PERIODIC_FLUSH = ProcessSettings.from_environ({"CITYOPS_OUTBOX_FLUSH_S": "0"})
 """An app's settings without the periodic outbox flush: tests flush when they mean to,
 and the app flushes once when its client closes."""

@@ -18,7 +18,7 @@ from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.api.state import AppState
 from cityops.services.accounts import LoginOutcome, authenticate, principal_for_token
-from cityops.services.audit import AuditEntry, record
+from cityops.services.audit import AuditEntry, record, record_refusal
 from cityops.services.unit_of_work import UnitOfWork
 
 __all__ = [
@@ -82,7 +82,15 @@ def _principal(
             f"a change made with the console's cookie needs {CSRF_HEADER}",
         )
     if principal is None:
-        audit(uow, request, None, "authenticate", request.url.path, "refused")
+        # counted per hour and route rather than one entry each: a flood must not grow
+        # the audit log without bound
+        template = getattr(request.scope.get("route"), "path", request.url.path)
+        record_refusal(
+            uow,
+            route=f"{request.method} {template}",
+            path=request.url.path,
+            client=client_of(request),
+        )
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "missing, expired or revoked token",
@@ -113,22 +121,26 @@ def Allowed(resource: Resource, action: Action) -> Callable[..., Principal]:  # 
 
 
 def AuditedLogin(via: str) -> Callable[..., LoginOutcome]:  # noqa: N802
-    """A dependency that checks the posted form's ``username`` and ``password`` (throttled
-    after repeated failures, ``services.accounts``) and audits the outcome as a login
-    through ``via``: ``ok``, ``failed`` or ``throttled``."""
+    """A dependency that checks the posted form's ``username``, ``password`` and, for a
+    user with a second factor, ``otp`` (throttled after repeated failures,
+    ``services.accounts``) and audits the outcome as a login through ``via``: ``ok``,
+    ``failed`` or ``throttled``.  A failure records the user name only when it names
+    an existing account, otherwise only its length: what was typed may be a password."""
 
     def login(
         request: Request,
         uow: UnitOfWorkDep,
         username: Annotated[str, Form(max_length=200)],
         password: Annotated[str, Form(max_length=1000)],
+        otp: Annotated[str | None, Form(max_length=16)] = None,
     ) -> LoginOutcome:
-        outcome = authenticate(uow, username, password, client=client_of(request))
+        outcome = authenticate(uow, username, password, client=client_of(request), code=otp)
         if outcome.token is not None:
             audit(uow, request, outcome.token.principal, "login", via, "ok")
         else:
             result = "throttled" if outcome.throttled else "failed"
-            audit(uow, request, None, f"login:{username}", via, result)
+            who = outcome.account or f"unknown account ({len(username)} characters)"
+            audit(uow, request, None, f"login:{who}", via, result)
         return outcome
 
     return login

@@ -39,7 +39,7 @@ class AppState:
         (``cityops serve`` migrates it as it starts)."""
         limits = workspace.config.open311
         return cls(
-            Backend.open(workspace),
+            Backend.open(workspace, settings),
             settings,
             posts_per_key=SlidingWindow(limits.posts_per_minute_per_key),
             posts_per_client=SlidingWindow(limits.posts_per_minute_per_client),

@@ -1,5 +1,6 @@
-"""``cityops advise PROJECT.yaml``: which operating model and return mechanism fit a
-project, ranked, with the reasons and their sources."""
+"""``cityops advise PROJECT.yaml``: which operating model, investor mode, operation
+type and return mechanism fit a project, with the gates, reasons and sources, and
+the answer under each value of an unknown fact that would change it."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cityops.cli.options import JsonOption, emit
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 __all__ = ["advise"]
 
@@ -21,54 +22,102 @@ def advise(
         typer.Option("--rules", help="A rules file of your own [default: the shipped rules]."),
     ] = None,
     as_json: JsonOption = False,
+    workspace: WorkspaceOption = None,
 ) -> None:
     """Rank the five typical models (政府购买服务, PPP, EPC, 平台公司, 联合公司) for the
-    project in PROFILE by the report's applicability rules, and name a return mechanism."""
-    from cityops.advisor.advise import advise as rank_models
+    project in PROFILE by the report's applicability rules, after ruling out those whose
+    necessary conditions fail; name the investor mode, the operation type, the return
+    mechanism(s), and what unknown facts would change the answer.  When the profile
+    names a region, the workspace's budgets and operators for it are read."""
     from cityops.advisor.profile import load_profile
-    from cityops.advisor.rules import DEFAULT_RULES, load_rules
+    from cityops.advisor.rules import DEFAULT_RULES
+    from cityops.messages import text
+    from cityops.services.advisor import advise_in_city, answer_record
 
-    advice = rank_models(load_profile(profile), load_rules(rules or DEFAULT_RULES))
-    result = {
-        "profile": advice.profile,
-        "recommended": advice.recommended.value,
-        "return_mechanisms": [m.value for m in advice.mechanisms],
-        "mechanism_reason": None
-        if advice.mechanism_reason is None
-        else {"reason": advice.mechanism_reason.reason, "source": advice.mechanism_reason.source},
-        "ppp_sub_mode": None if advice.ppp_sub_mode is None else advice.ppp_sub_mode.value,
-        "sub_mode_reason": None
-        if advice.sub_mode_reason is None
-        else {"reason": advice.sub_mode_reason.reason, "source": advice.sub_mode_reason.source},
-        "ranking": [
-            {
-                "model": s.model.value,
-                "score": s.score,
-                "reasons": [
-                    {"points": r.points, "reason": r.reason, "source": r.source} for r in s.reasons
-                ],
-            }
-            for s in advice.ranking
-        ],
-    }
+    project = load_profile(profile)
+    if project.region is None:
+        advice, facts = advise_in_city(None, project, rules or DEFAULT_RULES)
+    else:
+        with unit_of_work(workspace) as uow:
+            advice, facts = advise_in_city(uow, project, rules or DEFAULT_RULES)
+    record = answer_record(advice, facts)
+
+    def words(key: str) -> str:
+        found = text(key)
+        return f"{found.zh} {found.en}"
 
     def describe(console: Console) -> None:
-        console.print(f"[bold]{advice.profile}[/]: recommended [bold]{advice.recommended}[/]")
+        console.print(
+            f"[bold]{advice.profile}[/]: {words('advisor.recommended')} "
+            f"[bold]{advice.recommended}[/]"
+        )
+        if advice.investor_mode is not None:
+            mode = advice.investor_mode
+            console.print(
+                f"{words('advisor.investor_mode')}: {mode.value.value} ({mode.implementation})"
+                f" — {mode.reason}  [dim]({mode.source})[/]",
+                highlight=False,
+            )
+        if advice.operation_type is not None:
+            kind = advice.operation_type
+            console.print(
+                f"{words('advisor.operation_type')}: {kind.value.value} — {kind.reason}"
+                f"  [dim]({kind.source})[/]",
+                highlight=False,
+            )
         if advice.mechanisms:
             names = " + ".join(m.value for m in advice.mechanisms)
-            console.print(f"return mechanism: {names}")
+            console.print(f"{words('advisor.return_mechanism')}: {names}")
         if advice.ppp_sub_mode is not None and advice.sub_mode_reason is not None:
             console.print(
-                f"PPP sub-mode: {advice.ppp_sub_mode.value} — {advice.sub_mode_reason.reason}"
-                f"  [dim]({advice.sub_mode_reason.source})[/]",
+                f"{words('advisor.ppp_sub_mode')}: {advice.ppp_sub_mode.value} — "
+                f"{advice.sub_mode_reason.reason}  [dim]({advice.sub_mode_reason.source})[/]",
                 highlight=False,
             )
         for rank, score in enumerate(advice.ranking, start=1):
             console.print(f"{rank}. {score.model.value}  {score.score:+d}")
+            for gate in score.ruled_out_by:
+                console.print(
+                    f"   {words('advisor.ruled_out')}: {gate.reason}  [dim]({gate.source})[/]",
+                    highlight=False,
+                )
             for reason in score.reasons:
                 console.print(
                     f"   {reason.points:+d}  {reason.reason}  [dim]({reason.source})[/]",
                     highlight=False,
                 )
+        for gate in advice.gates:
+            if gate.holds is None:
+                models = "、".join(m.value for m in gate.models)
+                console.print(
+                    f"{words('advisor.gate_unknown')}: {models} ← {', '.join(gate.fields)}"
+                    f" — {gate.reason}",
+                    highlight=False,
+                )
+        if facts is not None:
+            share = "—" if facts.ppp_share is None else f"{facts.ppp_share * 100:.2f} %"
+            console.print(
+                f"{words('advisor.city')} {facts.region_code} ({facts.year or '—'}): "
+                f"{words('advisor.ppp_budget_share')} {share}; "
+                f"{words('advisor.joint_companies')}: {'、'.join(facts.joint_companies) or '—'}",
+                highlight=False,
+            )
+        for risk in advice.risks:
+            console.print(
+                f"{words('advisor.risk')}: {risk.reason}  [dim]({risk.source})[/]",
+                highlight=False,
+            )
+        if advice.unknown_fields:
+            console.print(f"{words('advisor.unknown_fields')}: {', '.join(advice.unknown_fields)}")
+            if advice.certain:
+                console.print(f"  {words('advisor.certain')}")
+            for alt in advice.alternatives:
+                outcome = alt.outcome
+                console.print(
+                    f"  {words('advisor.alternatives')} {alt.field}={alt.value}: "
+                    f"{outcome.recommended.value} · {outcome.investor_mode or '—'} · "
+                    f"{outcome.operation_type or '—'}",
+                    highlight=False,
+                )
 
-    emit(result, as_json, describe)
+    emit(record, as_json, describe)

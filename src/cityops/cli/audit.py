@@ -1,4 +1,4 @@
-"""``cityops audit``: check that the audit log is intact."""
+"""``cityops audit``: check that the audit log is intact, and anchor its head."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ audit_app = typer.Typer(help="The tamper-evident audit log (审计日志).", no_
 
 @audit_app.command("verify")
 def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
-    """Recompute the hash chain; name the first altered, inserted or missing entry.
-    Exit status 1 when the log is not intact."""
+    """Recompute the keyed hash chain and compare it with every anchor; name the first
+    altered, inserted or missing entry.  Exit status 1 when the log is not intact."""
     from cityops.services.audit import verify as verify_chain
 
     with unit_of_work(workspace) as uow:
@@ -25,11 +25,14 @@ def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> No
         "checked": outcome.checked,
         "first_bad_seq": outcome.first_bad_seq,
         "reason": outcome.reason,
+        "anchors": outcome.anchors,
     }
 
     def describe(console: Console) -> None:
         if outcome.intact:
-            console.print(f"audit log intact: {outcome.checked:,} entries")
+            console.print(
+                f"audit log intact: {outcome.checked:,} entries, {outcome.anchors:,} anchors"
+            )
         else:
             console.print(
                 f"[bold red]audit log altered[/] at entry {outcome.first_bad_seq}: {outcome.reason}"
@@ -38,3 +41,34 @@ def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> No
     emit(result, as_json, describe)
     if not outcome.intact:
         raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def anchor(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
+    """Verify the log, then append its head (count and last hash) to the anchors file
+    outside the register.  Run it from cron, e.g. hourly."""
+    from cityops.services.audit import anchor as anchor_head
+
+    with unit_of_work(workspace) as uow:
+        mark = anchor_head(uow)
+    result = {"seq": mark.seq, "entry_hash": mark.entry_hash, "at": mark.at.isoformat()}
+    emit(result, as_json, lambda c: c.print(f"anchored the audit log at entry {mark.seq:,}"))
+
+
+@audit_app.command("rekey")
+def rekey(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
+    """Once after upgrading: pin the entries chained before the chain was keyed, so
+    ``audit verify`` checks them by the old rule (docs/security.md)."""
+    from cityops.services.audit import rekey as rekey_log
+
+    with unit_of_work(workspace) as uow:
+        mark = rekey_log(uow)
+    result = {"unkeyed_until": mark.seq if mark else 0}
+
+    def describe(console: Console) -> None:
+        if mark is None:
+            console.print("no entry was chained without a key: nothing to do")
+        else:
+            console.print(f"entries 1–{mark.seq:,} pinned as chained without a key")
+
+    emit(result, as_json, describe)

@@ -58,7 +58,7 @@ def demo(
 ) -> None:
     """Run the whole job on a synthetic city into a fresh workspace and summarise it:
     each district's score, stage and direction scores.  It creates one user per
-    role (password: $CITYOPS_PASSWORD, else cityops-demo) and prints the console's
+    role (password: $CITYOPS_PASSWORD, else Cityops-demo-2026) and prints the console's
     address; --serve then serves it (else run `cityops serve`)."""
     from cityops.demo import DEMO_PASSWORD, demo_password, run_demo
     from cityops.domain.period import Period

@@ -40,13 +40,16 @@ def ingest(
 ) -> None:
     """Validate, deduplicate and store files of TABLE; every row is accounted for:
     received = stored + quarantined + duplicates.  Exit status 0 when the run
-    completes, even with quarantined rows (see `cityops quarantine`)."""
+    completes, even with quarantined rows (see `cityops quarantine`).  The command
+    acts as the local administrator, so it may change register tables (regions,
+    services …); changes of a region's population or parent are audited."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from cityops.cli.options import stderr
-    from cityops.services.ingestion import ingest_file
+    from cityops.services.ingestion import ingest_file, local_admin
 
     reports = []
+    caller = local_admin()
     # A bar per file on stderr, in parts (a part is up to 12 M rows); none with --json.
     columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with (
@@ -64,6 +67,7 @@ def ingest(
                     uow,
                     table,
                     path,
+                    principal=caller,
                     encoding=encoding,
                     pseudonymise_users=pseudonymise,
                     on_part=advance,

@@ -1,9 +1,12 @@
-"""The compliance checks (pure): contracts and region budgets in, findings out.
+"""The compliance checks (pure): contracts, operators and region budgets in,
+findings out.
 
 Shares are exact decimals, compared with the limits as written (10 % passes,
 10.01 % does not).  A year's PPP expenditure of a region is the region's
 ``other_ppp_expenditure`` plus the ``annual_amount`` of every registered PPP
-contract of that region whose term touches the year.
+contract of that region whose term touches the year.  Maximum terms count a
+started month whole, minimum terms only whole months completed, so a term is
+never rounded in its own favour.
 """
 
 from __future__ import annotations
@@ -17,12 +20,14 @@ from cityops.compliance.rules import Check, ComplianceRule, ComplianceRules
 from cityops.settlement.model import (
     Contract,
     OperationType,
+    Operator,
+    OperatorType,
     RegionBudget,
     ReturnMechanism,
     TypicalModel,
 )
 
-__all__ = ["Finding", "Outcome", "check_all", "ppp_expenditure"]
+__all__ = ["Finding", "Outcome", "Portfolio", "check_all", "ppp_expenditure"]
 
 
 class Outcome(StrEnum):
@@ -42,13 +47,21 @@ class Finding:
     explanation: str
 
 
-def check_all(
-    rules: ComplianceRules, contracts: Sequence[Contract], budgets: Sequence[RegionBudget]
-) -> list[Finding]:
+@dataclass(frozen=True, slots=True)
+class Portfolio:
+    """What the rules look at: the registered contracts, their operators and the
+    region budgets."""
+
+    contracts: Sequence[Contract]
+    budgets: Sequence[RegionBudget] = ()
+    operators: Sequence[Operator] = ()
+
+
+def check_all(rules: ComplianceRules, portfolio: Portfolio) -> list[Finding]:
     """Every rule applied to every contract (or region-year) it concerns."""
     findings: list[Finding] = []
     for rule in rules.rules:
-        findings.extend(_CHECKS[rule.check](rule, contracts, budgets))
+        findings.extend(_CHECKS[rule.check](rule, portfolio))
     return findings
 
 
@@ -61,13 +74,12 @@ def _percent(share: Decimal) -> str:
     return f"{share * 100:.2f} %"
 
 
-def _purchase_of_service_term(
-    rule: ComplianceRule, contracts: Sequence[Contract], _budgets: Sequence[RegionBudget]
-) -> list[Finding]:
+def _purchase_of_service_term(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
+    """Applies to every contract paid through 政府购买服务, whatever its model."""
     normal, extended = rule.param("normal_max_months"), rule.param("extended_max_months")
     findings = []
-    for c in contracts:
-        if c.model is not TypicalModel.PURCHASE_OF_SERVICES:
+    for c in portfolio.contracts:
+        if not c.paid_by_purchase_of_services:
             continue
         months = c.term_months
         if months <= normal:
@@ -89,19 +101,21 @@ def _ppp(contracts: Sequence[Contract]) -> list[Contract]:
     return [c for c in contracts if c.model is TypicalModel.PPP]
 
 
-def _ppp_minimum_term(
-    rule: ComplianceRule, contracts: Sequence[Contract], _budgets: Sequence[RegionBudget]
-) -> list[Finding]:
+def _ppp_minimum_term(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
+    """Whole months completed: 9 years, 11 months and 15 days is not 10 years."""
     least = rule.param("min_months")
     return [
-        _finding(rule, c.contract_id, c.term_months >= least, f"term {c.term_months} months")
-        for c in _ppp(contracts)
+        _finding(
+            rule,
+            c.contract_id,
+            c.completed_term_months >= least,
+            f"term {c.completed_term_months} whole months",
+        )
+        for c in _ppp(portfolio.contracts)
     ]
 
 
-def _bt_is_not_ppp(
-    rule: ComplianceRule, contracts: Sequence[Contract], _budgets: Sequence[RegionBudget]
-) -> list[Finding]:
+def _bt_is_not_ppp(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
     return [
         _finding(
             rule,
@@ -109,7 +123,7 @@ def _bt_is_not_ppp(
             c.operation_type is not OperationType.BT,
             f"operation type {c.operation_type.value if c.operation_type else '—'}",
         )
-        for c in _ppp(contracts)
+        for c in _ppp(portfolio.contracts)
     ]
 
 
@@ -154,10 +168,9 @@ def _within(share: Decimal | None, limit: Decimal) -> bool | None:
     return None if share is None else share <= limit
 
 
-def _ppp_budget_share(
-    rule: ComplianceRule, contracts: Sequence[Contract], budgets: Sequence[RegionBudget]
-) -> list[Finding]:
+def _ppp_budget_share(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
     most = rule.param("max_share")
+    contracts, budgets = portfolio.contracts, portfolio.budgets
     findings = [
         _finding(
             rule,
@@ -184,10 +197,9 @@ def _ppp_budget_share(
     return findings
 
 
-def _no_new_government_pay(
-    rule: ComplianceRule, contracts: Sequence[Contract], budgets: Sequence[RegionBudget]
-) -> list[Finding]:
+def _no_new_government_pay(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
     most = rule.param("max_share")
+    contracts, budgets = portfolio.contracts, portfolio.budgets
     by_key = {(b.region_code, b.year): b for b in budgets}
     findings = []
     for c in _ppp(contracts):
@@ -210,12 +222,10 @@ def _no_new_government_pay(
     return findings
 
 
-def _bundled_user_pay_share(
-    rule: ComplianceRule, contracts: Sequence[Contract], _budgets: Sequence[RegionBudget]
-) -> list[Finding]:
+def _bundled_user_pay_share(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
     least = rule.param("min_share")
     findings = []
-    for c in contracts:
+    for c in portfolio.contracts:
         if not c.bundled or ReturnMechanism.USER_PAY not in c.return_mechanisms:
             continue
         share = c.user_pay_share
@@ -232,7 +242,74 @@ def _bundled_user_pay_share(
     return findings
 
 
-_Check = Callable[[ComplianceRule, Sequence[Contract], Sequence[RegionBudget]], list[Finding]]
+def _purchase_of_service_negative_list(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
+    """Each declared purchase item of a contract paid through 政府购买服务 against
+    the negative list's categories; a contract that declares no items is unknown."""
+    categories = rule.word_lists()
+    findings = []
+    for c in portfolio.contracts:
+        if not c.paid_by_purchase_of_services:
+            continue
+        if not c.purchase_items:
+            findings.append(
+                _finding(rule, c.contract_id, None, "purchase items not declared (purchase_items)")
+            )
+            continue
+        hits = [
+            f"「{item}」: {category} ({word})"
+            for item in c.purchase_items
+            for category, words in categories.items()
+            for word in words
+            if word in item
+        ]
+        findings.append(
+            _finding(
+                rule,
+                c.contract_id,
+                not hits,
+                "; ".join(hits) if hits else f"{len(c.purchase_items)} items, none on the list",
+            )
+        )
+    return findings
+
+
+def _platform_company_state_control(rule: ComplianceRule, portfolio: Portfolio) -> list[Finding]:
+    """A platform company (平台公司) is state-controlled: its state-owned
+    shareholders hold more than ``min_state_share``.  Unknown without shareholders."""
+    least = rule.param("min_state_share")
+    operators = {o.operator_id: o for o in portfolio.operators}
+    findings = []
+    for c in portfolio.contracts:
+        operator = operators.get(c.operator_id)
+        platform = c.model is TypicalModel.PLATFORM_COMPANY or (
+            operator is not None and operator.type is OperatorType.PLATFORM_COMPANY
+        )
+        if not platform:
+            continue
+        if operator is None or not operator.shareholders:
+            findings.append(
+                _finding(
+                    rule,
+                    c.contract_id,
+                    None,
+                    f"operator {c.operator_id}: shareholders not stated",
+                )
+            )
+            continue
+        share = operator.state_share
+        findings.append(
+            _finding(
+                rule,
+                c.contract_id,
+                share > least,
+                f"operator {operator.name}: state-owned shareholders hold {_percent(share)} "
+                f"(more than {_percent(least)} needed)",
+            )
+        )
+    return findings
+
+
+_Check = Callable[[ComplianceRule, Portfolio], list[Finding]]
 _CHECKS: dict[Check, _Check] = {
     Check.PURCHASE_OF_SERVICE_TERM: _purchase_of_service_term,
     Check.PPP_MINIMUM_TERM: _ppp_minimum_term,
@@ -240,4 +317,6 @@ _CHECKS: dict[Check, _Check] = {
     Check.PPP_BUDGET_SHARE: _ppp_budget_share,
     Check.NO_NEW_GOVERNMENT_PAY: _no_new_government_pay,
     Check.BUNDLED_USER_PAY_SHARE: _bundled_user_pay_share,
+    Check.PURCHASE_OF_SERVICE_NEGATIVE_LIST: _purchase_of_service_negative_list,
+    Check.PLATFORM_COMPANY_STATE_CONTROL: _platform_company_state_control,
 }

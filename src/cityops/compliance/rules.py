@@ -42,6 +42,8 @@ class Check(StrEnum):
     PPP_BUDGET_SHARE = "ppp_budget_share"
     NO_NEW_GOVERNMENT_PAY = "no_new_government_pay"
     BUNDLED_USER_PAY_SHARE = "bundled_user_pay_share"
+    PURCHASE_OF_SERVICE_NEGATIVE_LIST = "purchase_of_service_negative_list"
+    PLATFORM_COMPANY_STATE_CONTROL = "platform_company_state_control"
 
 
 class ComplianceRule(BaseModel):
@@ -51,6 +53,11 @@ class ComplianceRule(BaseModel):
     title: str
     check: Check
     params: dict[str, Limit] = {}
+    lists: dict[str, list[str]] = Field(
+        default={},
+        description="Named lists of words a check matches, e.g. each category of the "
+        "purchase-of-service negative list with its keywords.",
+    )
     source: str = Field(min_length=1, description="The document and clause the rule comes from.")
     explanation: str = Field(min_length=1, description="The rule in plain words.")
 
@@ -58,6 +65,11 @@ class ComplianceRule(BaseModel):
         if name not in self.params:
             raise ConfigError(f"compliance rule {self.id}: parameter {name!r} is missing")
         return self.params[name]
+
+    def word_lists(self) -> dict[str, list[str]]:
+        if not self.lists:
+            raise ConfigError(f"compliance rule {self.id}: it needs `lists` (name: [words])")
+        return self.lists
 
 
 class ComplianceRules(BaseModel):

@@ -31,6 +31,7 @@ import sqlalchemy as sa
 
 from cityops.domain.contract import Table, TableKind
 from cityops.domain.contract import table as contract_table
+from cityops.domain.region_tree import describe_problems, tree_problems
 from cityops.errors import ContractError, PipelineError
 from cityops.ingestion.checks import (
     Check,
@@ -413,8 +414,30 @@ def _store_register_rows(
     stored = _count(con, "kept")
     if stored:
         rows = con.sql(f"SELECT {_field_list(table)} FROM kept").to_arrow_table()
+        if table.name == "regions":
+            _require_whole_tree(engine, table, rows)
         load_register_rows(engine, table, rows.cast(arrow_schema(table)), batch_id)
     return stored
+
+
+def _require_whole_tree(engine: sa.Engine, table: Table, rows: pa.Table) -> None:
+    """Refuse the batch of ``regions`` ``rows`` — nothing of it is stored — when the
+    tree it would leave has a region whose parent does not exist or a cycle of
+    parents (:mod:`cityops.domain.region_tree`)."""
+    with engine.connect() as connection:
+        stored = read_current(connection, table)
+    parents: dict[str, str | None] = dict(
+        zip(stored["region_code"].to_pylist(), stored["parent_code"].to_pylist(), strict=True)
+    )
+    changed = rows["region_code"].to_pylist()
+    parents.update(zip(changed, rows["parent_code"].to_pylist(), strict=True))
+    problems = tree_problems(parents, changed)
+    if problems:
+        raise ContractError(
+            f"regions: the batch would break the region tree, so nothing of it was "
+            f"stored: {describe_problems(problems)}; give every region an existing parent "
+            "(empty for the top of the tree) and no region one of its own descendants"
+        )
 
 
 def _partition_expression(table: Table) -> str:

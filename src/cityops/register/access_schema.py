@@ -4,7 +4,9 @@
     one row per person, with one role and the region that bounds what they
     see (``region_code``; NULL only for an administrator of the whole
     workspace); an operator is also tied to its ``operator_id``, a department
-    user to its ``department``.  Passwords are argon2 hashes.
+    user to its ``department``.  Passwords are argon2 hashes; the TOTP secret
+    of an enrolled second factor is encrypted like the contacts, with the last
+    step accepted (``totp_last_step``) against replays.
 ``api_tokens``
     bearer tokens, stored as SHA-256 digests (a leaked table holds no usable
     token), each with an expiry.
@@ -17,10 +19,14 @@
 ``audit_head``
     one row: the number and hash of the last entry.  Appending updates it
     first, which serialises writers on SQLite and PostgreSQL alike.
+``refused_requests``
+    anonymous requests refused, counted per hour and route instead of one
+    audit entry each (``audit/refusals.py``), until the hour is written to the
+    audit log as one entry.
 ``service_requests``
     Open311 service requests (市民诉求), contacts and free text (description,
     status notes: ``*_enc``) encrypted at rest; the clear ``description`` and
-    ``status_notes`` columns only hold rows from before migration 0004 until
+    ``status_notes`` columns only hold rows from before migration 0006 until
     ``cityops migrate`` seals them.
 ``open311_keys``
     the ``api_key`` of each Open311 client application, stored as a SHA-256
@@ -42,6 +48,7 @@ __all__ = [
     "audit_log",
     "login_failures",
     "open311_keys",
+    "refused_requests",
     "service_requests",
     "ticket_outbox",
     "users",
@@ -61,6 +68,8 @@ users = sa.Table(
     sa.Column("can_view_personal", sa.Boolean(), nullable=False),
     sa.Column("active", sa.Boolean(), nullable=False),
     sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("totp_secret_enc", sa.Text(), nullable=True),
+    sa.Column("totp_last_step", sa.BigInteger(), nullable=True),
 )
 
 api_tokens = sa.Table(
@@ -106,6 +115,16 @@ audit_head = sa.Table(
     sa.Column("head_id", sa.Integer(), primary_key=True, autoincrement=False),
     sa.Column("seq", sa.BigInteger(), nullable=False),
     sa.Column("entry_hash", sa.Text(), nullable=False),
+)
+
+refused_requests = sa.Table(
+    "refused_requests",
+    metadata,
+    sa.Column("window_start", UtcDateTime(), primary_key=True),
+    sa.Column("route", sa.Text(), primary_key=True),
+    sa.Column("count", sa.BigInteger(), nullable=False),
+    sa.Column("first_client", sa.Text(), nullable=True),
+    sa.Column("last_client", sa.Text(), nullable=True),
 )
 
 service_requests = sa.Table(

@@ -18,10 +18,23 @@ stores it.  Before that, two checks refuse the whole request and store nothing:
 
 HTTP batches are ingested one at a time per process (the lake takes one writer
 at a time), and messages never show where the workspace lives on the server.
+
+Register tables (登记库: regions, services, devices …) are written only by a
+role the access table (``cityops.access.roles``) gives register write — the
+administrator — whichever door the rows come through: every use case here takes
+the caller and refuses a register table with :class:`RegisterWriteRefusedError`
+before reading a byte.  Regions feed every payment (the resident population
+divides 用户覆盖率; the parent decides whose tickets and statements a
+supervisor sees), so each change of a region's ``resident_population`` or
+``parent_code`` is audited with its value before and after, one entry per
+region and field, in the caller's name.  A command on the server's own
+machine acts as :func:`local_admin`: whoever can run it can open the register
+file as well.
 """
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import tempfile
@@ -36,8 +49,12 @@ from pathlib import Path
 import duckdb
 import sqlalchemy as sa
 
+from cityops.access.roles import Action, Resource, Role, allows
 from cityops.access.scope import Principal, RegionTree
-from cityops.domain.contract import Table
+from cityops.audit.log import AuditEntry
+from cityops.domain.contract import Table, TableKind
+from cityops.domain.contract import table as contract_table
+from cityops.domain.region_tree import RegionValue, region_changes
 from cityops.errors import CityopsError, ContractError
 from cityops.ingestion import batch, directory, mqtt
 from cityops.ingestion.checks import typed_expression
@@ -51,6 +68,8 @@ from cityops.ingestion.mqtt_store import FlushReport, rejected_log
 from cityops.ingestion.sources import read_source
 from cityops.register.batches import IngestBatch
 from cityops.register.schema import BATCH_ID, ingest_batches
+from cityops.register.store import read_current
+from cityops.services.audit import record
 from cityops.services.json_body import BodyFormat, array_to_ndjson, body_format, check_ndjson
 from cityops.services.placement import scope_sql
 from cityops.services.unit_of_work import UnitOfWork
@@ -59,12 +78,14 @@ from cityops.workspace.workspace import Workspace
 __all__ = [
     "HTTP_SOURCE",
     "INCOMING_DIR",
+    "REGISTER_CHANGE",
     "BodyFormat",
     "FlushReport",
     "IngestBatch",
     "ListenSettings",
     "ListenSummary",
     "OutsideScopeError",
+    "RegisterWriteRefusedError",
     "body_format",
     "default_client_id",
     "incoming_dir",
@@ -72,8 +93,10 @@ __all__ = [
     "ingest_directory",
     "ingest_file",
     "listen",
+    "local_admin",
     "parse_broker_url",
     "rejected_log",
+    "require_register_write",
 ]
 
 INCOMING_DIR = ".http-ingest"
@@ -84,36 +107,84 @@ HTTP_SOURCE = "http"
 
 _ONE_WRITER = threading.Lock()
 
+REGISTER_CHANGE = "change:register"
+"""The audit action of one changed field of a region (object: what changed, how)."""
+
+
+class RegisterWriteRefusedError(CityopsError):
+    """The caller's role may not write register tables; nothing was read or stored."""
+
+    def __init__(self, principal: Principal, table_name: str) -> None:
+        super().__init__(
+            f"table {table_name!r} is a register table (登记库), and the {principal.role} "
+            "role may only read the register: register tables are changed by an "
+            "administrator; nothing was stored"
+        )
+        self.table_name = table_name
+
+
+def local_admin() -> Principal:
+    """The caller of a command run on the server's machine (``cityops ingest``, the
+    demo): an administrator, named ``local:<login name>`` in the audit log — whoever
+    can run commands against the workspace can read and write its files anyway."""
+    try:
+        login = getpass.getuser()
+    except (OSError, KeyError):
+        login = "unknown"
+    return Principal(user_id=f"local:{login}", username=f"local:{login}", role=Role.ADMIN,
+                     region_code=None)  # fmt: skip
+
+
+def require_register_write(principal: Principal, table: Table) -> None:
+    """Raise :class:`RegisterWriteRefusedError` when ``table`` is a register table and
+    ``principal``'s role has no register write in the access table."""
+    if table.kind is TableKind.REGISTER and not allows(
+        principal.role, Resource.REGISTER, Action.WRITE
+    ):
+        raise RegisterWriteRefusedError(principal, table.name)
+
 
 def ingest_file(
     uow: UnitOfWork,
     table_name: str,
     path: Path,
     *,
+    principal: Principal,
     encoding: str | None = None,
     pseudonymise_users: bool = False,
     on_part: Callable[[int, int], None] | None = None,
 ) -> IngestBatch:
-    """Ingest the file ``path`` as rows of contract table ``table_name``; see
+    """Ingest the file ``path`` as rows of contract table ``table_name`` for
+    ``principal`` (a register table only for a role with register write); see
     :func:`cityops.ingestion.batch.ingest_file` for the options."""
-    return batch.ingest_file(
-        uow.workspace,
-        table_name,
-        path,
-        encoding=encoding,
-        pseudonymise_users=pseudonymise_users,
-        on_part=on_part,
-    )
+    table = contract_table(table_name)
+    require_register_write(principal, table)
+    with _audited_regions(uow, principal, watch=table.name == _REGIONS):
+        return batch.ingest_file(
+            uow.workspace,
+            table_name,
+            path,
+            encoding=encoding,
+            pseudonymise_users=pseudonymise_users,
+            on_part=on_part,
+        )
 
 
 def ingest_directory(
     uow: UnitOfWork,
     folder: Path,
     on_batch: Callable[[IngestBatch], None] | None = None,
+    *,
+    principal: Principal,
 ) -> list[IngestBatch]:
     """Ingest every file of ``folder`` named after a contract table, register tables
-    first; ``on_batch`` hears each batch."""
-    return directory.ingest_directory(uow.workspace, folder, on_batch)
+    first, for ``principal``; ``on_batch`` hears each batch.  Nothing is ingested when
+    a file is of a register table the caller may not write."""
+    names = [name for name, _ in directory.table_files(folder)]
+    for name in names:
+        require_register_write(principal, contract_table(name))
+    with _audited_regions(uow, principal, watch=_REGIONS in names):
+        return directory.ingest_directory(uow.workspace, folder, on_batch)
 
 
 def listen(
@@ -163,9 +234,12 @@ def ingest_body(
 ) -> IngestBatch:
     """Ingest the request body saved at ``body`` as rows of ``table``.
 
-    Raises :class:`ContractError` (the body is not JSON rows, or ingestion
-    refused it) and :class:`OutsideScopeError`; in both cases nothing is stored.
+    Raises :class:`RegisterWriteRefusedError` (``table`` is a register table and
+    the caller's role may not write the register), :class:`ContractError` (the
+    body is not JSON rows, or ingestion refused it) and :class:`OutsideScopeError`;
+    in each case nothing is stored.
     """
+    require_register_write(principal, table)
     workspace = uow.workspace
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     rows_file = body.with_name(f"http-{table.name}-{stamp}-{uuid.uuid4().hex[:8]}.jsonl")
@@ -182,10 +256,43 @@ def ingest_body(
                 _require_scope(con, uow.register, table, rows_file, tree, principal, unit)
     finally:
         con.close()
-    with _ONE_WRITER, _scrubbed(body.parent, workspace.root):
+    with (
+        _ONE_WRITER,
+        _scrubbed(body.parent, workspace.root),
+        _audited_regions(uow, principal, watch=table.name == _REGIONS),
+    ):
         ingested = batch.ingest_file(workspace, table.name, rows_file)
     _mark_http_source(uow, ingested)
     return replace(ingested, source=HTTP_SOURCE)
+
+
+_REGIONS = "regions"
+
+
+@contextmanager
+def _audited_regions(uow: UnitOfWork, principal: Principal, *, watch: bool) -> Iterator[None]:
+    """When ``watch``: audit, in ``principal``'s name, every change of a region's
+    population or parent that the block made (compared before and after it)."""
+    if not watch:
+        yield
+        return
+    before = _regions_by_code(uow)
+    yield
+    for change in region_changes(before, _regions_by_code(uow)):
+        entry = AuditEntry(
+            action=REGISTER_CHANGE,
+            object=change.describe(),
+            result="ok",
+            username=principal.username,
+            role=principal.role.value,
+            region_code=principal.region_code,
+        )
+        record(uow, entry)
+
+
+def _regions_by_code(uow: UnitOfWork) -> dict[str, dict[str, RegionValue]]:
+    rows = read_current(uow.register, contract_table(_REGIONS)).to_pylist()
+    return {str(row["region_code"]): row for row in rows}
 
 
 def _require_scope(

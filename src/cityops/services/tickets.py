@@ -87,7 +87,7 @@ def list_tickets(
 
 
 def seal_free_text(uow: UnitOfWork) -> int:
-    """Seal the free text of tickets stored before it was sealed (migration 0004)."""
+    """Seal the free text of tickets stored before it was sealed (migration 0006)."""
     sealed = store.seal_free_text(uow.register, uow.backend.cipher)
     uow.commit()
     return sealed

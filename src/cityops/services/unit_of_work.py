@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
+from pathlib import Path
 from threading import Lock
 from types import TracebackType
 from typing import Concatenate, ParamSpec, Self, TypeVar
@@ -35,12 +36,14 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from cityops.access.cipher import ContactCipher
+from cityops.audit.keys import audit_key
 from cityops.domain.contract import TABLES, TableKind
 from cityops.lake.connection import open_lake
 from cityops.register.batches import data_version
 from cityops.register.engine import make_engine
 from cityops.register.migrate import require_current_schema
 from cityops.register.store import read_current
+from cityops.settings import ProcessSettings, process_settings
 from cityops.workspace.workspace import Workspace
 
 __all__ = [
@@ -79,28 +82,42 @@ class _Closing(ABC):
 class Backend(_Closing):
     """A workspace's storage, opened once per process; see the module docstring."""
 
-    def __init__(self, workspace: Workspace, engine: sa.Engine) -> None:
+    def __init__(
+        self, workspace: Workspace, engine: sa.Engine, settings: ProcessSettings | None = None
+    ) -> None:
         self.workspace = workspace
         self.engine = engine
+        self.settings = settings or process_settings()
         self._analytics: tuple[DataVersion, duckdb.DuckDBPyConnection] | None = None
         self._opening = Lock()
 
     @classmethod
-    def open(cls, workspace: Workspace) -> Backend:
+    def open(cls, workspace: Workspace, settings: ProcessSettings | None = None) -> Backend:
         """Open ``workspace``'s register, refusing one whose schema is behind (the
-        error names ``cityops migrate``)."""
+        error names ``cityops migrate``); ``settings`` default to the process's."""
         engine = make_engine(workspace.register_url)
         try:
             require_current_schema(engine, workspace=str(workspace.root))
         except BaseException:
             engine.dispose()
             raise
-        return cls(workspace, engine)
+        return cls(workspace, engine, settings)
 
     @cached_property
     def cipher(self) -> ContactCipher:
         """The cipher of personal data at rest, keyed by the workspace secret."""
         return ContactCipher(self.workspace.secret_path.read_bytes().strip())
+
+    @cached_property
+    def audit_key(self) -> bytes:
+        """The key of the audit chain's HMAC: from ``CITYOPS_AUDIT_KEY_FILE``, else
+        derived from the workspace secret (``audit/keys.py``)."""
+        return audit_key(self.settings.audit_key_file or self.workspace.secret_path)
+
+    @property
+    def audit_anchors_path(self) -> Path:
+        """Where the audit chain's anchors are appended (outside the register)."""
+        return self.settings.audit_anchors or self.workspace.root / "audit-anchors.jsonl"
 
     def unit_of_work(self) -> UnitOfWork:
         return UnitOfWork(self)

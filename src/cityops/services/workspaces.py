@@ -20,7 +20,7 @@ __all__ = ["Migration", "create_workspace", "migrate_workspace", "open_workspace
 
 def migrate_workspace(root: Path) -> tuple[Workspace, Migration]:
     """Open the workspace at ``root`` and migrate its register to the newest schema,
-    then seal the ticket free text stored in clear before migration 0004 (the key
+    then seal the ticket free text stored in clear before migration 0006 (the key
     is the workspace's, which the migration itself does not see)."""
     workspace = open_workspace(root)
     migration = migrate_register(workspace.register_url)

@@ -151,6 +151,9 @@ class ContractSpec(_Spec):
     bundled: bool = False
     user_pay_share: Share | None = None
     period_cap: Money | None = None
+    deductions_before_cap: bool = False
+    purchase_items: list[str] = []
+    """购买内容: what the government buys, checked against the negative list."""
     kpis: list[KpiSpec] = []
     source: str | None = None
     """Where the figures come from (e.g. the report's 表3)."""
@@ -184,9 +187,19 @@ class RegisterBundle:
     budgets: tuple[RegionBudget, ...]
 
 
+_LATER_FIELDS: dict[str, object] = {"deductions_before_cap": False, "purchase_items": []}
+"""Fields added to the format after contracts were first hashed, with their
+defaults: they enter the hash only when a contract states something else, so a
+contract loaded before keeps its hash."""
+
+
 def contract_hash(spec: ContractSpec) -> str:
     """SHA-256 of the contract's canonical JSON: which definition a statement used."""
-    text = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    data = spec.model_dump(mode="json")
+    for name, default in _LATER_FIELDS.items():
+        if data[name] == default:
+            del data[name]
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -274,6 +287,8 @@ def contract_to_domain(spec: ContractSpec, *, where: str | Place) -> Contract:
         bundled=spec.bundled,
         user_pay_share=spec.user_pay_share,
         period_cap=spec.period_cap,
+        deductions_before_cap=spec.deductions_before_cap,
+        purchase_items=tuple(spec.purchase_items),
         clauses=clauses,
     )
 

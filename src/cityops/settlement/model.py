@@ -9,6 +9,7 @@ them.
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ __all__ = [
     "SettlementCycle",
     "Shareholder",
     "TypicalModel",
+    "completed_months",
     "term_months",
 ]
 
@@ -214,11 +216,33 @@ class Contract:
     user_pay_share: Decimal | None = None
     """Share of the project's revenue paid by users, 0–1."""
     period_cap: Decimal | None = None
+    deductions_before_cap: bool = False
+    """The order the contract states: by default the period cap bounds the
+    performance payment and deductions then reduce the payable, so a deduction
+    bites even in a capped month; ``True`` nets deductions first, then caps."""
+    purchase_items: tuple[str, ...] = ()
+    """What the government buys (购买内容), as the contract lists it: the
+    purchase-of-service negative list is checked against these."""
     clauses: tuple[KpiClause, ...] = ()
 
     @property
     def term_months(self) -> int:
+        """The term with a started month counted whole: right for maximum terms."""
         return term_months(self.start, self.end)
+
+    @property
+    def completed_term_months(self) -> int:
+        """The term in whole months completed: right for minimum terms."""
+        return completed_months(self.start, self.end)
+
+    @property
+    def paid_by_purchase_of_services(self) -> bool:
+        """Paid through 政府购买服务, whatever the operating model (platform and
+        joint companies usually are)."""
+        return (
+            self.model is TypicalModel.PURCHASE_OF_SERVICES
+            or ReturnMechanism.PURCHASE_OF_SERVICES in self.return_mechanisms
+        )
 
     @property
     def fixed_share(self) -> Decimal:
@@ -234,6 +258,20 @@ def term_months(start: date, end: date) -> int:
     after = end + timedelta(days=1)
     months = (after.year - start.year) * 12 + after.month - start.month
     return months + (1 if after.day > start.day else 0)
+
+
+def completed_months(start: date, end: date) -> int:
+    """Whole months completed from ``start`` to ``end`` inclusive; a part month
+    does not count.  A month ends on the same day number as ``start`` (or on the
+    last day of a shorter month).
+
+    2025-01-01 … 2034-12-31 is 120 months; 2025-01-01 … 2034-12-15 (9 years,
+    11 months and 15 days) is 119; 2025-01-31 … 2025-02-27 is 1.
+    """
+    after = end + timedelta(days=1)
+    months = (after.year - start.year) * 12 + after.month - start.month
+    month_end = calendar.monthrange(after.year, after.month)[1]
+    return months - (1 if after.day < min(start.day, month_end) else 0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,10 @@ The arithmetic, in yuan, rounded half up to the fen where written::
     fixed         = fen(base × (1 − Σ payment_share))             固定部分
     per clause    = min(cap, fen(base × payment_share × completion) + bonuses)
     points        = weight × completion                           (0.01 points)
-    total_payable = min(period_cap, max(0, fixed + Σ clause amounts − Σ deductions))
+    earned        = fixed + Σ clause amounts
+    total_payable = max(0, min(period_cap, earned) − Σ deductions)
+                    (a contract stating deductions_before_cap:
+                     min(period_cap, max(0, earned − Σ deductions)))
 
 A clause whose value is missing (no fact, or a fact without value) is *not*
 scored: its line says ``missing``, it has no amount, its share of the base is
@@ -146,9 +149,8 @@ def compute_statement(
     lines = tuple(_line(clause, base, by_key, period) for clause in contract.clauses)
     scored = [line for line in lines if line.status is LineStatus.SCORED]
     deductions = sum((line.deductions for line in scored), ZERO)
-    payable = max(ZERO, fixed + sum((line.amount or ZERO for line in scored), ZERO) - deductions)
-    if contract.period_cap is not None:
-        payable = min(payable, contract.period_cap)
+    earned = fixed + sum((line.amount or ZERO for line in scored), ZERO)
+    payable = _payable(earned, deductions, contract.period_cap, contract.deductions_before_cap)
     return Statement(
         statement_id=statement_id(contract.contract_id, period, version),
         contract_id=contract.contract_id,
@@ -169,6 +171,19 @@ def compute_statement(
         created_by=created_by,
         lines=lines,
     )
+
+
+def _payable(
+    earned: Decimal, deductions: Decimal, cap: Decimal | None, deductions_first: bool
+) -> Decimal:
+    """The period's payable: by default the cap bounds what was earned and the
+    deductions come off after it, so a deduction counts even in a capped month;
+    a contract stating ``deductions_before_cap`` nets them first."""
+    if cap is None:
+        return max(ZERO, earned - deductions)
+    if deductions_first:
+        return min(cap, max(ZERO, earned - deductions))
+    return max(ZERO, min(cap, earned) - deductions)
 
 
 def _line(

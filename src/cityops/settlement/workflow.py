@@ -1,6 +1,9 @@
 """The statement workflow (审核流程): draft → reviewed → approved, each step with who
 and when; an approved statement never changes — a correction is a new version.
 
+Three people see every payment: the drafter (编制), the reviewer (复核) and the
+approver (批准) are distinct.
+
 The same rule is enforced three times: here (pure), in the store (which refuses
 to write an approved row), and in the database itself (triggers of migration
 0002), so no interface can alter an approved statement.
@@ -42,18 +45,21 @@ def _check_actor(by: str) -> str:
 
 
 def review(statement: Statement, *, by: str, at: datetime) -> Statement:
-    """Mark a draft as reviewed (复核) by ``by`` at ``at``."""
+    """Mark a draft as reviewed (复核) by ``by`` at ``at``; not by its drafter."""
     _check_open(statement)
     if statement.status is not StatementStatus.DRAFT:
         raise SettlementError(f"statement {statement.statement_id} is already reviewed")
-    return replace(
-        statement, status=StatementStatus.REVIEWED, reviewed_by=_check_actor(by), reviewed_at=at
-    )
+    actor = _check_actor(by)
+    if actor == statement.created_by:
+        raise SettlementError(
+            f"{actor} drafted statement {statement.statement_id}; another person must review it"
+        )
+    return replace(statement, status=StatementStatus.REVIEWED, reviewed_by=actor, reviewed_at=at)
 
 
 def approve(statement: Statement, *, by: str, at: datetime) -> Statement:
-    """Approve (批准) a reviewed, complete statement; the reviewer may not approve it too
-    (四眼原则, two people see every payment)."""
+    """Approve (批准) a reviewed, complete statement; neither its drafter nor its
+    reviewer may approve it (three people see every payment)."""
     _check_open(statement)
     actor = _check_actor(by)
     if statement.status is not StatementStatus.REVIEWED:
@@ -68,8 +74,9 @@ def approve(statement: Statement, *, by: str, at: datetime) -> Statement:
             f"statement {statement.statement_id} has missing KPI values ({missing}); "
             "compute the missing facts and settle the period again"
         )
-    if actor == statement.reviewed_by:
-        raise SettlementError(
-            f"{actor} reviewed statement {statement.statement_id}; another person must approve it"
-        )
+    for role, person in (("drafted", statement.created_by), ("reviewed", statement.reviewed_by)):
+        if actor == person:
+            raise SettlementError(
+                f"{actor} {role} statement {statement.statement_id}; a third person must approve it"
+            )
     return replace(statement, status=StatementStatus.APPROVED, approved_by=actor, approved_at=at)

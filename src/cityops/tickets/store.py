@@ -264,7 +264,7 @@ def _event(row: _Row) -> TicketEvent:
 
 def open_free_text(cipher: ContactCipher, row: _Row) -> dict[str, str | None]:
     """The description and status notes of a ``service_requests`` row, opened (a row
-    from before migration 0004 that ``seal_free_text`` has not reached yet holds
+    from before migration 0006 that ``seal_free_text`` has not reached yet holds
     them in clear)."""
     return {
         name: cipher.decrypt(row[sealed]) if row[sealed] is not None else row[name]
@@ -273,7 +273,7 @@ def open_free_text(cipher: ContactCipher, row: _Row) -> dict[str, str | None]:
 
 
 def seal_free_text(connection: sa.Connection, cipher: ContactCipher) -> int:
-    """Seal the free text that rows from before migration 0004 hold in clear; the
+    """Seal the free text that rows from before migration 0006 hold in clear; the
     number of rows sealed."""
     columns = service_requests.c
     query = sa.select(columns.service_request_id, columns.description, columns.status_notes).where(

@@ -240,7 +240,7 @@ def _add_audit_entries(state: AppState) -> None:
                 role=Role.SUPERVISOR.value,
                 region_code=region,
             )
-            append_entry(connection, entry)
+            append_entry(connection, entry, state.backend.audit_key)
 
 
 # --- reading what a response shows ------------------------------------------------------
@@ -331,16 +331,20 @@ def _audited(m: MatrixApi, role: str, relation: str) -> Outcome:
 
 
 def _ingest(m: MatrixApi, role: str, relation: str) -> Outcome:
+    """Pushes a ticket event of the relation's region: data, not the register (who may
+    write register tables is ``docs/register-write-matrix.csv``'s business)."""
+    event_id = f"MXI-{role}-{relation}"
     row = {
-        "service_id": f"MXI-{role}-{relation}",
-        "name": "矩阵上报",
-        "department": DEPARTMENT,
-        "category": "城市管理",
+        "event_id": event_id,
+        "ticket_id": event_id,
+        "ts": "2025-01-06T09:00:00+08:00",
+        "status": "created",
         "region_code": m.at(relation).region,
-        "on_portal": True,
-        "online_since": "2024-01-01",
+        "category": "城市管理",
+        "department": DEPARTMENT,
+        "channel": "phone",
     }
-    response = m.post(role, "/api/v1/ingest/services", [row])
+    response = m.post(role, "/api/v1/ingest/ticket_events", [row])
     seen = _seen(response)
     if seen is Outcome.ALLOW:
         assert response.json()["stored"] == 1, response.text

@@ -11,6 +11,7 @@ month whole, shares of the general budget as exact decimals.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,10 @@ from api_writable import WritableApi, writable
 from fastapi.testclient import TestClient
 from ingest_workspace import make_workspace
 
+from cityops.advisor.advise import advise
+from cityops.advisor.profile import load_profile
+from cityops.advisor.rules import load_rules
+from cityops.services.advisor import answer_record
 from cityops.services.settlement import load_contracts
 from cityops.services.unit_of_work import unit_of_work
 
@@ -72,9 +77,9 @@ def test_the_advisor_recommends_the_model_each_case_study_used(
     advice = answer.json()
     assert advice["recommended"] == CASES[case]
     assert advice["profile"] == _profile(case)["name"]
-    first, second = advice["ranking"][:2]
-    assert first["model"] == CASES[case]
-    assert first["score"] > second["score"], "a strict margin"
+    assert advice["ranking"][0]["model"] == CASES[case]
+    assert not advice["ranking"][0]["ruled_out"]
+    assert CASES[case] in advice["unknowns"]["possible_models"]
     assert {score["model"] for score in advice["ranking"]} == set(CASES.values())
     for score in advice["ranking"]:
         assert score["score"] == sum(reason["points"] for reason in score["reasons"])
@@ -93,9 +98,37 @@ def test_a_ppp_with_some_revenue_is_repaid_by_users_and_a_viability_gap_subsidy(
     assert advice["mechanism_reason"]["source"]
 
 
+def test_the_answer_over_http_is_the_commands(
+    api_client: TestClient, api_workspace: ApiWorkspace
+) -> None:
+    """The API and ``cityops advise --json`` return the same object, with the investor
+    mode, the operation type, the gates and the unknowns."""
+    profile = _profile("wode-yongzhou")
+    answer = _advise(api_client, api_workspace.headers("supervisor"), profile).json()
+    advice = advise(load_profile(EXAMPLES / "wode-yongzhou.yaml"), load_rules())
+    expected = answer_record(advice, None)
+    assert answer == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert answer["investor_mode"]["value"] == "政府投资企业运营"
+    assert answer["unknowns"]["certain"] is False
+    assert "local_state_company" in answer["unknowns"]["deciding_fields"]
+    assert any(g["status"] == "unknown" for g in answer["gates"])
+
+
+def test_a_sensitive_project_is_not_given_a_joint_company(
+    api_client: TestClient, api_workspace: ApiWorkspace
+) -> None:
+    body = _profile("wode-changsha") | {"name": "智慧城管", "security_sensitivity": "high"}
+    advice = _advise(api_client, api_workspace.headers("supervisor"), body).json()
+    assert advice["recommended"] not in {"联合公司", "PPP"}
+    joint = next(s for s in advice["ranking"] if s["model"] == "联合公司")
+    assert joint["ruled_out"]
+    assert "五（二）" in joint["ruled_out_by"][0]["source"]
+
+
 @pytest.mark.parametrize(
     "change",
     [
+        {"assumed": ["colour"]},  # not a condition field
         {"scope": "everywhere"},  # not one of the three scopes
         {"colour": "blue"},  # not a field of a profile
         {"name": ""},
@@ -136,7 +169,8 @@ operators:
 contracts:
   - {id: C-YEAR, name: 一年服务, project: 东湖区运营, region: "330102", operator: OP1,
      model: 政府购买服务, investor_mode: 政府投资企业运营, return_mechanisms: [政府购买服务],
-     start: 2025-01-01, end: 2025-12-31, total_amount: "1000000.00"}
+     start: 2025-01-01, end: 2025-12-31, total_amount: "1000000.00",
+     purchase_items: [政务服务热线运营]}
   - {id: C-THIRTEEN, name: 十三个月服务, project: 西山区运营, region: "330103", operator: OP1,
      model: 政府购买服务, investor_mode: 政府投资企业运营, return_mechanisms: [政府购买服务],
      start: 2025-01-01, end: 2026-01-01, total_amount: "1000000.00"}
@@ -223,7 +257,10 @@ def test_a_district_sees_its_own_contracts_only_and_is_compliant(
     compliance_api: WritableApi, user: str
 ) -> None:
     report = _report(compliance_api, user)
-    assert _outcomes(report) == {("purchase_of_service_term", "C-YEAR"): "pass"}
+    assert _outcomes(report) == {
+        ("purchase_of_service_term", "C-YEAR"): "pass",
+        ("purchase_of_service_negative_list", "C-YEAR"): "pass",
+    }
     assert report["compliant"] is True
 
 
@@ -237,9 +274,37 @@ def test_the_shared_workspace_purchase_contracts_each_run_twelve_months(
     api_client: TestClient, api_workspace: ApiWorkspace
 ) -> None:
     report = api_client.get("/api/v1/compliance", headers=api_workspace.headers("supervisor"))
-    findings = report.json()["findings"]
+    findings = [f for f in report.json()["findings"] if f["rule_id"] == "purchase_of_service_term"]
     assert {(f["rule_id"], f["subject"], f["outcome"]) for f in findings} == {
         ("purchase_of_service_term", "C-own-OP-EAST", "pass"),
         ("purchase_of_service_term", "C-own-OP-WEST", "pass"),
     }
     assert all("12 months" in f["detail"] for f in findings)
+
+
+# --- the advisor with the city's budget ------------------------------------------------------
+
+
+def test_the_advisor_reads_the_city_budget_share_and_rules_out_a_new_ppp(
+    compliance_api: WritableApi,
+) -> None:
+    """330100 spends 10.01 % of its 2025 general budget on PPP (above): no new PPP."""
+    body = _profile("xiangtan") | {"region": "330100"}
+    answer = _advise(compliance_api.client, compliance_api.headers("city_supervisor"), body)
+    assert answer.status_code == 200, answer.text
+    advice = answer.json()
+    assert advice["city"]["region"] == "330100"
+    assert advice["city"]["budget_year"] == 2025
+    assert advice["city"]["ppp_budget_share"].startswith("0.1001")
+    ppp = next(s for s in advice["ranking"] if s["model"] == "PPP")
+    assert ppp["ruled_out"]
+    assert "财金〔2019〕10号" in ppp["ruled_out_by"][0]["source"]
+    assert advice["recommended"] != "PPP"
+
+
+def test_the_advisor_does_not_read_a_region_outside_the_callers_scope(
+    compliance_api: WritableApi,
+) -> None:
+    body = _profile("xiangtan") | {"region": "330100"}
+    answer = _advise(compliance_api.client, compliance_api.headers("supervisor"), body)
+    assert answer.status_code == 403

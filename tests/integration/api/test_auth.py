@@ -21,7 +21,7 @@ from cityops.errors import ConfigError
 from cityops.register.access_schema import users
 from cityops.server import create_app
 
-PASSWORD = "a long enough password"
+PASSWORD = "A long enough password 1"
 _CLIENT_NUMBERS = itertools.count(1)
 
 
@@ -79,7 +79,7 @@ def test_a_wrong_password_and_an_unknown_user_get_the_same_401(
 ) -> None:
     wrong = _login(client, username, "not the password at all")
     unknown = _login(client, f"nobody-{uuid.uuid4().hex[:6]}", PASSWORD)
-    assert wrong == unknown == (401, {"detail": "wrong user name or password"})
+    assert wrong == unknown == (401, {"detail": "wrong user name, password or one-time code"})
 
 
 def test_after_five_failures_even_the_right_password_gets_429_with_retry_after(

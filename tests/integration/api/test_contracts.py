@@ -367,7 +367,7 @@ def test_the_person_who_reviewed_a_statement_may_not_approve_it(
     assert api_client.post(statement_url(statement_id, "review"), headers=admin).status_code == 200
     refused = api_client.post(statement_url(statement_id, "approve"), headers=admin)
     assert refused.status_code == 409
-    assert "another person must approve" in refused.json()["detail"]
+    assert "a third person must approve" in refused.json()["detail"]
     assert _statement(api_client, api_workspace, statement_id)["status"] == "reviewed"
     assert audit_trail(api_workspace.workspace, statement_id) == [
         ("admin", "review", "ok"),

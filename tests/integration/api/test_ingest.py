@@ -279,26 +279,6 @@ def test_rows_placed_through_a_register_key_take_that_rows_region(api: WritableA
     assert accepted.json()["stored"] == 1
 
 
-def test_a_district_may_add_streets_but_not_change_or_adopt_another_region(
-    api: WritableApi,
-) -> None:
-    def region(code: str, parent: str) -> dict[str, Any]:
-        return {"region_code": code, "name": "新区划", "level": "street", "parent_code": parent,
-                "resident_population": 1000}  # fmt: skip
-
-    added = post(api, "regions", ndjson(region("330102001", "330102")))
-    assert added.status_code == 200, added.text
-    assert added.json()["stored"] == 1
-    changed = post(api, "regions", ndjson(region("330103", "330100")))
-    assert changed.status_code == 403
-    assert "region 330100" in changed.json()["detail"]
-    adopted = post(api, "regions", ndjson(region("330103", "330102")))
-    assert adopted.status_code == 403
-    assert "region 330103" in adopted.json()["detail"]
-    own = post(api, "regions", ndjson(region("330102", "330100")))
-    assert own.status_code == 403
-
-
 def test_rows_with_no_region_are_for_unscoped_callers_only(api: WritableApi) -> None:
     login = {"event_id": "E1", "ts": "2025-01-06T09:00:00+08:00", "user_id": "u1",
              "event_type": "login", "channel": "app"}  # fmt: skip

@@ -87,7 +87,7 @@ def test_the_pages_the_console_opens_on_are_computed_at_start_up(tmp_path: Path)
     try:  # a user of the east district: their console opens there
         with engine.begin() as connection:
             create_user(
-                connection, username="east", password="pw-east-123", role=Role.SUPERVISOR,
+                connection, username="east", password="Harbour-lights-7", role=Role.SUPERVISOR,
                 region_code="330102",
             )  # fmt: skip
     finally:

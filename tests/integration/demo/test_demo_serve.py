@@ -23,7 +23,7 @@ from cityops.workspace.workspace import open_workspace
 
 pytestmark = pytest.mark.slow
 
-DOCUMENTED_PASSWORD = "cityops-demo"  # README.md and docs/api.md
+DOCUMENTED_PASSWORD = "Cityops-demo-2026"  # README.md and docs/api.md
 ROLES = ("admin", "supervisor", "operator", "evaluator", "auditor", "department")
 READY_WITHIN_S = 600.0
 

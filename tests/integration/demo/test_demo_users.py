@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from ingest_workspace import make_workspace
 
 from cityops.demo import create_demo_users, demo_password, run_demo
 from cityops.domain.period import Period
@@ -14,10 +15,9 @@ from cityops.errors import ConfigError
 from cityops.server import create_app
 from cityops.services.unit_of_work import unit_of_work
 from cityops.settings import ProcessSettings
-from cityops.workspace.create import create_workspace
 
-CITY = "970100"
-PASSWORD = "a demo password"
+CITY = "330100"  # a city of the small workspace (users are bound to existing regions)
+PASSWORD = "A demo password 1"
 
 # username → (role, region, operator, department, may view personal data), by hand
 EXPECTED = {
@@ -31,7 +31,7 @@ EXPECTED = {
 
 
 def test_each_demo_user_logs_in_with_its_role_and_scope(tmp_path: Path) -> None:
-    workspace = create_workspace(tmp_path / "ws", name="示范市")
+    workspace = make_workspace(tmp_path)
     with unit_of_work(workspace) as uow:
         created = create_demo_users(uow, CITY, PASSWORD)
     assert [user.username for user in created] == list(EXPECTED)
@@ -55,8 +55,8 @@ def test_each_demo_user_logs_in_with_its_role_and_scope(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("environ", "expected"),
     [
-        ({}, "cityops-demo"),
-        ({"CITYOPS_PASSWORD": ""}, "cityops-demo"),
+        ({}, "Cityops-demo-2026"),
+        ({"CITYOPS_PASSWORD": ""}, "Cityops-demo-2026"),
         ({"CITYOPS_PASSWORD": "chosen-by-me-1"}, "chosen-by-me-1"),
     ],
 )
@@ -68,7 +68,7 @@ def test_the_password_is_the_documented_one_unless_the_environment_sets_it(
 
 def test_a_short_password_is_refused_before_the_demo_touches_anything(tmp_path: Path) -> None:
     root = tmp_path / "ws"
-    with pytest.raises(ConfigError, match="at least 10 characters"):
+    with pytest.raises(ConfigError, match="at least 12 characters"):
         run_demo(root, scale="tiny", start=Period(2025, 1), password="too-short")
     assert not tmp_path.joinpath("ws").exists()
     assert list(tmp_path.iterdir()) == []

@@ -114,7 +114,7 @@ def test_free_text_stored_in_clear_before_sealing_is_sealed_by_the_migration_ste
     city: Open311City,
 ) -> None:
     request_id = city.submitted(description="路灯不亮")
-    with city.engine.begin() as connection:  # as a register from before migration 0004 holds it
+    with city.engine.begin() as connection:  # as a register from before migration 0006 holds it
         connection.execute(
             service_requests.update().values(description=DESCRIPTION, description_enc=None)
         )

@@ -66,7 +66,8 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         "service_requests",
         "ticket_outbox",
     }
-    open311 = {"open311_keys"}  # migration 0005
+    open311 = {"open311_keys"}  # migration 0007
+    audit = {"refused_requests"}  # migration 0004
     expected = (
         registers
         | {f"{name}_history" for name in registers}
@@ -74,6 +75,7 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         | contracts
         | api
         | open311
+        | audit
     )
     assert _table_names(register_url) == expected
 

@@ -81,3 +81,39 @@ def test_compliance_and_the_advisor_answer_in_json(workspace: Path) -> None:
     assert checked["compliant"] is True
     advice = _run("advise", str(ROOT / "examples" / "advisor" / "xiangtan.yaml"))
     assert advice["recommended"] == "PPP"
+
+
+PLATFORM_REGISTER = """version: 1
+operators:
+  - id: OP-PLATFORM
+    name: 示范市数字城市运营有限公司
+    type: 平台公司
+    shareholders:
+      - {name: 示范市城投集团, share: 0.5, state_owned: true}
+      - {name: 某科技公司, share: 0.5}
+contracts:
+  - {id: C-PLATFORM, name: 城市大脑运营, project: 城市大脑, region: "970100",
+     operator: OP-PLATFORM, model: 平台公司, investor_mode: 政府投资企业运营,
+     return_mechanisms: [政府购买服务], start: 2025-01-01, end: 2029-12-31,
+     total_amount: "5000000.00", purchase_items: [城市大脑运营服务, 机房建设]}
+"""
+
+
+def test_compliance_reads_the_registered_operators_and_the_purchase_items(
+    workspace: Path,
+) -> None:
+    """A 5-year platform-company contract paid by purchase of services, whose operator
+    is only half state-owned and which buys a works item, fails three rules."""
+    ws = str(workspace)
+    register = workspace / "platform.yaml"
+    register.write_text(PLATFORM_REGISTER, encoding="utf-8")
+    _run("contracts", "load", "-w", ws, str(register))
+    result = CliRunner().invoke(app, ["compliance", "-w", ws, "--json"])
+    assert result.exit_code == 1, result.output
+    findings = json.loads(result.stdout)["findings"]
+    failed = {f["rule_id"] for f in findings if f["outcome"] == "fail"}
+    assert failed == {
+        "purchase_of_service_term",
+        "purchase_of_service_negative_list",
+        "platform_company_state_control",
+    }

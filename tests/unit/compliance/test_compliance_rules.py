@@ -8,14 +8,17 @@ from decimal import Decimal
 
 import pytest
 
-from cityops.compliance.checks import Finding, Outcome, check_all, ppp_expenditure
+from cityops.compliance.checks import Finding, Outcome, Portfolio, check_all, ppp_expenditure
 from cityops.compliance.rules import load_rules
 from cityops.settlement.model import (
     Contract,
     InvestorMode,
     OperationType,
+    Operator,
+    OperatorType,
     RegionBudget,
     ReturnMechanism,
+    Shareholder,
     TypicalModel,
 )
 
@@ -49,9 +52,23 @@ PPP = replace(
 BUDGET = RegionBudget("970100", 2025, Decimal("1000000.00"))
 
 
-def _outcomes(rule_id: str, contracts: list[Contract], budgets: list[RegionBudget]) -> list[str]:
-    findings: list[Finding] = check_all(RULES, contracts, budgets)
-    return [f.outcome.value for f in findings if f.rule_id == rule_id]
+def _findings(
+    rule_id: str,
+    contracts: list[Contract],
+    budgets: list[RegionBudget],
+    operators: list[Operator] | None = None,
+) -> list[Finding]:
+    findings = check_all(RULES, Portfolio(contracts, budgets, operators or []))
+    return [f for f in findings if f.rule_id == rule_id]
+
+
+def _outcomes(
+    rule_id: str,
+    contracts: list[Contract],
+    budgets: list[RegionBudget],
+    operators: list[Operator] | None = None,
+) -> list[str]:
+    return [f.outcome.value for f in _findings(rule_id, contracts, budgets, operators)]
 
 
 @pytest.mark.parametrize(
@@ -73,9 +90,15 @@ def test_a_purchase_of_service_term_is_at_most_1_year_or_3_with_stated_condition
 
 
 @pytest.mark.parametrize(
-    ("end", "outcome"), [(date(2034, 12, 31), "pass"), (date(2034, 11, 30), "fail")]
+    ("end", "outcome"),
+    [
+        (date(2034, 12, 31), "pass"),  # 10 years to the day
+        (date(2034, 12, 30), "fail"),  # a day short
+        (date(2034, 12, 15), "fail"),  # 9 years, 11 months and 15 days: 119 whole months
+        (date(2034, 11, 30), "fail"),
+    ],
 )
-def test_a_ppp_term_is_at_least_10_years(end: date, outcome: str) -> None:
+def test_a_ppp_term_is_at_least_10_years_of_whole_months(end: date, outcome: str) -> None:
     assert _outcomes("ppp_minimum_term", [replace(PPP, end=end)], [BUDGET]) == [outcome]
 
 
@@ -155,3 +178,101 @@ def test_a_ppp_year_without_budget_figures_is_unknown_not_compliant() -> None:
 def test_every_rule_names_its_source_and_explains_itself() -> None:
     assert all(rule.source and len(rule.explanation) > 40 for rule in RULES.rules)
     assert len({rule.check for rule in RULES.rules}) == len(RULES.rules)
+
+
+def test_a_purchase_of_service_term_binds_a_joint_company_paid_by_purchase_of_services() -> None:
+    joint = replace(
+        PURCHASE,
+        model=TypicalModel.JOINT_COMPANY,
+        investor_mode=InvestorMode.JOINT_ENTERPRISE,
+        end=date(2029, 12, 31),  # 5 years
+        stable_service=True,
+    )
+    (finding,) = _findings("purchase_of_service_term", [joint], [])
+    assert finding.outcome is Outcome.FAIL
+    assert "60 months" in finding.detail
+
+
+def test_a_contract_not_paid_through_purchase_of_services_is_not_held_to_its_term() -> None:
+    platform = replace(
+        PURCHASE,
+        model=TypicalModel.PLATFORM_COMPANY,
+        return_mechanisms=(ReturnMechanism.USER_PAY,),
+        end=date(2029, 12, 31),
+    )
+    assert _outcomes("purchase_of_service_term", [platform], []) == []
+
+
+@pytest.mark.parametrize(
+    ("items", "outcome", "named"),
+    [
+        (("12345热线坐席运营服务", "城市门户内容运营"), "pass", None),
+        (("城市门户内容运营", "数据中心机房建设"), "fail", "（三）"),
+        (("运营期间垫资",), "fail", "（四）"),
+        (("热线坐席劳务派遣",), "fail", "（五）"),
+        ((), "unknown", None),
+    ],
+)
+def test_purchase_items_are_checked_against_the_negative_list(
+    items: tuple[str, ...], outcome: str, named: str | None
+) -> None:
+    (finding,) = _findings(
+        "purchase_of_service_negative_list", [replace(PURCHASE, purchase_items=items)], []
+    )
+    assert finding.outcome.value == outcome
+    if named is not None:
+        assert named in finding.detail
+
+
+def _platform_operator(*shares: tuple[str, bool]) -> Operator:
+    return Operator(
+        "OP",
+        "示范市数字城市运营有限公司",
+        OperatorType.PLATFORM_COMPANY,
+        tuple(Shareholder(f"S{i}", Decimal(s), state) for i, (s, state) in enumerate(shares)),
+    )
+
+
+@pytest.mark.parametrize(
+    ("shares", "outcome"),
+    [
+        ((("0.51", True), ("0.49", False)), "pass"),
+        ((("0.30", True), ("0.21", True), ("0.49", False)), "pass"),  # 51 % state-owned
+        ((("0.50", True), ("0.50", False)), "fail"),  # half is not more than half
+        ((), "unknown"),  # no shareholders stated
+    ],
+)
+def test_a_platform_company_is_state_controlled(
+    shares: tuple[tuple[str, bool], ...], outcome: str
+) -> None:
+    contract = replace(PURCHASE, model=TypicalModel.PLATFORM_COMPANY)
+    operators = [_platform_operator(*shares)]
+    assert _outcomes("platform_company_state_control", [contract], [], operators) == [outcome]
+
+
+def test_an_unregistered_operator_of_a_platform_contract_is_unknown() -> None:
+    contract = replace(PURCHASE, model=TypicalModel.PLATFORM_COMPANY)
+    assert _outcomes("platform_company_state_control", [contract], []) == ["unknown"]
+
+
+CITATIONS = {
+    "purchase_of_service_term": ["财政部令第102号"],
+    "ppp_minimum_term": ["财金〔2019〕10号"],
+    "bt_is_not_ppp": ["财办金〔2017〕92号"],
+    "ppp_budget_share": ["财金〔2015〕21号", "第二十五条", "财金〔2019〕10号"],
+    "no_new_government_pay_above_5pct": ["财金〔2019〕10号"],
+    "bundled_user_pay_share": ["财金〔2019〕10号"],
+    "purchase_of_service_negative_list": ["财政部令第102号", "第十条"],
+    "platform_company_state_control": ["表6"],
+}
+
+
+@pytest.mark.parametrize(("rule_id", "documents"), sorted(CITATIONS.items()))
+def test_each_rule_cites_the_documents_it_comes_from(rule_id: str, documents: list[str]) -> None:
+    (rule,) = [r for r in RULES.rules if r.id == rule_id]
+    missing = [d for d in documents if d not in rule.source]
+    assert not missing, f"{rule_id} does not cite {missing}"
+
+
+def test_every_shipped_rule_has_its_citations_checked() -> None:
+    assert {r.id for r in RULES.rules} == set(CITATIONS)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cityops.errors import ConfigError
 from cityops.settlement.files import load_register_file, parse_register_text
-from cityops.settlement.model import ReturnMechanism, term_months
+from cityops.settlement.model import ReturnMechanism, completed_months, term_months
 from cityops.settlement.money import parse_money
 
 BASE = """
@@ -90,8 +93,6 @@ def test_money_from_a_yaml_float_keeps_its_written_decimals() -> None:
 def test_the_term_counts_months_with_the_end_day_included(
     start: str, end: str, months: int
 ) -> None:
-    from datetime import date
-
     assert term_months(date.fromisoformat(start), date.fromisoformat(end)) == months
 
 
@@ -129,3 +130,44 @@ def test_a_csv_whose_header_says_nothing_known_is_refused(tmp_path: Path) -> Non
     unknown.write_text("a,b\n1,2\n", "utf-8")
     with pytest.raises(ConfigError, match="cannot tell what the CSV holds"):
         load_register_file(unknown)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "months"),
+    [
+        ("2025-01-01", "2034-12-31", 120),
+        ("2025-01-01", "2034-12-15", 119),  # 9 years, 11 months and 15 days
+        ("2025-01-15", "2025-02-14", 1),
+        ("2025-01-15", "2025-02-13", 0),
+        ("2025-01-31", "2025-02-27", 1),  # to the end of the shorter month
+        ("2025-01-31", "2025-02-26", 0),
+    ],
+)
+def test_a_minimum_term_counts_only_whole_months_completed(
+    start: str, end: str, months: int
+) -> None:
+    assert completed_months(date.fromisoformat(start), date.fromisoformat(end)) == months
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)),
+    st.integers(min_value=0, max_value=20_000),
+)
+def test_whole_months_never_exceed_started_months_and_differ_by_at_most_one(
+    start: date, days: int
+) -> None:
+    end = start + timedelta(days=days)
+    whole, started = completed_months(start, end), term_months(start, end)
+    assert whole <= started <= whole + 1
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2060, 12, 31)).filter(
+        lambda d: d.day <= 28
+    ),
+    st.integers(min_value=1, max_value=400),
+)
+def test_a_term_of_exactly_n_months_is_n_months_both_ways(start: date, n: int) -> None:
+    month = start.month - 1 + n
+    end = date(start.year + month // 12, month % 12 + 1, start.day) - timedelta(days=1)
+    assert completed_months(start, end) == term_months(start, end) == n

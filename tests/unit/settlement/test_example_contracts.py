@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from cityops.compliance.checks import check_all
+from cityops.compliance.checks import Portfolio, check_all
 from cityops.compliance.rules import load_rules
 from cityops.indicators.catalogue import load_catalogue
 from cityops.settlement.files import load_register_file
@@ -31,7 +31,7 @@ def test_the_ppp_demonstration_file_holds_the_14_projects_of_table_3() -> None:
 
 def test_the_ppp_demonstration_projects_meet_the_term_rules_and_none_is_bt() -> None:
     bundle = load_register_file(EXAMPLES / "ppp-demonstration-projects.yaml")
-    findings = check_all(load_rules(), bundle.contracts, bundle.budgets)
+    findings = check_all(load_rules(), Portfolio(bundle.contracts, bundle.budgets))
     term_rules = {"ppp_minimum_term", "bt_is_not_ppp"}
     decided = [f for f in findings if f.rule_id in term_rules]
     assert len(decided) == 28

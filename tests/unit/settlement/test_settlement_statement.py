@@ -229,6 +229,29 @@ def test_the_period_cap_limits_the_total_payable() -> None:
     assert statement.total_payable == Decimal("60000.00")  # 71,500.00 capped
 
 
+def test_a_deduction_still_counts_in_a_capped_month() -> None:
+    text = CONTRACT_YAML.replace("    kpis:", '    period_cap: "50000.00"\n    kpis:')
+    statement = _settle(_contract(text), {**NORMAL, "capability.online_availability": 0.97})
+    # earned 10,000 + 20,000 + 15,000 + 10,000 + 7,500 = 62,500.00 → capped at 50,000.00,
+    # then the 5,000.00 deduction: 45,000.00 (netted first it would vanish under the cap)
+    assert statement.total_payable == Decimal("45000.00")
+
+
+def test_a_contract_may_net_deductions_before_the_cap() -> None:
+    text = CONTRACT_YAML.replace(
+        "    kpis:", '    period_cap: "50000.00"\n    deductions_before_cap: true\n    kpis:'
+    )
+    statement = _settle(_contract(text), {**NORMAL, "capability.online_availability": 0.97})
+    # 62,500.00 − 5,000.00 = 57,500.00 → capped at 50,000.00
+    assert statement.total_payable == Decimal("50000.00")
+
+
+def test_deductions_never_make_a_capped_month_negative() -> None:
+    text = CONTRACT_YAML.replace("    kpis:", '    period_cap: "3000.00"\n    kpis:')
+    statement = _settle(_contract(text), {**NORMAL, "capability.online_availability": 0.97})
+    assert statement.total_payable == Decimal("0.00")  # 3,000.00 − 5,000.00 floors at 0
+
+
 def test_a_value_exactly_on_a_band_threshold_earns_that_band() -> None:
     statement = _settle(_contract(), {**NORMAL, "capability.online_availability": 0.999})
     k2 = next(line for line in statement.lines if line.clause_id == "K2")

@@ -88,7 +88,7 @@ def test_a_draft_cannot_be_approved_before_review() -> None:
 
 
 def test_the_reviewer_cannot_approve_the_same_statement() -> None:
-    with pytest.raises(SettlementError, match="another person"):
+    with pytest.raises(SettlementError, match="a third person must approve"):
         approve(review(_draft(), by="张", at=T1), by="张", at=T2)
 
 
@@ -109,3 +109,16 @@ def test_an_approved_statement_cannot_be_reviewed_or_approved_again() -> None:
 def test_a_step_needs_a_name() -> None:
     with pytest.raises(SettlementError, match="--by"):
         review(_draft(), by="  ", at=T1)
+
+
+def test_the_drafter_may_not_review_its_own_draft() -> None:
+    with pytest.raises(SettlementError, match="drafted"):
+        review(replace(_draft(), created_by="赵编制"), by="赵编制", at=T1)
+
+
+@pytest.mark.parametrize(("approver", "role"), [("赵编制", "drafted"), ("张审核", "reviewed")])
+def test_neither_the_drafter_nor_the_reviewer_may_approve(approver: str, role: str) -> None:
+    reviewed = review(replace(_draft(), created_by="赵编制"), by="张审核", at=T1)
+    with pytest.raises(SettlementError, match=role):
+        approve(reviewed, by=approver, at=T2)
+

@@ -7,17 +7,16 @@ the same profile a ``examples/advisor/*.yaml`` file holds, with bounded text.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.advisor.advise import Advice, Reason, advise
-from cityops.advisor.profile import ProjectProfile
-from cityops.advisor.rules import DEFAULT_RULES, load_rules
-from cityops.api.deps import Allowed
+from cityops.advisor.profile import CONDITION_FIELDS, ProjectProfile
+from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep
+from cityops.services.advisor import advise_in_city, answer_record
 
 __all__ = ["AdvicePublic", "AdvisorRequest", "router"]
 
@@ -35,6 +34,11 @@ class AdvisorRequest(ProjectProfile):
     objects: list[Annotated[str, Field(max_length=100)]] = Field(
         default=[], max_length=50, description="Operation objects (运营对象)."
     )
+    assumed: list[str] = Field(
+        default=[],
+        max_length=len(CONDITION_FIELDS),
+        description="Fields whose values the source does not state but the writer assumed.",
+    )
 
 
 class ReasonPublic(BaseModel):
@@ -42,17 +46,54 @@ class ReasonPublic(BaseModel):
     reason: str
     source: str
 
-    @classmethod
-    def of(cls, reason: Reason | None) -> ReasonPublic | None:
-        if reason is None:
-            return None
-        return cls(points=reason.points, reason=reason.reason, source=reason.source)
+
+class ChoicePublic(BaseModel):
+    value: str
+    implementation: str | None
+    reason: str
+    source: str
+
+
+class GatePublic(BaseModel):
+    rules_out: list[str]
+    investor_modes_ruled_out: list[str]
+    status: Literal["holds", "unknown"] = Field(
+        description="holds: the models are ruled out; unknown: a fact it tests is unknown"
+    )
+    fields: list[str]
+    reason: str
+    source: str
 
 
 class ModelScorePublic(BaseModel):
     model: str
     score: int
+    ruled_out: bool
+    ruled_out_by: list[GatePublic]
     reasons: list[ReasonPublic]
+
+
+class AlternativePublic(BaseModel):
+    field: str
+    value: str | bool
+    recommended: str
+    investor_mode: str | None
+    operation_type: str | None
+
+
+class UnknownsPublic(BaseModel):
+    fields: list[str]
+    certain: bool
+    possible_models: list[str]
+    deciding_fields: list[str]
+    alternatives: list[AlternativePublic]
+
+
+class CityPublic(BaseModel):
+    region: str
+    budget_year: int | None
+    ppp_budget_share: str | None
+    joint_companies: list[str]
 
 
 class AdvicePublic(BaseModel):
@@ -62,33 +103,27 @@ class AdvicePublic(BaseModel):
     mechanism_reason: ReasonPublic | None
     ppp_sub_mode: str | None
     sub_mode_reason: ReasonPublic | None
+    investor_mode: ChoicePublic | None
+    operation_type: ChoicePublic | None
+    gates: list[GatePublic]
+    risks: list[ReasonPublic]
+    unknowns: UnknownsPublic
+    city: CityPublic | None = Field(
+        description="The workspace's facts for the profile's region, when it names one"
+    )
     ranking: list[ModelScorePublic]
-
-    @classmethod
-    def of(cls, advice: Advice) -> AdvicePublic:
-        return cls(
-            profile=advice.profile,
-            recommended=advice.recommended.value,
-            return_mechanisms=[m.value for m in advice.mechanisms],
-            mechanism_reason=ReasonPublic.of(advice.mechanism_reason),
-            ppp_sub_mode=None if advice.ppp_sub_mode is None else advice.ppp_sub_mode.value,
-            sub_mode_reason=ReasonPublic.of(advice.sub_mode_reason),
-            ranking=[
-                ModelScorePublic(
-                    model=score.model.value,
-                    score=score.score,
-                    reasons=[
-                        ReasonPublic(points=r.points, reason=r.reason, source=r.source)
-                        for r in score.reasons
-                    ],
-                )
-                for score in advice.ranking
-            ],
-        )
 
 
 @router.post("", operation_id="advise_model", response_model=AdvicePublic)
-def advise_model(profile: AdvisorRequest, _principal: Asker) -> AdvicePublic:
+def advise_model(
+    profile: AdvisorRequest, principal: Asker, state: StateDep, uow: UnitOfWorkDep
+) -> AdvicePublic:
     """Rank the five typical models (政府购买服务, PPP, EPC, 平台公司, 联合公司) for the
-    project by the shipped applicability rules, and name a return mechanism."""
-    return AdvicePublic.of(advise(profile, load_rules(DEFAULT_RULES)))
+    project by the shipped rules (gates first), and name the investor mode, operation
+    type and return mechanism(s), with the answer under each unknown fact's values.
+    A region in the profile brings in its budget share and operators, if the caller
+    may see that region."""
+    if profile.region is not None and not state.region_tree().visible_to(principal, profile.region):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "the region is outside your scope")
+    advice, facts = advise_in_city(uow, profile)
+    return AdvicePublic.model_validate(answer_record(advice, facts))

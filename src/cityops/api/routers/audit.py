@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(Allowed(Resource.AUDIT, Action.READ))]
 
 
-@derived_from(Verification, fields=("intact", "checked", "first_bad_seq", "reason"))
+@derived_from(Verification, fields=("intact", "checked", "first_bad_seq", "reason", "anchors"))
 class VerificationPublic(Public):
     """The outcome of ``verify_chain``, as ``cityops audit verify`` reports it."""
 

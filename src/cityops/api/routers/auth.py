@@ -33,7 +33,7 @@ def login(outcome: Annotated[LoginOutcome, Depends(AuditedLogin("auth"))]) -> To
             headers={"Retry-After": str(outcome.retry_after_s)},
         )
     if outcome.token is None:
-        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name or password")
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "wrong user name, password or one-time code")
     issued = outcome.token
     return TokenPublic(
         access_token=issued.token,

@@ -17,9 +17,11 @@ from cityops.services.ingestion import (
     BodyFormat,
     IngestBatch,
     OutsideScopeError,
+    RegisterWriteRefusedError,
     body_format,
     incoming_dir,
     ingest_body,
+    require_register_write,
 )
 
 __all__ = ["router"]
@@ -61,7 +63,10 @@ class IngestPublic(BaseModel):
     response_model=IngestPublic,
     openapi_extra=_BODY,
     responses={
-        403: {"description": "A row lies outside the caller's region scope"},
+        403: {
+            "description": "A register table and a role that may only read the register, "
+            "or a row outside the caller's region scope"
+        },
         413: {"description": "The body is larger than the limit"},
         415: {"description": "Not application/json or application/x-ndjson"},
         422: {"description": "Not JSON rows, or rows the contract refuses as a whole"},
@@ -78,8 +83,15 @@ async def ingest_rows(
     given to ``cityops ingest``: rows that fail a check are quarantined, repeats are
     duplicates, and sending the same body again stores nothing new.  The whole
     request is refused, and nothing stored, when the body is not JSON rows or a
-    row lies outside the caller's region scope."""
+    row lies outside the caller's region scope.  Register tables (regions, services,
+    devices, cloud_resources, data_resources, systems, staff) are written by an
+    administrator only: any other role is refused with 403 before the body is read."""
     contract = _table(table)
+    try:
+        require_register_write(principal, contract)
+    except RegisterWriteRefusedError as refused:
+        await run_in_threadpool(audit, uow, request, principal, "write:ingest", table, "refused")
+        raise HTTPException(status.HTTP_403_FORBIDDEN, str(refused)) from None
     found = body_format(request.headers.get("content-type"))
     if found is None:
         raise HTTPException(
@@ -99,7 +111,7 @@ async def ingest_rows(
 
         try:
             batch = await run_in_threadpool(ingest)
-        except OutsideScopeError as refused:
+        except (OutsideScopeError, RegisterWriteRefusedError) as refused:
             await run_in_threadpool(
                 audit, uow, request, principal, "write:ingest", f"{table}", "refused"
             )
