@@ -18,6 +18,7 @@ from cityops import __version__
 from cityops.api.body_limit import BodyLimit, body_limits
 from cityops.api.errors import install_error_handlers
 from cityops.api.form_encoding import Utf8FormBodies
+from cityops.api.openapi_errors import document_errors
 from cityops.api.routers import ROUTERS
 from cityops.api.state import AppState
 from cityops.console.routes import STATIC_DIR
@@ -96,6 +97,7 @@ def create_app(workspace: Workspace, settings: ProcessSettings | None = None) ->
     for router in ROUTERS:
         app.include_router(router)
     app.include_router(console_router)
+    document_errors(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
     @app.get("/", include_in_schema=False)

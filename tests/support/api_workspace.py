@@ -45,6 +45,7 @@ from cityops.ingestion.directory import ingest_directory
 from cityops.register.engine import make_engine
 from cityops.services.evaluation import evaluate_period
 from cityops.services.indicators import compute_period
+from cityops.services.open311 import create_client_key
 from cityops.services.settlement import load_contracts, review_statement, settle_period
 from cityops.services.unit_of_work import UnitOfWork, unit_of_work
 from cityops.synth import generate_city
@@ -177,6 +178,8 @@ class ApiWorkspace:
     statements: Mapping[str, str]
     """Relation → the draft statement of that relation's contract for ``PERIOD``."""
     run_id: str
+    open311_key: str
+    """The ``api_key`` of Open311 client application ``api-tests``."""
 
     def headers(self, username: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
@@ -219,6 +222,7 @@ def build_api_workspace(directory: Path, *, register_url: str | None = None) -> 
             for relation, contract_id in contracts.items()
         }
         settle_period(uow, other_operator_contract, PERIOD, by="fixture")
+        open311_key = create_client_key(uow, "api-tests")
     return ApiWorkspace(
         workspace=workspace,
         tokens=_users_with_tokens(workspace),
@@ -226,6 +230,7 @@ def build_api_workspace(directory: Path, *, register_url: str | None = None) -> 
         other_operator_contract=other_operator_contract,
         statements=statements,
         run_id=run.run_id,
+        open311_key=open311_key,
     )
 
 

@@ -34,8 +34,10 @@ from cityops.accounts.store import create_user
 from cityops.ingestion.batch import ingest_file
 from cityops.services.unit_of_work import open_analytics
 from cityops.settings import ProcessSettings
+from cityops.tickets.client_keys import create_key
+from cityops.workspace.config import Open311Config, read_config, write_config
 from cityops.workspace.create import create_workspace
-from cityops.workspace.workspace import Workspace
+from cityops.workspace.workspace import Workspace, open_workspace
 
 __all__ = [
     "CITY",
@@ -117,9 +119,17 @@ def ingest_text(workspace: Workspace, table: str, text: str, directory: Path) ->
     assert batch.quarantined == 0, f"test data for {table} was quarantined"
 
 
+UNTHROTTLED = Open311Config(posts_per_minute_per_key=100_000, posts_per_minute_per_client=100_000)
+"""Submission limits no test reaches unless it means to (``docs/open311.md``)."""
+
+
 def build_city(root: Path, register_url: str | None = None) -> Workspace:
-    """The tiny city's workspace in ``root/ws``."""
+    """The tiny city's workspace in ``root/ws``: Open311 submissions need a key
+    (``Open311City.api_key``) and are not throttled."""
     workspace = create_workspace(root / "ws", name="示范市", register_url=register_url)
+    config = read_config(workspace.root).model_copy(update={"open311": UNTHROTTLED})
+    write_config(workspace.root, config)
+    workspace = open_workspace(workspace.root)
     ingest_text(workspace, "regions", REGIONS_CSV, root / "sources")
     ingest_text(workspace, "services", SERVICES_CSV, root / "sources")
     return workspace
@@ -162,14 +172,30 @@ class Open311City:
     workspace: Workspace
     client: TestClient
     engine: sa.Engine
+    _api_key: str | None = None
 
     @property
     def cipher(self) -> ContactCipher:
         return ContactCipher(self.workspace.secret_path.read_bytes().strip())
 
+    @property
+    def api_key(self) -> str:
+        """The ``api_key`` of client application ``tests`` (issued on first use)."""
+        if self._api_key is None:
+            with self.engine.begin() as connection:
+                self._api_key = create_key(connection, "tests")
+        return self._api_key
+
     def submit(self, fmt: str = "json", **form: str) -> httpx2.Response:
-        """POST requests.{fmt} with ``form`` (defaults: service ``road`` at a lat/long)."""
-        fields = {"service_code": "road", "lat": "30.25", "long": "120.16", **form}
+        """POST requests.{fmt} with ``form`` (defaults: service ``road`` at a lat/long,
+        the ``tests`` application's key)."""
+        fields = {
+            "service_code": "road",
+            "lat": "30.25",
+            "long": "120.16",
+            "api_key": self.api_key,
+            **form,
+        }
         return self.client.post(f"/open311/v2/requests.{fmt}", data=fields)
 
     def submitted(self, **form: str) -> str:

@@ -61,6 +61,7 @@ def _register_commands() -> None:
         init,
         listen,
         migrate,
+        open311,
         quarantine,
         report,
         schemas,
@@ -93,6 +94,7 @@ def _register_commands() -> None:
     app.add_typer(user.user_app, name="user")
     app.add_typer(audit.audit_app, name="audit")
     app.add_typer(tickets.tickets_app, name="tickets")
+    app.add_typer(open311.open311_app, name="open311")
 
 
 _register_commands()

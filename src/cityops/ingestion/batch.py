@@ -43,7 +43,7 @@ from cityops.ingestion.checks import (
     typed_expression,
 )
 from cityops.ingestion.derived import stage_day_derived, stage_derived, stage_user_index
-from cityops.ingestion.personal import pseudonymise, read_secret
+from cityops.ingestion.personal import pseudonymise, read_secret, register_personal_functions
 from cityops.ingestion.quarantine import stage_quarantine
 from cityops.ingestion.sources import file_digest, read_source, reading_error, source_format
 from cityops.ingestion.staging import Move, files_relation, stage_query
@@ -300,6 +300,7 @@ def _configure(con: duckdb.DuckDBPyConnection, layout: LakeLayout) -> None:
     con.execute("SET TimeZone = 'Asia/Shanghai'")
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute(f"SET temp_directory = {quote_literal(str(spill))}")
+    register_personal_functions(con)
 
 
 def _field_list(table: Table, prefix: str = "") -> str:

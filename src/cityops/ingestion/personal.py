@@ -1,28 +1,40 @@
 """Personal data (个人信息) at the door of the lake: recognise it, or pseudonymise it.
 
 The data contract forbids ID-card numbers and phone numbers in clear in the
-lake.  A text value that *is* one — a resident ID-card number (居民身份证号,
-GB 11643: 17 digits of region, birth date and sequence, then a check
-character) or a mainland mobile number (``1[3-9]`` + 9 digits, optionally
-``+86``/``86``) — fails the row, which is quarantined with the value masked.
+lake.  A text value that holds one — a resident ID-card number (居民身份证号,
+GB 11643, 18 or 15 digits) or a mainland mobile number, however it is
+spelled (full-width digits, spaces, dashes, dots, zero-width characters,
+``+86``/``0086``, inside other text such as ``电话138 1234 1234``) — fails the
+row, which is quarantined with the value masked.  What counts as one is
+decided by :mod:`cityops.access.personal_text`, the scanner the API masks
+free text with, so the lake and the API see the same numbers.
 
 ``user_id`` given in clear is turned into a keyed hash with ``--pseudonymise``:
 ``p_`` + hex HMAC-SHA256 under the workspace's ``secret.key``.  The same
 person always gets the same pseudonym in one workspace, and nobody without
 the key can go back or test a guess.
 
-Each rule exists twice: in Python (the reference, tested with hypothesis)
-and as DuckDB SQL (what ingestion runs, vectorised), tested against it.
+Ingestion runs as DuckDB SQL: a vectorised test keeps the scanner off every
+value with fewer than eleven digits (almost all of them), and the others go
+to the scanner as a Python function of the connection
+(:func:`register_personal_functions`, called on every connection that runs
+the checks).
 """
 
 from __future__ import annotations
 
 import hmac
-import re
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
+from duckdb.func import SPECIAL
 
+from cityops.access.personal_text import (
+    PersonalKind,
+    find_personal,
+    id_card_check_character,
+)
 from cityops.errors import WorkspaceError
 
 __all__ = [
@@ -31,82 +43,71 @@ __all__ = [
     "is_id_card_number",
     "is_mobile_number",
     "looks_personal_sql",
+    "personal_kind",
     "personal_kind_sql",
     "pseudonymise",
     "read_secret",
+    "register_personal_functions",
 ]
 
 PSEUDONYM_PREFIX = "p_"
 
-ID_CARD_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-"""GB 11643-1999: weight of digit i is 2^(17-i) mod 11."""
-ID_CARD_CHECK = "10X98765432"
-"""The check character for (Σ digit × weight) mod 11 = 0, 1, …, 10."""
+LAKE_KINDS = (PersonalKind.MOBILE, PersonalKind.ID_CARD)
+"""What may not enter the lake in clear (landlines and e-mail addresses may)."""
+_FUNCTION = "cityops_personal_kind"
+_DIGIT = "[0-9\uff10-\uff19]"
+_ELEVEN_DIGITS = f"{_DIGIT}([^0-9\uff10-\uff19]{{0,8}}{_DIGIT}){{10}}"
+"""Eleven digits (ASCII or full-width), each at most eight characters after the
+one before: every value the scanner could find a number in matches."""
 
-_ID_CARD_SHAPE = r"\d{6}(18|19|20)\d{2}(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])\d{3}[0-9Xx]"
-_MOBILE_SHAPE = r"(\+?86)?1[3-9]\d{9}"
 
-
-def id_card_check_character(first17: str) -> str:
-    """The GB 11643 check character of 17 digits."""
-    total = sum(int(d) * w for d, w in zip(first17, ID_CARD_WEIGHTS, strict=True))
-    return ID_CARD_CHECK[total % 11]
+def personal_kind(text: str | None) -> str | None:
+    """What personal data the first number in ``text`` is (a ``PersonalKind``
+    value), else None."""
+    found = find_personal(text, LAKE_KINDS) if text else []
+    return found[0].kind.value if found else None
 
 
 def is_id_card_number(text: str) -> bool:
-    """An 18-character resident ID-card number with a plausible date and a valid check."""
-    value = text.strip()
-    if re.fullmatch(_ID_CARD_SHAPE, value, flags=re.ASCII) is None:
-        return False
-    return id_card_check_character(value[:17]) == value[17].upper()
+    """The whole of ``text`` (stripped) is an ID-card number, 18 or 15 digits."""
+    return _whole(text, PersonalKind.ID_CARD)
 
 
 def is_mobile_number(text: str) -> bool:
-    """A mainland mobile number, optionally written with the +86 country code."""
-    return re.fullmatch(_MOBILE_SHAPE, text.strip(), flags=re.ASCII) is not None
+    """The whole of ``text`` (stripped) is a mainland mobile number, with or
+    without ``+86``/``0086``."""
+    return _whole(text, PersonalKind.MOBILE)
 
 
-def _id_card_sql(value: str) -> str:
-    checksum = " + ".join(
-        f"TRY_CAST(substr({value}, {i + 1}, 1) AS INTEGER) * {w}"
-        for i, w in enumerate(ID_CARD_WEIGHTS)
+def _whole(text: str, kind: PersonalKind) -> bool:
+    value = text.strip()
+    found = find_personal(value, (kind,))
+    return len(found) == 1 and (found[0].start, found[0].end) == (0, len(value))
+
+
+def register_personal_functions(con: duckdb.DuckDBPyConnection) -> None:
+    """Make :func:`personal_kind` callable by the SQL of :func:`personal_kind_sql`."""
+    con.create_function(
+        _FUNCTION,
+        personal_kind,
+        ["VARCHAR"],
+        "VARCHAR",
+        null_handling=SPECIAL,
+        side_effects=False,
     )
-    return (
-        f"(regexp_full_match({value}, '{_ID_CARD_SHAPE}') AND "
-        f"substr('{ID_CARD_CHECK}', (({checksum}) % 11) + 1, 1) = upper(substr({value}, 18, 1)))"
-    )
-
-
-_WHITESPACE = "".join(c for c in map(chr, range(0x3001)) if c.isspace())
-"""What Python's ``str.strip`` removes (ASCII and Unicode spaces, U+3000 included)."""
-_WHITESPACE_SQL = " || ".join(f"chr({ord(c)})" for c in _WHITESPACE)
 
 
 def personal_kind_sql(text: str) -> str:
-    """SQL naming what personal data the text value ``text`` is, else NULL.
-
-    The value is stripped of the same whitespace as the Python rules strip
-    (DuckDB's ``trim`` alone keeps tabs and line breaks).  The regular
-    expressions use ``[0-9]`` semantics (RE2's ``\\d`` is ASCII).  Cheap tests
-    first keep stripping and the regular expressions off most values: both
-    shapes are at least 11 bytes and start with a digit or ``+``, so the value
-    starts with one of those, a control character, a space or a character
-    beyond ASCII (on a month of portal events this made the personal-data
-    checks about five times cheaper).
-    """
-    value = f"trim({text}, {_WHITESPACE_SQL})"
-    first = f"ascii({text})"
+    """SQL naming what personal data the text value ``text`` holds, else NULL
+    (the connection needs :func:`register_personal_functions`)."""
     return (
-        f"CASE WHEN strlen({text}) < 11 OR NOT ({first} <= 32 OR {first} = 43 "
-        f"OR {first} BETWEEN 48 AND 57 OR {first} > 127) THEN NULL "
-        f"WHEN length({value}) NOT BETWEEN 11 AND 18 THEN NULL "
-        f"WHEN regexp_full_match({value}, '{_MOBILE_SHAPE}') THEN 'a mobile phone number' "
-        f"WHEN length({value}) = 18 AND {_id_card_sql(value)} THEN 'an ID-card number' END"
+        f"CASE WHEN strlen({text}) < 11 OR NOT regexp_matches({text}, '{_ELEVEN_DIGITS}') "
+        f"THEN NULL ELSE {_FUNCTION}({text}) END"
     )
 
 
 def looks_personal_sql(text: str) -> str:
-    """SQL true when the text value is an ID-card or mobile number."""
+    """SQL true when the text value holds an ID-card or mobile number."""
     return f"({personal_kind_sql(text)}) IS NOT NULL"
 
 

@@ -15,7 +15,8 @@ whenever they happened.  Definitions (month P, region R):
   complement of ``capability.on_time_closure_rate``;
 - night: tickets created 22:00–06:00 local time; the hours show, for each hour
   of the day, the tickets created and those answered within 30 minutes;
-- satisfaction: callbacks in P with a score, for tickets of R.
+- satisfaction: for each ticket of R called back in P with a score, its latest
+  such callback (as ``effect.hotline_satisfaction`` counts them).
 """
 
 from __future__ import annotations
@@ -25,7 +26,11 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from cityops.domain.contract import table
-from cityops.indicators.computations.common import IN_PERIOD, TICKETS_CTE
+from cityops.indicators.computations.common import (
+    IN_PERIOD,
+    LATEST_CALLBACK_CTE,
+    TICKETS_CTE,
+)
 from cityops.operations.figures import FactFigure, fact_figures
 from cityops.operations.histogram import Bin, bin_sql, bins
 from cityops.operations.month import MonthQuery
@@ -142,10 +147,9 @@ FROM range(24) AS h(hour)
 LEFT JOIN hotline AS t ON hour(t.created_at) = h.hour AND t.of_month
 GROUP BY h.hour ORDER BY h.hour"""
 
-_SCORES = f"""WITH scored AS (
-    SELECT e.satisfaction FROM ticket_events AS e JOIN hotline USING (ticket_id)
-    WHERE e.status = 'callback' AND e.satisfaction IS NOT NULL
-        AND {IN_PERIOD.format(ts="e.ts")}
+_SCORES = f"""WITH {LATEST_CALLBACK_CTE},
+scored AS (
+    SELECT c.satisfaction FROM latest_callback AS c JOIN hotline USING (ticket_id)
 )
 SELECT CAST(s.score AS INTEGER) AS score, count(scored.satisfaction) AS callbacks
 FROM range(1, 6) AS s(score) LEFT JOIN scored ON scored.satisfaction = s.score

@@ -26,7 +26,13 @@
     audit entry each (``audit/refusals.py``), until the hour is written to the
     audit log as one entry.
 ``service_requests``
-    Open311 service requests (市民诉求), contacts encrypted at rest.
+    Open311 service requests (市民诉求), contacts and free text (description,
+    status notes: ``*_enc``) encrypted at rest; the clear ``description`` and
+    ``status_notes`` columns only hold rows from before migration 0007 until
+    ``cityops migrate`` seals them.
+``open311_keys``
+    the ``api_key`` of each Open311 client application, stored as a SHA-256
+    digest, revoked rather than deleted (so a name is never reused).
 ``ticket_outbox``
     ``ticket_events`` rows produced by the API, waiting to be ingested into
     the lake in batches (the lake is append-by-batch, not per request).
@@ -43,6 +49,7 @@ __all__ = [
     "audit_head",
     "audit_log",
     "login_throttle",
+    "open311_keys",
     "refused_requests",
     "service_requests",
     "ticket_outbox",
@@ -145,6 +152,8 @@ service_requests = sa.Table(
     sa.Column("requested_at", UtcDateTime(), nullable=False),
     sa.Column("updated_at", UtcDateTime(), nullable=False),
     sa.Column("expected_at", UtcDateTime(), nullable=True),
+    sa.Column("description_enc", sa.Text(), nullable=True),
+    sa.Column("status_notes_enc", sa.Text(), nullable=True),
     sa.Index(None, "region_code"),
     sa.Index(None, "requested_at"),
 )
@@ -164,4 +173,13 @@ ticket_outbox = sa.Table(
     sa.Column("due_at", UtcDateTime(), nullable=True),
     sa.Column("batch_id", sa.Text(), nullable=True),
     sa.Index(None, "batch_id"),
+)
+
+open311_keys = sa.Table(
+    "open311_keys",
+    metadata,
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("key_digest", sa.Text(), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime(), nullable=False),
+    sa.Column("revoked_at", UtcDateTime(), nullable=True),
 )

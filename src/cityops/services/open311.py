@@ -6,8 +6,11 @@ level ``city``, and may be left out when the register holds exactly one.  A
 city offers the services of the ``services`` register whose region lies in
 the city and which are online today (``online_since`` ≤ today <
 ``offline_at``).  The request queries select the spec's public fields only —
-never the sealed contact columns — so nothing personal can leak by accident.
-The API turns what these return into the spec's shapes.
+never the sealed contact columns — and the free text among them (description,
+status notes) comes out with every phone, ID-card number and e-mail address
+masked (``access.personal_text``): Open311's readers are anonymous, so nothing
+personal can leak by accident.  The API turns what these return into the
+spec's shapes.
 """
 
 from __future__ import annotations
@@ -18,27 +21,42 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cityops.access.cipher import ContactCipher
+from cityops.access.personal_text import mask_personal
 from cityops.access.scope import RegionTree
 from cityops.domain.contract import table
 from cityops.errors import ContractError
 from cityops.register.access_schema import service_requests
 from cityops.register.schema import current_table
-from cityops.services.unit_of_work import UnitOfWork
+from cityops.services.unit_of_work import UnitOfWork, on_register
+from cityops.tickets import client_keys
+from cityops.tickets.client_keys import ClientKey
+from cityops.tickets.store import open_free_text
 
 __all__ = [
     "MAX_REQUESTS",
+    "ClientKey",
     "OfferedService",
     "PublicRequest",
     "RequestCriteria",
+    "client_key_holder",
+    "create_client_key",
     "find_requests",
     "jurisdiction_of",
+    "list_client_keys",
     "offered_service",
     "offered_services",
     "request_id_for_token",
+    "revoke_client_key",
 ]
 
 MAX_REQUESTS = 1000
 """The spec's default (and here the only) limit of ``GET requests``."""
+
+create_client_key = on_register(client_keys.create_key, commit=True)
+list_client_keys = on_register(client_keys.list_keys, commit=False)
+revoke_client_key = on_register(client_keys.revoke_key, commit=True)
+client_key_holder = on_register(client_keys.key_holder, commit=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +81,8 @@ class RequestCriteria:
 
 @dataclass(frozen=True, slots=True)
 class PublicRequest:
-    """A service request's public fields: what Open311 may show of it (no contacts)."""
+    """A service request's public fields: what Open311 may show of it (no contacts,
+    personal data in the free text masked)."""
 
     service_request_id: str
     status: str
@@ -138,9 +157,11 @@ def find_requests(uow: UnitOfWork, city: str, criteria: RequestCriteria) -> list
             requests.service_request_id,
             requests.status,
             requests.status_notes,
+            requests.status_notes_enc,
             services.c.name.label("service_name"),
             requests.service_code,
             requests.description,
+            requests.description_enc,
             requests.department,
             requests.requested_at,
             requests.updated_at,
@@ -168,7 +189,17 @@ def find_requests(uow: UnitOfWork, city: str, criteria: RequestCriteria) -> list
             query = query.where(requests.status.in_(criteria.statuses))
     query = query.order_by(requests.requested_at.desc(), requests.service_request_id)
     rows = uow.register.execute(query.limit(MAX_REQUESTS)).mappings().all()
-    return [PublicRequest(**row) for row in rows]
+    return [_public(uow.backend.cipher, row) for row in rows]
+
+
+def _public(cipher: ContactCipher, row: sa.RowMapping) -> PublicRequest:
+    """The request of ``row``, its free text opened and masked."""
+    text = {
+        name: None if value is None else mask_personal(value)
+        for name, value in open_free_text(cipher, row).items()
+    }
+    fields = {k: v for k, v in row.items() if not k.endswith("_enc")}
+    return PublicRequest(**{**fields, **text})
 
 
 def request_id_for_token(uow: UnitOfWork, city: str, token: str) -> str | None:

@@ -3,6 +3,7 @@ and the outbox that carries their events into the lake."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from cityops.register.batches import IngestBatch
@@ -21,6 +22,7 @@ __all__ = [
     "get_ticket",
     "list_tickets",
     "record_event",
+    "seal_free_text",
     "ticket_events",
     "unflushed_count",
 ]
@@ -35,9 +37,62 @@ def create_ticket(
     return ticket
 
 
-record_event = on_register(store.record_event, commit=True)
-get_ticket = on_register(store.get_ticket, commit=False)
-list_tickets = on_register(store.list_tickets, commit=False)
+def record_event(
+    uow: UnitOfWork,
+    ticket_id: str,
+    event: str,
+    *,
+    note: str | None = None,
+    satisfaction: int | None = None,
+    now: datetime | None = None,
+) -> TicketEvent | None:
+    """Record ``event`` on the ticket (None: no such ticket), its note sealed."""
+    recorded = store.record_event(
+        uow.register,
+        uow.backend.cipher,
+        ticket_id,
+        event,
+        note=note,
+        satisfaction=satisfaction,
+        now=now,
+    )
+    uow.commit()
+    return recorded
+
+
+def get_ticket(uow: UnitOfWork, ticket_id: str) -> Ticket | None:
+    """The ticket, its free text opened (not masked: see ``free_text_of``)."""
+    return store.get_ticket(uow.register, uow.backend.cipher, ticket_id)
+
+
+def list_tickets(
+    uow: UnitOfWork,
+    *,
+    regions: Collection[str] | None = None,
+    department: str | None = None,
+    status: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Ticket]:
+    """Tickets, newest first, of the given regions (None: all), department and status."""
+    return store.list_tickets(
+        uow.register,
+        uow.backend.cipher,
+        regions=regions,
+        department=department,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+
+
+def seal_free_text(uow: UnitOfWork) -> int:
+    """Seal the free text of tickets stored before it was sealed (migration 0007)."""
+    sealed = store.seal_free_text(uow.register, uow.backend.cipher)
+    uow.commit()
+    return sealed
+
+
 ticket_events = on_register(store.ticket_events, commit=False)
 
 

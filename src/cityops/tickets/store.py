@@ -6,6 +6,11 @@ tickets went through; ``outbox.flush_outbox`` later carries them into the
 lake.  A ticket's region, category, department and channel are fixed when it
 is created and copied onto each of its events (the indicators read them from
 the ``created`` event, see docs/indicators.md).
+
+The free text of a ticket, its description and status notes, may hold the
+citizen's phone or ID-card number, so it is sealed like the contacts
+(``description_enc``, ``status_notes_enc``); a :class:`Ticket` carries it
+opened, and whoever shows it masks it (``access.personal_text``).
 """
 
 from __future__ import annotations
@@ -32,9 +37,14 @@ __all__ = [
     "create_ticket",
     "get_ticket",
     "list_tickets",
+    "open_free_text",
     "record_event",
+    "seal_free_text",
     "ticket_events",
 ]
+
+FREE_TEXT = {"description": "description_enc", "status_notes": "status_notes_enc"}
+"""The free-text fields and the register columns holding them sealed."""
 
 _Row = Mapping[str, Any] | sa.RowMapping
 
@@ -59,8 +69,8 @@ class NewTicket:
 
 @dataclass(frozen=True, slots=True)
 class Ticket:
-    """A stored ticket; ``status`` is Open311's ``open``/``closed`` and the contacts
-    stay sealed (``contacts.unseal`` opens them)."""
+    """A stored ticket; ``status`` is Open311's ``open``/``closed``, the free text
+    opened, and the contacts still sealed (``contacts.unseal`` opens them)."""
 
     ticket_id: str
     status: str
@@ -108,12 +118,16 @@ def create_ticket(
     """
     at = now or datetime.now(UTC)
     request = {f.name: getattr(new, f.name) for f in fields(NewTicket) if f.name != "contacts"}
+    description = request.pop("description")
     row: dict[str, Any] = {
         "service_request_id": f"sr-{secrets.token_hex(8)}",
         "token": secrets.token_urlsafe(12),
         **request,
         "status": OPEN,
         "status_notes": None,
+        "status_notes_enc": None,
+        "description": None,
+        "description_enc": cipher.encrypt(description),
         **seal(cipher, new.contacts),
         "requested_at": at,
         "updated_at": at,
@@ -123,11 +137,12 @@ def create_ticket(
     connection.execute(
         ticket_outbox.insert(), _event_row(row, CREATED, at, due_at=row["expected_at"])
     )
-    return _ticket(row)
+    return _ticket(row, cipher)
 
 
 def record_event(
     connection: sa.Connection,
+    cipher: ContactCipher,
     ticket_id: str,
     event: str,
     *,
@@ -147,6 +162,9 @@ def record_event(
     event_row = _event_row(row, event, at, satisfaction=satisfaction)
     connection.execute(ticket_outbox.insert(), event_row)
     if change := _public_change(row["status"], status, note, at):
+        if "status_notes" in change:
+            change["status_notes"] = None  # a note from before 0004, now replaced
+            change["status_notes_enc"] = cipher.encrypt(note)
         connection.execute(
             service_requests.update()
             .where(service_requests.c.service_request_id == ticket_id)
@@ -176,14 +194,15 @@ def _public_change(
     return change
 
 
-def get_ticket(connection: sa.Connection, ticket_id: str) -> Ticket | None:
+def get_ticket(connection: sa.Connection, cipher: ContactCipher, ticket_id: str) -> Ticket | None:
     query = sa.select(service_requests).where(service_requests.c.service_request_id == ticket_id)
     row = connection.execute(query).mappings().first()
-    return None if row is None else _ticket(row)
+    return None if row is None else _ticket(row, cipher)
 
 
 def list_tickets(
     connection: sa.Connection,
+    cipher: ContactCipher,
     *,
     regions: Collection[str] | None = None,
     department: str | None = None,
@@ -203,7 +222,7 @@ def list_tickets(
         service_requests.c.requested_at.desc(), service_requests.c.service_request_id
     )
     rows = connection.execute(query.limit(limit).offset(offset)).mappings().all()
-    return [_ticket(row) for row in rows]
+    return [_ticket(row, cipher) for row in rows]
 
 
 def ticket_events(connection: sa.Connection, ticket_id: str) -> list[TicketEvent]:
@@ -243,10 +262,39 @@ def _event(row: _Row) -> TicketEvent:
     return from_row(TicketEvent, row)
 
 
-def _ticket(row: _Row) -> Ticket:
+def open_free_text(cipher: ContactCipher, row: _Row) -> dict[str, str | None]:
+    """The description and status notes of a ``service_requests`` row, opened (a row
+    from before migration 0007 that ``seal_free_text`` has not reached yet holds
+    them in clear)."""
+    return {
+        name: cipher.decrypt(row[sealed]) if row[sealed] is not None else row[name]
+        for name, sealed in FREE_TEXT.items()
+    }
+
+
+def seal_free_text(connection: sa.Connection, cipher: ContactCipher) -> int:
+    """Seal the free text that rows from before migration 0007 hold in clear; the
+    number of rows sealed."""
+    columns = service_requests.c
+    query = sa.select(columns.service_request_id, columns.description, columns.status_notes).where(
+        sa.or_(columns.description.is_not(None), columns.status_notes.is_not(None))
+    )
+    rows = connection.execute(query).mappings().all()
+    for row in rows:
+        sealed = {sealed: cipher.encrypt(row[name]) for name, sealed in FREE_TEXT.items()}
+        connection.execute(
+            service_requests.update()
+            .where(columns.service_request_id == row["service_request_id"])
+            .values({**sealed, "description": None, "status_notes": None})
+        )
+    return len(rows)
+
+
+def _ticket(row: _Row, cipher: ContactCipher) -> Ticket:
     return from_row(
         Ticket,
         row,
         ticket_id=row["service_request_id"],
         sealed_contacts={column: row[column] for column in SEALED_COLUMNS},
+        **open_free_text(cipher, row),
     )

@@ -10,6 +10,11 @@ Example::
     [tickets]
     deadline_h = 120.0
 
+    [open311]
+    public_post = false                  # true: POST requests without an api_key
+    posts_per_minute_per_key = 60
+    posts_per_minute_per_client = 20
+
     [definitions]                        # a city's own, instead of the shipped ones
     catalogue = "catalogue.toml"         # indicator catalogue (docs/indicators.md)
     framework = "framework.yaml"         # evaluation framework (docs/evaluation.md)
@@ -18,9 +23,10 @@ Relative paths (including a relative SQLite file) are relative to the
 workspace directory, so a workspace can be moved or copied whole.
 
 Besides where things are, the file holds the city's own settings, one table per
-subject (``[tickets]``, ``[definitions]``): what a city would change, as opposed to how a process
-runs (``cityops.settings``).  Every key has a default that is today's behaviour,
-so a file without the table reads as before.
+subject (``[tickets]``, ``[open311]``, ``[definitions]``): what a city would
+change, as opposed to how a process runs (``cityops.settings``).  Every key has
+a default that is today's behaviour, so a file without the table reads as
+before (save ``[open311] public_post``: submitting now needs a key by default).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ __all__ = [
     "CONFIG_FILE",
     "CONFIG_FILE_KIND",
     "DefinitionsConfig",
+    "Open311Config",
     "TicketsConfig",
     "WorkspaceConfig",
     "find_workspace_dir",
@@ -64,6 +71,23 @@ class TicketsConfig(BaseModel):
     @property
     def deadline(self) -> timedelta:
         return timedelta(hours=self.deadline_h)
+
+
+class Open311Config(BaseModel):
+    """``[open311]``: who may submit service requests through Open311, and how fast.
+
+    GeoReport v2 requires an ``api_key`` to submit: keys are issued per client
+    application (``cityops open311 keys create NAME``).  ``public_post = true``
+    is the public mode: a request without a key is accepted too (a key, if given,
+    must still be valid).  Submissions are limited per key and per client address
+    in a sliding window of one minute; the counts are kept in the server process
+    (a restart starts them afresh, and each process of a server counts apart)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    public_post: bool = False
+    posts_per_minute_per_key: int = Field(default=60, ge=1)
+    posts_per_minute_per_client: int = Field(default=20, ge=1)
 
 
 class DefinitionsConfig(BaseModel):
@@ -92,6 +116,7 @@ class WorkspaceConfig(BaseModel):
     register_url: str = f"{SQLITE_PREFIX}register.sqlite"
     lake_path: str = "lake"
     tickets: TicketsConfig = TicketsConfig()
+    open311: Open311Config = Open311Config()
     definitions: DefinitionsConfig = DefinitionsConfig()
 
     def resolved_register_url(self, root: Path) -> str:

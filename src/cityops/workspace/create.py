@@ -17,7 +17,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from cityops.errors import WorkspaceError
 from cityops.register.engine import masked_url, normalized_url
 from cityops.register.migrate import migrate_register
-from cityops.workspace.config import CONFIG_FILE, SQLITE_PREFIX, WorkspaceConfig, write_config
+from cityops.workspace.config import CONFIG_FILE, WorkspaceConfig, write_config
 from cityops.workspace.workspace import Workspace, open_workspace
 
 __all__ = ["SECRET_BYTES", "create_workspace"]
@@ -46,10 +46,9 @@ def create_workspace(root: Path, *, name: str, register_url: str | None = None) 
     layout = Workspace(root.resolve(), config)
     try:
         _write_secret(layout.secret_path)
+        _create_private_sqlite(layout.register_url)
         for directory in (layout.lake, layout.facts_dir, layout.runs_dir, layout.reports_dir):
             directory.mkdir(parents=True, exist_ok=True)
-        if layout.register_url.startswith(SQLITE_PREFIX):
-            _create_private(Path(layout.register_url.removeprefix(SQLITE_PREFIX)))
         _migrate(layout.register_url)
         write_config(root, config)
     except BaseException:
@@ -93,12 +92,20 @@ def _write_secret(path: Path) -> None:
         file.write(secrets.token_hex(SECRET_BYTES) + "\n")
 
 
-def _create_private(path: Path) -> None:
-    """Create an empty SQLite register readable by the owner only (mode 0600): it
-    holds password hashes and personal data.  SQLite gives its ``-wal`` and
-    ``-shm`` files the same mode."""
-    if not path.exists():
+def _create_private_sqlite(register_url: str) -> None:
+    """Create an SQLite register as an empty file readable by the owner only (0600)
+    before SQLite creates it with the process's umask (0644 as a rule); its WAL
+    and shared-memory files take the mode of the database.  The register holds
+    users' password hashes, the audit log and sealed personal data."""
+    url = normalized_url(register_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return
+    path = Path(url.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        path.chmod(0o600)
 
 
 def _migrate(register_url: str) -> None:

@@ -382,6 +382,7 @@ def _create_open311_request(m: MatrixApi, role: str, _relation: str) -> Outcome:
         "jurisdiction_id": CITY_A,
         "service_code": m.at("own").service,
         "address_string": "东湖区 1 号",
+        "api_key": m.api.open311_key,
     }
     headers = m.api.headers(role)
     return _seen(m.client.post("/open311/v2/requests.json", data=form, headers=headers))

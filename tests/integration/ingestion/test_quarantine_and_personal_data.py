@@ -137,3 +137,30 @@ def test_ingest_exits_0_with_quarantined_rows_and_sums_several_files(tmp_path: P
         "quarantined": 4,
         "duplicates": 1,
     }
+
+
+SPELLINGS = [
+    "138 1234 1234",
+    "138-1234-1234",
+    "１３８１２３４１２３４",
+    "008613812341234",
+    "+86 138 1234 1234",
+    "电话13812341234",
+    "138\u00a01234\u00a01234",
+    "138\u200b1234\u200b1234",
+    "110105491231002",
+    "110105-19491231-002X",
+    "1101 0519 4912 3100 2X",
+    "身份证１１０１０５１９４９１２３１００２Ｘ",
+]
+"""Spellings the lake filter let through when it tested whole canonical values only."""
+
+
+def test_every_spelling_of_a_phone_or_id_card_number_is_quarantined(tmp_path: Path) -> None:
+    ws = make_workspace(tmp_path)
+    lines = [f'e{i},2025-01-01 10:00:00,"{v}",login,,app,' for i, v in enumerate(SPELLINGS)]
+    source = write_text(tmp_path / "events.csv", "\n".join([EVENTS.splitlines()[0], *lines]))
+    batch = ingest_file(ws, "portal_events", source)
+    assert (batch.stored, batch.quarantined) == (0, len(SPELLINGS))
+    rows = [json.loads(r["row"]) for r in list_quarantined(ws.lake, "portal_events").to_pylist()]
+    assert {row["user_id"] for row in rows} == {"***"}

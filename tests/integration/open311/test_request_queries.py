@@ -143,7 +143,7 @@ def test_service_code_and_status_narrow_the_list(
         "open noise": ticket_at(city, now - timedelta(days=1), "noise"),
     }
     with city.engine.begin() as connection:
-        record_event(connection, made["closed road"], "resolved")
+        record_event(connection, city.cipher, made["closed road"], "resolved")
 
     assert set(ids(city, **params)) == {made[name] for name in expected}
 

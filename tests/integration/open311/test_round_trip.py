@@ -35,6 +35,7 @@ from open311_city import (
 from cityops.access.roles import Role
 from cityops.register.engine import make_engine
 from cityops.settings import variable
+from cityops.tickets.client_keys import create_key
 from cityops.workspace.config import TicketsConfig, read_config, write_config
 from cityops.workspace.workspace import Workspace, open_workspace
 
@@ -67,6 +68,7 @@ class Server:
     workspace: Workspace
     staff_user: str
     process: subprocess.Popen[bytes]
+    api_key: str
 
     def stop(self) -> int:
         """Stop the server as Ctrl-C would; its exit status."""
@@ -133,6 +135,8 @@ def start_server(city_template: Workspace, tmp_path: Path) -> Iterator[Callable[
     engine = make_engine(workspace.register_url)
     try:
         staff_user = create_staff_user(engine, Role.DEPARTMENT, department=DEPARTMENT)
+        with engine.begin() as connection:
+            api_key = create_key(connection, "round-trip")
     finally:
         engine.dispose()
     log_path = tmp_path / "server.log"
@@ -153,7 +157,7 @@ def start_server(city_template: Workspace, tmp_path: Path) -> Iterator[Callable[
             "the server to start",
         )
         assert process.poll() is None, log_path.read_text()
-        return Server(base, workspace, staff_user, process)
+        return Server(base, workspace, staff_user, process, api_key)
 
     yield start
     for process in started:
@@ -170,6 +174,7 @@ def test_a_request_goes_round_trip_through_a_running_server(
     posted = server.call(
         "/open311/v2/requests.xml",
         form={
+            "api_key": server.api_key,
             "service_code": "road",
             "lat": "30.25",
             "long": "120.16",
@@ -223,7 +228,8 @@ def test_a_server_stopped_with_ctrl_c_leaves_nothing_in_the_outbox(
 ) -> None:
     server = start_server(0)
     posted = server.call(
-        "/open311/v2/requests.json", form={"service_code": "noise", "address_string": "西山路"}
+        "/open311/v2/requests.json",
+        form={"api_key": server.api_key, "service_code": "noise", "address_string": "西山路"},
     )
     answered = posted.json()
     assert isinstance(answered, list)

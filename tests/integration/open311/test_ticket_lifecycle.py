@@ -107,7 +107,13 @@ def test_updated_datetime_is_when_a_request_was_closed(city: Open311City) -> Non
         at = t0 + timedelta(minutes=minutes)
         with city.engine.begin() as connection:
             record_event(
-                connection, request_id, event, note=note, satisfaction=satisfaction, now=at
+                connection,
+                city.cipher,
+                request_id,
+                event,
+                note=note,
+                satisfaction=satisfaction,
+                now=at,
             )
         found = city.request(request_id)
         shown.append((found["status"], found["status_notes"], w3c(found["updated_datetime"])))
@@ -125,10 +131,15 @@ def test_a_note_on_a_closed_request_replaces_the_notes_and_the_time(city: Open31
     request_id = city.submitted()
     t0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
     with city.engine.begin() as connection:
-        record_event(connection, request_id, "resolved", note="已修复", now=t0)
+        record_event(connection, city.cipher, request_id, "resolved", note="已修复", now=t0)
     with city.engine.begin() as connection:
         record_event(
-            connection, request_id, "closed", note="复核后办结", now=t0 + timedelta(hours=1)
+            connection,
+            city.cipher,
+            request_id,
+            "closed",
+            note="复核后办结",
+            now=t0 + timedelta(hours=1),
         )
 
     found = city.request(request_id)
@@ -155,7 +166,7 @@ def test_a_step_the_lifecycle_does_not_allow_is_refused(
     request_id = city.submitted()
     for event in before:
         with city.engine.begin() as connection:
-            record_event(connection, request_id, event)
+            record_event(connection, city.cipher, request_id, event)
     shown = city.request(request_id)
 
     answer = city.client.post(
@@ -164,6 +175,10 @@ def test_a_step_the_lifecycle_does_not_allow_is_refused(
 
     assert answer.status_code == 422
     assert city.request(request_id) == shown
+    [error] = answer.json()["detail"]  # the documented shape: a list of errors
+    assert error["loc"][0] == "body"
+    assert isinstance(error["msg"], str)
+    assert error["msg"]
 
 
 def test_staff_may_record_events_only_on_tickets_that_are_theirs(city: Open311City) -> None:
@@ -219,7 +234,7 @@ def test_a_flush_cut_short_before_marking_its_rows_stores_nothing_twice(
 ) -> None:
     request_id = city.submitted()
     with city.engine.begin() as connection:
-        record_event(connection, request_id, "resolved")
+        record_event(connection, city.cipher, request_id, "resolved")
     flush_outbox(city.workspace)
     # The state a crash after the batch's commit and before the marking leaves behind.
     with city.engine.begin() as connection:
@@ -235,7 +250,8 @@ def test_a_flush_cut_short_before_marking_its_rows_stores_nothing_twice(
 def test_the_app_flushes_the_outbox_when_it_stops(city: Open311City) -> None:
     with TestClient(create_app(city.workspace, NO_PERIODIC_FLUSH)) as second_app:
         answer = second_app.post(
-            "/open311/v2/requests.json", data={"service_code": "road", "address_string": "x"}
+            "/open311/v2/requests.json",
+            data={"service_code": "road", "address_string": "x", "api_key": city.api_key},
         )
         assert lake_events(city.workspace) == []
 

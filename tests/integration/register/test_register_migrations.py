@@ -66,6 +66,7 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         "service_requests",
         "ticket_outbox",
     }
+    open311 = {"open311_keys"}  # migration 0008
     audit = {"refused_requests"}  # migration 0004
     expected = (
         registers
@@ -73,6 +74,7 @@ def test_migrations_create_current_and_history_of_seven_register_tables(
         | {"ingest_batches"}
         | contracts
         | api
+        | open311
         | audit
     )
     assert _table_names(register_url) == expected

@@ -10,6 +10,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from cityops.errors import WorkspaceError
+from cityops.register.engine import make_engine
 from cityops.register.migrate import alembic_config, current_revision
 from cityops.workspace.config import read_config
 from cityops.workspace.create import create_workspace
@@ -53,6 +54,20 @@ def test_the_secret_is_32_random_bytes_in_hex_readable_by_the_owner_only(
     key = first.read_text(encoding="ascii").strip()
     assert re.fullmatch(r"[0-9a-f]{64}", key)
     assert key != second.read_text(encoding="ascii").strip()
+
+
+def test_the_register_and_its_journal_are_readable_by_the_owner_only(tmp_path: Path) -> None:
+    workspace = create_workspace(tmp_path / "ws", name="ws")
+    engine = make_engine(workspace.register_url)
+    try:
+        with engine.connect() as connection:  # WAL mode: the -wal and -shm files appear
+            connection.exec_driver_sql("SELECT 1")
+            files = sorted(workspace.root.glob("register.sqlite*"))
+            modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in files}
+    finally:
+        engine.dispose()
+    assert "register.sqlite" in modes
+    assert modes == dict.fromkeys(modes, 0o600)
 
 
 def test_the_register_is_migrated_to_the_newest_revision(tmp_path: Path) -> None:

@@ -168,9 +168,33 @@ def test_hotline_satisfaction_places_callbacks_in_the_tickets_created_region() -
             ticket_event("t2", "callback", "2025-04-01 08:00", DISTRICT_B, satisfaction=1),
         ],
     )
-    # street (t1's created region) 4 ✓ 3 ✗ → 1/2; B 5 ✓ → 1/1; city 2/3
+    # one callback per ticket, its latest in March: t1 (street, its created region)
+    # 3 ✗ → 0/1; t2 (B) 5 ✓ → 1/1 (the unscored one and April's do not count); city 1/2
     assert lake.values("effect.hotline_satisfaction") == pytest.approx(
-        {STREET_A1: 0.5, DISTRICT_A: 0.5, DISTRICT_B: 1.0, CITY: 2 / 3}
+        {STREET_A1: 0.0, DISTRICT_A: 0.0, DISTRICT_B: 1.0, CITY: 0.5}
+    )
+
+
+def test_a_ticket_called_back_twice_counts_once_with_its_latest_satisfaction() -> None:
+    lake = FakeLake()
+    lake.add(
+        "ticket_events",
+        [
+            ticket_event("t1", "created", "2025-03-01 08:00", STREET_A1),
+            ticket_event("t1", "callback", "2025-03-10 08:00", STREET_A1, satisfaction=1),
+            ticket_event("t1", "callback", "2025-03-12 08:00", STREET_A1, satisfaction=5),
+            ticket_event("t1", "callback", "2025-03-11 08:00", STREET_A1, satisfaction=2),
+            ticket_event("t2", "created", "2025-03-01 08:00", STREET_A1),
+            ticket_event("t2", "callback", "2025-03-05 08:00", STREET_A1, satisfaction=4),
+            ticket_event("t3", "created", "2025-03-01 08:00", STREET_A1),
+            ticket_event("t3", "callback", "2025-03-06 08:00", STREET_A1, satisfaction=2),
+        ],
+    )
+    # by ticket, latest callback: t1 5 ✓ (12th, recorded out of order), t2 4 ✓, t3 2 ✗
+    # → 2/3; counting callbacks, as before, gave (5, 4) ✓ of 5 → 2/5
+    values = lake.values("effect.hotline_satisfaction")
+    assert {r: values[r] for r in (STREET_A1, DISTRICT_A, CITY)} == pytest.approx(
+        {STREET_A1: 2 / 3, DISTRICT_A: 2 / 3, CITY: 2 / 3}
     )
 
 

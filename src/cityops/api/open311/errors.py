@@ -43,7 +43,9 @@ class Open311Route(APIRoute):
                 descriptions = [_describe(e) for e in error.errors()]
                 return render_errors(format_of(request), status.HTTP_400_BAD_REQUEST, descriptions)
             except HTTPException as error:
-                return render_errors(format_of(request), error.status_code, [str(error.detail)])
+                answer = render_errors(format_of(request), error.status_code, [str(error.detail)])
+                answer.headers.update(error.headers or {})
+                return answer
             except CityopsError as error:
                 return render_errors(format_of(request), status.HTTP_400_BAD_REQUEST, [str(error)])
 

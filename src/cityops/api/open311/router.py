@@ -1,7 +1,10 @@
 """Open311 GeoReport v2 at ``/open311/v2`` (市民诉求开放接口).
 
-Public, as the spec has it: anyone may list services and requests and submit
-one; no contact data ever comes back.  Each operation answers in the format
+Public, as the spec has it: anyone may list services and requests; submitting
+one needs the ``api_key`` of a client application (GeoReport v2), unless the
+city runs the public mode (``[open311] public_post``), and is throttled per
+key and per client address (``throttle``).  No contact data ever comes back,
+and personal data in the free text comes back masked.  Each operation answers in the format
 its URL ends with, ``.xml`` or ``.json``; errors use the spec's error format
 (``errors.Open311Route``).  The handlers parse, call the services (through
 ``submission`` for a new request), build the spec's shapes and render.
@@ -16,7 +19,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Form, HTTPException, Path, Query, Request, Response, status
 from pydantic import BaseModel
 
-from cityops.api.deps import StateDep, UnitOfWorkDep, audit
+from cityops.api.deps import StateDep, UnitOfWorkDep, audit, client_of
 from cityops.api.open311.criteria import criteria_from_query
 from cityops.api.open311.errors import Open311Route
 from cityops.api.open311.render import MEDIA_TYPES, Format, render_list, render_object
@@ -35,6 +38,7 @@ from cityops.api.open311.submission import submit_request
 from cityops.api.state import AppState
 from cityops.services.open311 import (
     RequestCriteria,
+    client_key_holder,
     find_requests,
     jurisdiction_of,
     offered_service,
@@ -62,9 +66,62 @@ def _doc(model: type[BaseModel] | Any, created: bool = False) -> dict[int | str,
     ok = status.HTTP_201_CREATED if created else status.HTTP_200_OK
     return {
         ok: {"model": model, "content": {MEDIA_TYPES[Format.XML]: {}}},
-        400: {"model": list[ErrorPublic], "description": "Invalid request"},
-        404: {"model": list[ErrorPublic], "description": "Jurisdiction or object not found"},
+        400: _error_doc("Invalid request"),
+        404: _error_doc("Jurisdiction or object not found"),
     }
+
+
+def _error_doc(description: str) -> dict[str, Any]:
+    """An error in the spec's format: ``<errors><error><code/><description/>…`` in XML
+    (for ``.xml`` and any other suffix), the JSON list of the same for ``.json``."""
+    example = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<errors><error><code>404</code>'
+        "<description>service_code 'x' not found in 330100</description></error></errors>"
+    )
+    return {
+        "model": list[ErrorPublic],
+        "description": description,
+        "content": {MEDIA_TYPES[Format.XML]: {"example": example}},
+    }
+
+
+def _submission_doc() -> dict[int | str, dict[str, Any]]:
+    return {
+        **_doc(list[RequestCreatedPublic], created=True),
+        401: _error_doc("No api_key (and no public mode)"),
+        403: _error_doc("Invalid api_key"),
+        429: _error_doc("Too many submissions from this client or key; see Retry-After"),
+    }
+
+
+def _admit(request: Request, state: AppState, uow: UnitOfWork, api_key: str | None) -> None:
+    """Refuse a submission without a valid key (401, 403; public mode: a key may be
+    left out) or beyond the limits (429): the client address is counted first, so
+    guessing keys is throttled too."""
+    limits = state.workspace.config.open311
+    if (wait := state.posts_per_client.admit(client_of(request))) is not None:
+        raise _throttled(wait, f"{limits.posts_per_minute_per_client} per minute from one client")
+    if api_key is None:
+        if limits.public_post:
+            return
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "api_key is required to submit a service request; the city issues one "
+            "to each client application",
+        )
+    holder = client_key_holder(uow, api_key)
+    if holder is None:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Invalid api_key")
+    if (wait := state.posts_per_key.admit(holder)) is not None:
+        raise _throttled(wait, f"{limits.posts_per_minute_per_key} per minute with one api_key")
+
+
+def _throttled(wait: int, limit: str) -> HTTPException:
+    return HTTPException(
+        status.HTTP_429_TOO_MANY_REQUESTS,
+        f"too many service requests submitted ({limit}); retry in {wait} s",
+        headers={"Retry-After": str(wait)},
+    )
 
 
 def _zone(state: AppState) -> ZoneInfo:
@@ -131,7 +188,7 @@ def get_service_definition(
     operation_id="create_open311_request",
     response_class=Response,
     status_code=status.HTTP_201_CREATED,
-    responses=_doc(list[RequestCreatedPublic], created=True),
+    responses=_submission_doc(),
 )
 def create_request(
     request: Request,
@@ -140,8 +197,11 @@ def create_request(
     fmt: FormatPath,
     form: Annotated[ServiceRequestCreate, Form()],
 ) -> Response:
-    """Submit a service request (POST Service Request), form-encoded; the id (and a
-    token) come back at once.  Contacts are stored encrypted and never shown by Open311."""
+    """Submit a service request (POST Service Request), form-encoded, with the
+    ``api_key`` of the client application (unless the city runs the public mode); the
+    id (and a token) come back at once.  Contacts are stored encrypted and never shown
+    by Open311."""
+    _admit(request, state, uow, form.api_key)
     city = _city(uow, form.jurisdiction_id)
     today = datetime.now(_zone(state)).date()
     tree = state.region_tree()

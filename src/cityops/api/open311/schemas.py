@@ -43,10 +43,11 @@ cannot even be looked up in PostgreSQL."""
 class ServiceRequestCreate(BaseModel):
     """``POST requests.{format}``, form-encoded.  An empty field counts as absent
     (the spec's "optional arguments"); ``attribute[code]`` fields are accepted and
-    ignored (no service here defines attributes), as are ``api_key`` (submission
-    is public), ``device_id`` and ``account_id`` (not stored: personal data we do
-    not need).  ``region_code`` is an extension: the region the request is about,
-    within the service's region (default: the service's region)."""
+    ignored (no service here defines attributes), as are ``device_id`` and
+    ``account_id`` (not stored: personal data we do not need).  ``api_key`` names
+    the client application (required unless the city runs the public mode).
+    ``region_code`` is an extension: the region the request is about, within the
+    service's region (default: the service's region)."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 

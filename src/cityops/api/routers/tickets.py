@@ -3,9 +3,10 @@
 Everyone sees only tickets in their region scope, and a department only its
 own department's; any other ticket is answered 404, like a missing one.
 Recording an event updates what Open311 shows (status, notes, update time)
-and goes to the outbox for the lake.  Contacts are masked unless the caller
-may view personal data and asks ``?unmasked=true``; every such view, and
-every refusal of one, is audited.
+and goes to the outbox for the lake.  Contacts, and any phone, ID-card number
+or e-mail address in the free text (description, status notes), are masked
+unless the caller may view personal data and asks ``?unmasked=true``; every
+such view, and every refusal of one, is audited.
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ from __future__ import annotations
 from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
+from cityops.access.personal_text import mask_personal
 from cityops.access.roles import Action, Resource, Role
 from cityops.access.scope import Principal
 from cityops.api.deps import (
@@ -28,6 +31,7 @@ from cityops.api.deps import (
 from cityops.api.open311.render import clean_text
 from cityops.api.pages import Offset
 from cityops.api.state import AppState
+from cityops.errors import ContractError
 from cityops.public import Public, derived_from
 from cityops.services.tickets import (
     Ticket,
@@ -152,15 +156,20 @@ def record_ticket_event(
     principal: Writer,
 ) -> TicketEventPublic:
     """Record what was done (dispatched, responded, resolved, closed, reopened, callback
-    with satisfaction); a step the ticket's state does not allow is refused (422)."""
+    with satisfaction); a step the ticket's state does not allow is refused (422, with
+    the ``detail`` list of any invalid body, at ``["body", "status"]``)."""
     _visible(state, uow, principal, ticket_id)
-    event = record_event(
-        uow,
-        ticket_id,
-        body.status.value,
-        note=body.note,
-        satisfaction=body.satisfaction,
-    )
+    try:
+        event = record_event(
+            uow,
+            ticket_id,
+            body.status.value,
+            note=body.note,
+            satisfaction=body.satisfaction,
+        )
+    except ContractError as error:
+        refused = {"loc": ("body", "status"), "msg": str(error), "type": "value_error"}
+        raise RequestValidationError([refused]) from error
     if event is None:
         raise not_found("ticket", ticket_id)
     audit(uow, request, principal, f"ticket:{body.status.value}", f"tickets/{ticket_id}", "ok")
@@ -199,6 +208,16 @@ def _may_unmask(
 def _public(
     uow: UnitOfWork, shape: type[TicketT], ticket: Ticket, in_clear: bool, **more: object
 ) -> TicketT:
-    """The ticket in its public ``shape``, contacts masked unless ``in_clear``."""
+    """The ticket in its public ``shape``, contacts and personal data in the free text
+    masked unless ``in_clear``."""
     shown = contacts_of(uow, ticket, in_clear=in_clear)
+    if not in_clear:
+        more |= {
+            "description": _masked(ticket.description),
+            "status_notes": _masked(ticket.status_notes),
+        }
     return shape.of(ticket, contacts=ContactsPublic.of(shown, masked=not in_clear), **more)
+
+
+def _masked(text: str | None) -> str | None:
+    return None if text is None else mask_personal(text)

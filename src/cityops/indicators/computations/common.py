@@ -9,6 +9,7 @@ __all__ = [
     "ACTIVE_SERVICE",
     "ALL",
     "IN_PERIOD",
+    "LATEST_CALLBACK_CTE",
     "RESIDENCE_BY_IX_CTE",
     "RESIDENCE_CTE",
     "SHARE",
@@ -114,6 +115,16 @@ tickets AS (
 """One row per ticket: region and ``due_at`` from its (earliest) created event,
 response and closure from its earliest responded and closed events, whenever
 they happened (a response after the month still counts for a ticket of the month)."""
+
+LATEST_CALLBACK_CTE = f"""latest_callback AS (
+    SELECT ticket_id, satisfaction
+    FROM ticket_events
+    WHERE status = 'callback' AND satisfaction IS NOT NULL AND {IN_PERIOD.format(ts="ts")}
+    QUALIFY row_number() OVER (PARTITION BY ticket_id ORDER BY ts DESC, event_id DESC) = 1
+)"""
+"""One row per ticket called back in P with a satisfaction: the latest such callback
+(回访) in P, so a ticket called back several times counts once, with the citizen's
+last word; at the same instant the greater ``event_id`` wins."""
 
 ACTIVE_SERVICE = "online_since <= $last_day AND (offline_at IS NULL OR offline_at >= $first_day)"
 """A service is active in P: online on or before the last day, not offline before the first."""

@@ -6,6 +6,7 @@ from cityops.indicators.computations.base import Computation
 from cityops.indicators.computations.common import (
     ALL,
     IN_PERIOD,
+    LATEST_CALLBACK_CTE,
     RESIDENCE_BY_IX_CTE,
     SHARE,
     TICKETS_CTE,
@@ -125,15 +126,13 @@ EFFECTIVENESS: tuple[Computation, ...] = (
         ),
     ),
     Computation(
-        "effect.hotline_satisfaction",  # 12345满意率: callbacks in P with satisfaction ≥ 4
+        "effect.hotline_satisfaction",  # 12345满意率: tickets whose latest callback in P is ≥ 4
         rolled_up(
-            "SELECT t.region_code, e.satisfaction >= 4 AS hit "
-            "FROM ticket_events AS e JOIN tickets AS t USING (ticket_id) "
-            "WHERE e.status = 'callback' AND e.satisfaction IS NOT NULL "
-            f"AND {IN_PERIOD.format(ts='e.ts')}",
+            "SELECT t.region_code, c.satisfaction >= 4 AS hit "
+            "FROM latest_callback AS c JOIN tickets AS t USING (ticket_id)",
             SHARE,
             ALL,
-            ctes=TICKETS_CTE,
+            ctes=f"{TICKETS_CTE},\n{LATEST_CALLBACK_CTE}",
         ),
     ),
     Computation("effect.public_satisfaction", _survey_mean("public")),  # 公众满意度

@@ -27,6 +27,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.drop_column("totp_last_step")
-        batch_op.drop_column("totp_secret_enc")
+    # ALTER TABLE … DROP COLUMN in place (SQLite 3.35 and later): a batch copy of
+    # ``users`` would drop the table that ``api_tokens`` rows point to.
+    op.drop_column("users", "totp_last_step")
+    op.drop_column("users", "totp_secret_enc")
