@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.domain.period import Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta
@@ -71,9 +72,11 @@ def explain_fact(
     region_code: str,
     period: Period,
     engine: EngineName | None = None,
+    night: NightHours = DEFAULT_NIGHT,
 ) -> Explanation:
     """Explain the stored fact of ``code`` for ``region_code`` in ``period``, with the
-    query of ``engine`` (default: the engine that computed the fact)."""
+    query of ``engine`` (default: the engine that computed the fact) and the city's
+    ``night`` (``[hotline]``)."""
     meta = catalogue.get(code)
     found = [f for f in facts if f.indicator == code and f.region_code == region_code]
     if not found:
@@ -82,7 +85,7 @@ def explain_fact(
             f"check the region code, or run `cityops indicators --period {period}`"
         )
     computation = indicator_computation(catalogue, code)
-    parameters = query_parameters(computation.sql, period, meta)
+    parameters = query_parameters(computation.sql, period, meta, night)
     # a fact no engine computed (one a city reported by hand, engine "manual") is shown
     # with DuckDB's query, the reference definition its hash is compared with
     stored_by = found[0].engine
@@ -93,5 +96,5 @@ def explain_fact(
         sql=engine_sql(shown, computation.sql, parameters),
         sql_engine=shown,
         parameters=parameters,
-        definition_current=found[0].definition_hash == definition_hash(meta, computation),
+        definition_current=found[0].definition_hash == definition_hash(meta, computation, night),
     )

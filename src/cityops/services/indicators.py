@@ -54,7 +54,8 @@ def compute_period(
     in ``period`` on ``engine`` (DuckDB by default, or Spark) and store the facts in
     ``facts/<period>.parquet``."""
     catalogue = workspace_catalogue(uow.workspace)
-    facts = compute_indicators(query_engine(uow, engine), period, catalogue=catalogue)
+    night = uow.workspace.config.hotline.night
+    facts = compute_indicators(query_engine(uow, engine), period, catalogue=catalogue, night=night)
     return facts, write_facts(uow.workspace.facts_path(period), facts)
 
 
@@ -139,4 +140,5 @@ def explain_stored_fact(
         return None
     stored = [IndicatorFact(**row) for row in found.to_pylist()]
     chosen = catalogue or workspace_catalogue(workspace)
-    return explain_fact(chosen, stored, code, region, period, engine)
+    night = workspace.config.hotline.night
+    return explain_fact(chosen, stored, code, region, period, engine, night)

@@ -7,7 +7,8 @@ computed again.  An answer is therefore kept per page, workspace, region and
 month, together with the versions it was computed from: of the data (the
 register's record of ingest batches, ``register.batches.data_version``, which
 every ingest updates, whatever its table), of the month's facts file and of the
-workspace's own catalogue and framework files.  The
+workspace's own catalogue and framework files, and the city settings it used
+(the hotline's night).  The
 next request that finds a different version computes the answer again.
 
 When the service starts, ``warm_operations`` computes the latest month's
@@ -66,14 +67,16 @@ class OperationsPage(Generic[AnswerT]):
         workspace = uow.workspace
         data = uow.data_version()
 
+        night = workspace.config.hotline.night
+
         def compute() -> AnswerT:
             cursor = uow.backend.analytics_cursor(data, uow.register)
             stored = stored_facts(workspace, period)
             catalogue = workspace_catalogue(workspace)
-            with month_of(cursor, region_code, period, stored, catalogue) as query:
+            with month_of(cursor, region_code, period, stored, catalogue, night) as query:
                 return self.compute(query)
 
-        version = (data, facts_stamp(workspace, period), definitions_stamp(workspace))
+        version = (data, facts_stamp(workspace, period), definitions_stamp(workspace), night)
         return self.cache.get((workspace.root, region_code, period), version, compute)
 
 

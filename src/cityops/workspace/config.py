@@ -10,6 +10,10 @@ Example::
     [tickets]
     deadline_h = 120.0
 
+    [hotline]
+    night_start = 22                     # the night: 22:00 up to 06:00, local time
+    night_end = 6
+
     [definitions]                        # a city's own, instead of the shipped ones
     catalogue = "catalogue.toml"         # indicator catalogue (docs/indicators.md)
     framework = "framework.yaml"         # evaluation framework (docs/evaluation.md)
@@ -18,9 +22,9 @@ Relative paths (including a relative SQLite file) are relative to the
 workspace directory, so a workspace can be moved or copied whole.
 
 Besides where things are, the file holds the city's own settings, one table per
-subject (``[tickets]``, ``[definitions]``): what a city would change, as opposed to how a process
-runs (``cityops.settings``).  Every key has a default that is today's behaviour,
-so a file without the table reads as before.
+subject (``[tickets]``, ``[hotline]``, ``[definitions]``): what a city would
+change, as opposed to how a process runs (``cityops.settings``).  Every key has a
+default that is today's behaviour, so a file without the table reads as before.
 """
 
 from __future__ import annotations
@@ -29,9 +33,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from cityops.definitions import DefinitionKind
+from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.errors import WorkspaceError
 from cityops.settings import ProcessSettings, process_settings
 
@@ -39,6 +44,7 @@ __all__ = [
     "CONFIG_FILE",
     "CONFIG_FILE_KIND",
     "DefinitionsConfig",
+    "HotlineConfig",
     "TicketsConfig",
     "WorkspaceConfig",
     "find_workspace_dir",
@@ -64,6 +70,34 @@ class TicketsConfig(BaseModel):
     @property
     def deadline(self) -> timedelta:
         return timedelta(hours=self.deadline_h)
+
+
+class HotlineConfig(BaseModel):
+    """``[hotline]``: the 12345 hotline's figures.
+
+    The night (``cityops.domain.night``) runs from ``night_start`` o'clock up to, not
+    including, ``night_end`` o'clock, local time, across midnight when the start is
+    the later hour: 22:00–06:00 by default.  The night response rate and the hotline
+    page's night figures take the tickets created in it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    night_start: int = Field(default=DEFAULT_NIGHT.start, ge=0, le=23, strict=True)
+    night_end: int = Field(default=DEFAULT_NIGHT.end, ge=0, le=23, strict=True)
+
+    @field_validator("night_end")
+    @classmethod
+    def _night_has_hours(cls, night_end: int, info: ValidationInfo) -> int:
+        if night_end == info.data.get("night_start"):
+            raise ValueError(
+                f"the night would start and end at {night_end}:00 and have no hours; "
+                "make night_end another hour than night_start"
+            )
+        return night_end
+
+    @property
+    def night(self) -> NightHours:
+        return NightHours(self.night_start, self.night_end)
 
 
 class DefinitionsConfig(BaseModel):
@@ -92,6 +126,7 @@ class WorkspaceConfig(BaseModel):
     register_url: str = f"{SQLITE_PREFIX}register.sqlite"
     lake_path: str = "lake"
     tickets: TicketsConfig = TicketsConfig()
+    hotline: HotlineConfig = HotlineConfig()
     definitions: DefinitionsConfig = DefinitionsConfig()
 
     def resolved_register_url(self, root: Path) -> str:

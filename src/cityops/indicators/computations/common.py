@@ -8,6 +8,7 @@ __all__ = [
     "ACTIVE_DEVICE",
     "ACTIVE_SERVICE",
     "ALL",
+    "AT_NIGHT",
     "IN_PERIOD",
     "RESIDENCE_BY_IX_CTE",
     "RESIDENCE_CTE",
@@ -23,6 +24,12 @@ __all__ = [
 
 IN_PERIOD = "{ts} >= $period_start AND {ts} < $period_end"
 """An instant inside P (format with the timestamp column as ``ts``)."""
+
+AT_NIGHT = "(hour({ts}) - $night_start + 24) % 24 < ($night_end - $night_start + 24) % 24"
+"""An instant in the city's night (``cityops.domain.night.NightHours``: from
+``$night_start`` o'clock up to ``$night_end`` o'clock, local time, across midnight
+when the start is the later hour): its hours since the night started are fewer than
+the night has (format with the timestamp column as ``ts``)."""
 
 
 @dataclass(frozen=True, slots=True)
