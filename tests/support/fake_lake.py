@@ -34,6 +34,7 @@ from cityops.indicators.catalogue import Catalogue
 from cityops.indicators.engine import DuckDBEngine, QueryEngine, compute_indicators
 from cityops.indicators.facts import IndicatorFact
 from cityops.lake.schema import arrow_schema
+from cityops.types import RegionCode
 
 __all__ = [
     "CITY",
@@ -52,7 +53,12 @@ __all__ = [
 ]
 
 PERIOD = Period(2025, 3)
-CITY, DISTRICT_A, STREET_A1, DISTRICT_B = "330100", "330102", "330102001", "330105"
+CITY, DISTRICT_A, STREET_A1, DISTRICT_B = (
+    RegionCode("330100"),
+    RegionCode("330102"),
+    RegionCode("330102001"),
+    RegionCode("330105"),
+)
 
 REGIONS: tuple[dict[str, Any], ...] = (
     {

@@ -32,6 +32,7 @@ from cityops.indicators.computations import Computation, computation_of
 from cityops.indicators.computations.base import CLOSURE_SQL, FactRow
 from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 from cityops.indicators.facts import IndicatorFact
+from cityops.types import IndicatorCode, RegionCode
 
 if TYPE_CHECKING:
     import duckdb
@@ -169,9 +170,9 @@ def compute_indicators(
         digest = definition_hash(meta, computation, night)
         facts.extend(
             IndicatorFact(
-                code,
-                region,
-                str(period),
+                IndicatorCode(code),
+                RegionCode(region),
+                period,
                 value,
                 numerator,
                 denominator,

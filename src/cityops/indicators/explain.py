@@ -25,6 +25,7 @@ from cityops.indicators.engine import (
     query_parameters,
 )
 from cityops.indicators.facts import IndicatorFact
+from cityops.types import IndicatorCode, RegionCode
 
 __all__ = ["Explanation", "explain_fact"]
 
@@ -51,7 +52,7 @@ class Explanation:
             "unit": self.meta.unit,
             "polarity": self.meta.polarity,
             "region_code": fact.region_code,
-            "period": fact.period,
+            "period": str(fact.period),
             "value": fact.value,
             "numerator": fact.numerator,
             "denominator": fact.denominator,
@@ -68,8 +69,8 @@ class Explanation:
 def explain_fact(
     catalogue: Catalogue,
     facts: Sequence[IndicatorFact],
-    code: str,
-    region_code: str,
+    code: IndicatorCode,
+    region_code: RegionCode,
     period: Period,
     engine: EngineName | None = None,
     night: NightHours = DEFAULT_NIGHT,
