@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from cityops.domain.contract import table
+from cityops.domain.period import Period
 from cityops.indicators.computations.common import AT_NIGHT, IN_PERIOD, TICKETS_CTE
 from cityops.operations.figures import FactFigure, fact_figures
 from cityops.operations.histogram import Bin, bin_sql, bins
@@ -91,7 +92,7 @@ class ScoreCount(BaseModel):
 
 class HotlineOperations(BaseModel):
     region_code: str
-    period: str
+    period: Period
     created: int
     by_status: list[StatusCount]
     response_30min: FactFigure
@@ -197,7 +198,7 @@ def hotline_operations(query: MonthQuery) -> HotlineOperations:
     sla = [DepartmentMisses(**row) for row in query.rows(_SLA)]
     return HotlineOperations(
         region_code=query.region_code,
-        period=str(query.period),
+        period=query.period,
         created=summary["created"],
         by_status=[StatusCount(**row) for row in query.rows(_BY_STATUS, statuses=list(_STATUSES))],
         response_30min=facts["capability.response_30min_rate"],

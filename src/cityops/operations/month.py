@@ -30,6 +30,7 @@ import pyarrow as pa
 from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.domain.period import Period
 from cityops.indicators.catalogue import Catalogue
+from cityops.types import RegionCode
 
 __all__ = ["MonthQuery", "month_index", "month_of"]
 
@@ -57,7 +58,7 @@ class MonthQuery:
     """Queries of one region and month on an open connection over a workspace."""
 
     con: duckdb.DuckDBPyConnection
-    region_code: str
+    region_code: RegionCode
     period: Period
     stored_facts: pa.Table | None
     """The month's stored indicator facts (None: not computed yet)."""
@@ -105,7 +106,7 @@ class MonthQuery:
 @contextmanager
 def month_of(
     con: duckdb.DuckDBPyConnection,
-    region_code: str,
+    region_code: RegionCode,
     period: Period,
     stored_facts: pa.Table | None,
     catalogue: Catalogue,
