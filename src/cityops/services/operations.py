@@ -34,6 +34,7 @@ from cityops.services.definitions import definitions_stamp, workspace_catalogue
 from cityops.services.file_cache import VersionedCache
 from cityops.services.indicators import facts_stamp, stored_facts
 from cityops.services.unit_of_work import UnitOfWork
+from cityops.types import RegionCode
 
 __all__ = [
     "HOTLINE",
@@ -49,7 +50,7 @@ __all__ = [
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
 
-PageKey = tuple[Path, str, Period]
+PageKey = tuple[Path, RegionCode, Period]
 """An answer's workspace, region and month."""
 
 
@@ -62,7 +63,7 @@ class OperationsPage(Generic[AnswerT]):
         default_factory=lambda: VersionedCache(capacity=128)
     )
 
-    def answer(self, uow: UnitOfWork, region_code: str, period: Period) -> AnswerT:
+    def answer(self, uow: UnitOfWork, region_code: RegionCode, period: Period) -> AnswerT:
         """The page of ``region_code`` (a known region) and ``period``."""
         workspace = uow.workspace
         data = uow.data_version()
@@ -85,7 +86,7 @@ HOTLINE: OperationsPage[HotlineOperations] = OperationsPage(hotline_operations)
 INFRASTRUCTURE: OperationsPage[InfrastructureOperations] = OperationsPage(infrastructure_operations)
 
 
-def warm_operations(uow: UnitOfWork, region_codes: Sequence[str], period: Period) -> None:
+def warm_operations(uow: UnitOfWork, region_codes: Sequence[RegionCode], period: Period) -> None:
     """Compute every page of ``period`` for ``region_codes`` (in their order), so they
     are kept."""
     for region_code in region_codes:

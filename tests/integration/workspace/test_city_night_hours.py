@@ -30,12 +30,13 @@ from cityops.ingestion.batch import ingest_file
 from cityops.services.indicators import compute_period, explain_stored_fact
 from cityops.services.operations import HOTLINE
 from cityops.services.unit_of_work import unit_of_work
+from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.config import CONFIG_FILE, HotlineConfig
 from cityops.workspace.workspace import Workspace, open_workspace
 
-DISTRICT = "330102"
+DISTRICT = RegionCode("330102")
 MARCH = Period(2025, 3)
-CODE = "capability.night_response_rate"
+CODE = IndicatorCode("capability.night_response_rate")
 
 TICKET_EVENTS = "event_id,ticket_id,ts,status,region_code,category,department,channel\n" + "".join(
     f"{ticket}-{status},{ticket},2025-03-{ts},{status},{DISTRICT},路灯,城管局,phone\n"
