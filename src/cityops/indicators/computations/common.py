@@ -77,23 +77,22 @@ def exact_sum(expression: str, where: str | None = None) -> str:
     return f"CAST(sum(CAST({expression} AS DECIMAL(38, 12))){only} AS DOUBLE)"
 
 
-RESIDENCE_CTE = """residence AS (
-    SELECT user_id, region_code, real_name
-    FROM portal_users
+def _residence_cte(user: str, registrations: str) -> str:
+    """The ``residence`` CTE of each ``user`` (column) from the table ``registrations``."""
+    return f"""residence AS (
+    SELECT {user}, region_code, real_name
+    FROM {registrations}
     WHERE registered_at < $period_end
     QUALIFY row_number() OVER (
-        PARTITION BY user_id ORDER BY registered_at DESC, event_id DESC) = 1
+        PARTITION BY {user} ORDER BY registered_at DESC, event_id DESC) = 1
 )"""
+
+
+RESIDENCE_CTE = _residence_cte("user_id", "portal_users")
 """A user's residence and real-name status: their latest ``portal_users`` row
 registered by the end of P (ties broken by event id, so the choice is stable)."""
 
-RESIDENCE_BY_IX_CTE = """residence AS (
-    SELECT user_ix, region_code, real_name
-    FROM user_registrations
-    WHERE registered_at < $period_end
-    QUALIFY row_number() OVER (
-        PARTITION BY user_ix ORDER BY registered_at DESC, event_id DESC) = 1
-)"""
+RESIDENCE_BY_IX_CTE = _residence_cte("user_ix", "user_registrations")
 """``RESIDENCE_CTE`` by dense user index, from the compact copy of ``portal_users``
 built at ingest (``user_registrations``): the same rows, chosen the same way,
 keyed by an integer and read from a few files instead of by user_id across the
