@@ -22,6 +22,7 @@ import time
 import numpy as np
 from pytest_benchmark.fixture import BenchmarkFixture
 
+from cityops.domain.period import Period
 from cityops.evaluation.engine import evaluate, prepare_inputs
 from cityops.evaluation.framework import Framework, load_framework
 from cityops.evaluation.normalisation import FloatArray
@@ -29,19 +30,21 @@ from cityops.evaluation.regions import Region
 from cityops.evaluation.scoring import Inputs, leaf_scores
 from cityops.evaluation.weights import perturbed_weights
 from cityops.indicators.facts import IndicatorFact
+from cityops.types import RegionCode
 
 REPLICATIONS = 1_000
 DISTRICTS = 10
 LOOP_REPLICATIONS = 20
-PERIOD = "2025-01"
+PERIOD = Period(2025, 1)
 
 
 def _city() -> tuple[list[Region], list[IndicatorFact]]:
     """A city of ten districts; each indicator's value is uniform over its goalposts,
     widened by a fifth on both sides, with 5 % of the values missing."""
     rng = np.random.default_rng(11)
-    regions = [Region("990100", "基准市", "city", None, 5_000_000)] + [
-        Region(f"9901{d:02d}", f"区{d}", "district", "990100", 500_000)
+    city = RegionCode("990100")
+    regions = [Region(city, "基准市", "city", None, 5_000_000)] + [
+        Region(RegionCode(f"9901{d:02d}"), f"区{d}", "district", city, 500_000)
         for d in range(1, DISTRICTS + 1)
     ]
     facts = []
@@ -73,7 +76,7 @@ def _loop_replication(
     rng: np.random.Generator,
 ) -> list[float]:
     """One replication the straightforward way: Python loops and scalar arithmetic."""
-    column = {leaf.code: j for j, leaf in enumerate(framework.indicators)}
+    column: dict[str, int] = {leaf.code: j for j, leaf in enumerate(framework.indicators)}
     scores: dict[str, list[float]] = {}
     for node in framework.nodes:
         nominal = np.array(node.static_weights or [1.0] * len(node.children))

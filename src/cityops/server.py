@@ -23,7 +23,6 @@ from cityops.api.routers import ROUTERS
 from cityops.api.state import AppState
 from cityops.console.routes import STATIC_DIR
 from cityops.console.routes import router as console_router
-from cityops.domain.period import Period
 from cityops.services.accounts import list_users
 from cityops.services.indicators import periods_with_facts
 from cityops.services.operations import warm_operations
@@ -31,6 +30,7 @@ from cityops.services.regions import list_regions
 from cityops.services.tickets import flush_outbox
 from cityops.settings import ProcessSettings, process_settings
 from cityops.tickets.scheduler import periodic_flush
+from cityops.types import RegionCode
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["create_app"]
@@ -149,8 +149,8 @@ def _warm_operations(state: AppState) -> None:
                 if u.region_code is not None and u.region_code in known
             )
             cities = [r.region_code for r in list_regions(uow) if r.level == "city"]
-            regions = [code for code, _ in own.most_common()]
+            regions = [RegionCode(code) for code, _ in own.most_common()]
             regions += [code for code in cities if code not in own]
-            warm_operations(uow, regions[:WARM_REGIONS], Period.parse(months[-1]))
+            warm_operations(uow, regions[:WARM_REGIONS], months[-1])
     except Exception:
         _log.exception("the operations pages could not be computed in advance")

@@ -26,6 +26,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 import yaml  # type: ignore[import-untyped]
 
+from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact
 from cityops.workspace.workspace import Workspace
 
@@ -66,7 +67,7 @@ def statement_url(statement_id: str, step: str = "") -> str:
 
 
 def statement_by_hand(
-    workspace: Workspace, contract_id: str, facts: Sequence[IndicatorFact], period: str
+    workspace: Workspace, contract_id: str, facts: Sequence[IndicatorFact], period: Period
 ) -> Figures:
     """The figures of ``contract_id``'s statement for ``period``, by hand::
 
@@ -84,7 +85,9 @@ def statement_by_hand(
     if contract["settlement_cycle"] != "month":
         raise ValueError(f"{contract_id} is not monthly; only monthly contracts are worked out")
     base = Fraction(_round(Fraction(contract["annual_amount"]) / 12, 2))
-    values = {(f.indicator, f.region_code): f.value for f in facts if f.period == period}
+    values: dict[tuple[str, str], float | None] = {
+        (f.indicator, f.region_code): f.value for f in facts if f.period == period
+    }
     lines = []
     for clause in contract["kpis"]:
         if not set(clause) <= _LINEAR_CLAUSE_KEYS or clause["formula"] != "linear":
@@ -140,7 +143,7 @@ def statement_figures(body: Mapping[str, Any]) -> Figures:
 
 def key_figures_by_hand(facts: Sequence[IndicatorFact], region: str) -> dict[str, float | None]:
     """``region``'s dashboard figures from ``facts`` (None where it has no such fact)."""
-    by_code = {f.indicator: f for f in facts if f.region_code == region}
+    by_code: dict[str, IndicatorFact] = {f.indicator: f for f in facts if f.region_code == region}
     return {
         key: getattr(by_code[code], part) if code in by_code else None
         for key, (code, part) in KEY_FIGURE_SOURCES.items()

@@ -49,6 +49,7 @@ from cityops.services.open311 import create_client_key
 from cityops.services.settlement import load_contracts, review_statement, settle_period
 from cityops.services.unit_of_work import UnitOfWork, unit_of_work
 from cityops.synth import generate_city
+from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
@@ -247,7 +248,17 @@ def _add_city_b_facts(workspace: Workspace) -> None:
     path = workspace.facts_path(PERIOD)
     values = {"effect.resident_coverage": 0.5, "capability.response_30min_rate": 0.6}
     extra = [
-        IndicatorFact(code, region, str(PERIOD), value, value, 1.0, 1, "manual", f"manual-{code}")
+        IndicatorFact(
+            IndicatorCode(code),
+            RegionCode(region),
+            PERIOD,
+            value,
+            value,
+            1.0,
+            1,
+            "manual",
+            f"manual-{code}",
+        )
         for region in (CITY_B, "970201", "970202")
         for code, value in values.items()
     ]

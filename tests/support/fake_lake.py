@@ -28,11 +28,13 @@ import duckdb
 import pyarrow as pa
 
 from cityops.domain.contract import TABLES, table
+from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.domain.period import CITY_TZ, Period
 from cityops.indicators.catalogue import Catalogue
 from cityops.indicators.engine import DuckDBEngine, QueryEngine, compute_indicators
 from cityops.indicators.facts import IndicatorFact
 from cityops.lake.schema import arrow_schema
+from cityops.types import RegionCode
 
 __all__ = [
     "CITY",
@@ -51,7 +53,12 @@ __all__ = [
 ]
 
 PERIOD = Period(2025, 3)
-CITY, DISTRICT_A, STREET_A1, DISTRICT_B = "330100", "330102", "330102001", "330105"
+CITY, DISTRICT_A, STREET_A1, DISTRICT_B = (
+    RegionCode("330100"),
+    RegionCode("330102"),
+    RegionCode("330102001"),
+    RegionCode("330105"),
+)
 
 REGIONS: tuple[dict[str, Any], ...] = (
     {
@@ -230,14 +237,23 @@ class FakeLake:
             self.con.register(name, rows)
 
     def compute(
-        self, code: str, period: Period = PERIOD, *, catalogue: Catalogue | None = None
+        self,
+        code: str,
+        period: Period = PERIOD,
+        *,
+        catalogue: Catalogue | None = None,
+        night: NightHours = DEFAULT_NIGHT,
     ) -> dict[str, IndicatorFact]:
         """The facts of one indicator (of the shipped catalogue unless told), by region."""
-        facts = compute_indicators(type(self).engine(self.con), period, [code], catalogue=catalogue)
+        engine = type(self).engine(self.con)
+        facts = compute_indicators(engine, period, [code], catalogue=catalogue, night=night)
         return {fact.region_code: fact for fact in facts}
 
-    def values(self, code: str, period: Period = PERIOD) -> dict[str, float | None]:
-        return {region: fact.value for region, fact in self.compute(code, period).items()}
+    def values(
+        self, code: str, period: Period = PERIOD, *, night: NightHours = DEFAULT_NIGHT
+    ) -> dict[str, float | None]:
+        facts = self.compute(code, period, night=night)
+        return {region: fact.value for region, fact in facts.items()}
 
 
 def user_row(user_id: str, region: str, registered: str, real_name: bool = True) -> dict[str, Any]:

@@ -1,9 +1,14 @@
-"""Dependencies of the route handlers: the app state, the caller, and permission checks.
+"""Dependencies of the route handlers: the app state, the caller, permission checks, and
+the month a request names.
 
 Every protected operation declares what it needs with ``Allowed(resource,
 action)``; the check runs on the server for every request (never only in a
 page), a refusal is audited, and an object outside the caller's region scope
 is answered ``404`` exactly like a missing one (``not_found``).
+
+A month in a query (``?period=YYYY-MM``) reaches the handler as a ``Period``
+(``PeriodQuery``, ``OptionalPeriodQuery``); one that is not a month is a ``422``
+that says so and shows the form, as a month in a body is (a ``Period`` field).
 """
 
 from __future__ import annotations
@@ -11,13 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
-from fastapi import Depends, Form, HTTPException, Request, status
+from fastapi import Depends, Form, HTTPException, Query, Request, status
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
 from cityops.api.clients import client_address
 from cityops.api.state import AppState
+from cityops.domain.period import PERIOD_PATTERN, Period
+from cityops.errors import ConfigError
 from cityops.services.accounts import LoginOutcome, authenticate, principal_for_token
 from cityops.services.audit import AuditEntry, record, record_refusal
 from cityops.services.unit_of_work import UnitOfWork
@@ -28,6 +36,8 @@ __all__ = [
     "Allowed",
     "AuditedLogin",
     "CurrentPrincipal",
+    "OptionalPeriodQuery",
+    "PeriodQuery",
     "StateDep",
     "UnitOfWorkDep",
     "audit",
@@ -63,6 +73,42 @@ def _unit_of_work(state: StateDep) -> Iterator[UnitOfWork]:
 
 
 UnitOfWorkDep = Annotated[UnitOfWork, Depends(_unit_of_work)]
+
+
+_MONTH_SCHEMA = {"pattern": PERIOD_PATTERN, "examples": ["2025-03"]}
+"""How the OpenAPI document shows a month in a query (the dependency parses it)."""
+
+
+def _month(text: str) -> Period:
+    try:
+        return Period.parse(text)
+    except ConfigError as error:
+        problem = {"type": "value_error", "loc": ("query", "period"), "msg": str(error)}
+        raise RequestValidationError([problem | {"input": text}]) from None
+
+
+def _period_query(
+    period: Annotated[str, Query(description="A month, YYYY-MM.", json_schema_extra=_MONTH_SCHEMA)],
+) -> Period:
+    return _month(period)
+
+
+def _optional_period_query(
+    period: Annotated[
+        str | None,
+        Query(
+            description="A month, YYYY-MM (optional).",
+            json_schema_extra=_MONTH_SCHEMA,
+        ),
+    ] = None,
+) -> Period | None:
+    return None if period is None else _month(period)
+
+
+PeriodQuery = Annotated[Period, Depends(_period_query)]
+"""``?period=YYYY-MM``, required."""
+OptionalPeriodQuery = Annotated[Period | None, Depends(_optional_period_query)]
+"""``?period=YYYY-MM`` or none."""
 
 
 def client_of(request: Request) -> str:

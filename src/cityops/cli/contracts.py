@@ -56,9 +56,10 @@ def list_(
 ) -> None:
     """List the registered contracts."""
     from cityops.services.settlement import list_contracts
+    from cityops.types import RegionCode
 
     with unit_of_work(workspace) as uow:
-        stored = list_contracts(uow, region)
+        stored = list_contracts(uow, None if region is None else RegionCode(region))
     rows = [
         {
             "contract_id": s.contract.contract_id,

@@ -13,7 +13,15 @@ from rich import box
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, stderr, workspace_dir
+from cityops.cli.options import (
+    FIRST_MONTH,
+    JsonOption,
+    StartOption,
+    WorkspaceOption,
+    emit,
+    stderr,
+    workspace_dir,
+)
 from cityops.cli.serve import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -46,7 +54,7 @@ def demo(
         str, typer.Option("--scale", help="county (0.6 M residents), city (5 M) or megacity.")
     ] = "county",
     months: Annotated[int, typer.Option("--months", min=1, help="Months to generate.")] = 1,
-    start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2025-01",
+    start: StartOption = FIRST_MONTH,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the synthetic city.")] = 1,
     workspace: WorkspaceOption = None,
     serve: Annotated[
@@ -61,7 +69,6 @@ def demo(
     role (password: $CITYOPS_PASSWORD, else Cityops-demo-2026) and prints the console's
     address; --serve then serves it (else run `cityops serve`)."""
     from cityops.demo import DEMO_PASSWORD, demo_password, run_demo
-    from cityops.domain.period import Period
 
     began = time.monotonic()
     password = demo_password()
@@ -82,7 +89,7 @@ def demo(
         workspace_dir(workspace),
         scale=scale,
         months=months,
-        start=Period.parse(start),
+        start=start,
         seed=seed,
         progress=not as_json,
         on_step=on_step,

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, period_option, unit_of_work
+from cityops.domain.period import Period
 
 if TYPE_CHECKING:
     from cityops.evaluation.model import RegionResult
@@ -18,7 +19,7 @@ __all__ = ["evaluate"]
 
 
 def evaluate(
-    period: Annotated[str, typer.Option("--period", help="Month to evaluate, YYYY-MM.")],
+    period: Annotated[Period, period_option("Month to evaluate, YYYY-MM.")],
     framework: Annotated[
         Path | None,
         typer.Option("--framework", help="Framework YAML [default: the shipped framework]."),
@@ -38,12 +39,10 @@ def evaluate(
     """Normalise, weight and aggregate the facts of PERIOD for every region (score, stage,
     rank among peers, change against the previous month), and save the run as
     runs/<run_id>.json."""
-    from cityops.domain.period import Period
     from cityops.services.evaluation import evaluate_period
 
-    month = Period.parse(period)
     with unit_of_work(workspace) as uow:
-        run, path = evaluate_period(uow, month, framework_path=framework, replications=uncertainty)
+        run, path = evaluate_period(uow, period, framework_path=framework, replications=uncertainty)
     result = {
         "run_id": run.run_id,
         "period": run.period,

@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, period_option, unit_of_work
+from cityops.domain.period import Period
 from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 
 __all__ = ["indicators_app"]
@@ -22,9 +23,7 @@ indicators_app = typer.Typer(
 @indicators_app.callback()
 def indicators(
     context: typer.Context,
-    period: Annotated[
-        str | None, typer.Option("--period", help="Month to compute, YYYY-MM.")
-    ] = None,
+    period: Annotated[Period | None, period_option("Month to compute, YYYY-MM.")] = None,
     region: Annotated[
         str | None, typer.Option("--region", help="Show only this region (all are stored).")
     ] = None,
@@ -46,15 +45,13 @@ def indicators(
         return
     if period is None:
         raise typer.BadParameter("give the month to compute", param_hint="--period")
-    from cityops.domain.period import Period
     from cityops.services.indicators import compute_period
 
-    month = Period.parse(period)
     with unit_of_work(workspace) as uow:
-        facts, path = compute_period(uow, month, engine)
+        facts, path = compute_period(uow, period, engine)
     shown = [f for f in facts if region is None or f.region_code == region]
     result = {
-        "period": str(month),
+        "period": str(period),
         "engine": str(engine),
         "path": str(path),
         "facts": [
@@ -71,7 +68,7 @@ def indicators(
 
     def describe(console: Console) -> None:
         view = RichTable(
-            title=f"indicators {month}" + (f" · {region}" if region else "") + f" · {engine}"
+            title=f"indicators {period}" + (f" · {region}" if region else "") + f" · {engine}"
         )
         view.add_column("indicator", no_wrap=True)
         numbers = ("value", "numerator", "denominator")
@@ -94,7 +91,7 @@ def indicators(
 def explain(
     code: Annotated[str, typer.Argument(help="Indicator code, e.g. effect.mau_rate.")],
     region: Annotated[str, typer.Option("--region", help="Region code.")],
-    period: Annotated[str, typer.Option("--period", help="Month, YYYY-MM.")],
+    period: Annotated[Period, period_option("Month, YYYY-MM.")],
     engine: Annotated[
         EngineName | None,
         typer.Option(
@@ -110,17 +107,18 @@ def explain(
     that produced them (on Spark: translated to Spark SQL, parameters written in)."""
     from rich.syntax import Syntax
 
-    from cityops.domain.period import Period
     from cityops.errors import PipelineError
     from cityops.services.indicators import explain_stored_fact
+    from cityops.types import IndicatorCode, RegionCode
 
-    month = Period.parse(period)
     with unit_of_work(workspace) as uow:
-        explanation = explain_stored_fact(uow.workspace, code, region, month, engine=engine)
+        explanation = explain_stored_fact(
+            uow.workspace, IndicatorCode(code), RegionCode(region), period, engine=engine
+        )
     if explanation is None:
         raise PipelineError(
-            f"no fact of {code} for region {region} in {month}; "
-            f"check the region code, or run `cityops indicators --period {month}`"
+            f"no fact of {code} for region {region} in {period}; "
+            f"check the region code, or run `cityops indicators --period {period}`"
         )
     result = explanation.as_dict()
 

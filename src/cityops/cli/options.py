@@ -11,10 +11,23 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 
+from cityops.domain.period import Period
+from cityops.errors import ConfigError
+
 if TYPE_CHECKING:
     from cityops.services.unit_of_work import UnitOfWork
 
-__all__ = ["JsonOption", "WorkspaceOption", "emit", "stderr", "unit_of_work", "workspace_dir"]
+__all__ = [
+    "FIRST_MONTH",
+    "JsonOption",
+    "StartOption",
+    "WorkspaceOption",
+    "emit",
+    "period_option",
+    "stderr",
+    "unit_of_work",
+    "workspace_dir",
+]
 
 stderr = Console(stderr=True)
 """Human output goes to stderr when --json owns stdout, and progress bars always do."""
@@ -31,6 +44,28 @@ WorkspaceOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print a machine-readable result on stdout.")
 ]
+
+
+def _period(text: str | Period) -> Period:
+    """A month option's ``YYYY-MM`` as a ``Period`` (its default is one already);
+    anything else is a usage error that names the option and shows the form."""
+    if isinstance(text, Period):
+        return text
+    try:
+        return Period.parse(text)
+    except ConfigError as error:
+        raise typer.BadParameter(str(error)) from None
+
+
+def period_option(description: str, name: str = "--period") -> Any:
+    """The option ``name`` of a month, ``YYYY-MM``, given to the command as a ``Period``
+    (``description`` is its help)."""
+    return typer.Option(name, help=description, parser=_period, metavar="YYYY-MM")
+
+
+StartOption = Annotated[Period, period_option("First month, YYYY-MM.", "--start")]
+"""The first month of a synthetic city (``cityops synth``, ``cityops demo``)."""
+FIRST_MONTH = Period(2025, 1)
 
 
 def workspace_dir(option: Path | None) -> Path:

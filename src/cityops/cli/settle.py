@@ -9,7 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
+from cityops.cli.options import JsonOption, WorkspaceOption, emit, period_option, unit_of_work
+from cityops.domain.period import Period
 
 if TYPE_CHECKING:
     from cityops.settlement.statement import Statement
@@ -26,7 +27,7 @@ ByOption = Annotated[str, typer.Option("--by", help="Who does this step (name or
 def settle(
     context: typer.Context,
     contract: Annotated[str | None, typer.Option("--contract", help="Contract id.")] = None,
-    period: Annotated[str | None, typer.Option("--period", help="Month, YYYY-MM.")] = None,
+    period: Annotated[Period | None, period_option("Month, YYYY-MM.")] = None,
     by: Annotated[str, typer.Option("--by", help="Who computes the statement.")] = "cityops",
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
@@ -38,11 +39,10 @@ def settle(
         return
     if contract is None or period is None:
         raise typer.BadParameter("give --contract ID and --period YYYY-MM")
-    from cityops.domain.period import Period
     from cityops.services.settlement import settle_period
 
     with unit_of_work(workspace) as uow:
-        _emit(settle_period(uow, contract, Period.parse(period), by=by), as_json)
+        _emit(settle_period(uow, contract, period, by=by), as_json)
 
 
 @settle_app.command("show")

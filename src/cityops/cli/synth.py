@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cityops.cli.options import JsonOption, emit
+from cityops.cli.options import FIRST_MONTH, JsonOption, StartOption, emit
 
 __all__ = ["synth"]
 
@@ -21,20 +21,19 @@ def synth(
         str, typer.Option("--scale", help="tiny (tests only), county, city or megacity.")
     ] = "county",
     months: Annotated[int, typer.Option("--months", min=1, help="Months to generate.")] = 1,
-    start: Annotated[str, typer.Option("--start", help="First month, YYYY-MM.")] = "2025-01",
+    start: StartOption = FIRST_MONTH,
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same bytes.")] = 1,
     fmt: Annotated[str, typer.Option("--format", help="parquet or csv.")] = "parquet",
     as_json: JsonOption = False,
 ) -> None:
     """Generate a synthetic city (合成城市) with a strong and a weak district built in."""
-    from cityops.domain.period import Period
     from cityops.synth import generate_city
 
     summary = generate_city(
         out,
         scale=scale,
         months=months,
-        start=Period.parse(start),
+        start=start,
         seed=seed,
         fmt=fmt,
         progress=True,

@@ -9,7 +9,7 @@ Pure NumPy over a regions × indicators matrix; no database, no files.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import numpy as np
@@ -35,6 +35,7 @@ from cityops.evaluation.uncertainty import (
     summarise,
 )
 from cityops.indicators.facts import IndicatorFact, facts_hash
+from cityops.types import IndicatorCode
 
 __all__ = ["ROOT", "SHOWN_EXTREMES", "evaluate", "prepare_inputs"]
 
@@ -49,7 +50,7 @@ def evaluate(
     facts: Sequence[IndicatorFact],
     regions: Sequence[Region],
     *,
-    period: Period | str,
+    period: Period,
     framework: Framework | None = None,
     created_at: datetime | None = None,
     previous: EvaluationRun | None = None,
@@ -62,10 +63,10 @@ def evaluate(
     Sobol indices, drawn from the framework's seed, so re-running is identical.
     """
     framework = framework or load_framework()
-    period_text = str(period)
-    foreign = {f.period for f in facts} - {period_text}
+    foreign = {f.period for f in facts} - {period}
     if foreign:
-        raise PipelineError(f"facts for {sorted(foreign)} given to evaluate {period_text}")
+        given = ", ".join(str(month) for month in sorted(foreign))
+        raise PipelineError(f"facts for {given} given to evaluate {period}")
     if replications < 0:
         raise PipelineError(f"replications must be ≥ 0, got {replications}")
     ordered = sorted(regions, key=lambda r: r.region_code)
@@ -73,7 +74,7 @@ def evaluate(
     leaves, imputed = leaf_scores(inputs, framework)
     tree = score_tree(framework, leaves, scored=inputs.scored)
     totals = np.where(inputs.scored, tree.nodes[""], np.nan)
-    parents = [r.parent_code for r in ordered]
+    parents: list[str | None] = [r.parent_code for r in ordered]
     total_list = [_optional(v) for v in totals]
     ranks, peers = peer_ranks(parents, total_list)
     spreads, sobol = _uncertainty(inputs, framework, tree.weights, parents, replications)
@@ -145,7 +146,7 @@ def evaluate(
     }
     return EvaluationRun(
         run_id=run_id,
-        period=period_text,
+        period=period,
         created_at=moment,
         framework_name=framework.name,
         framework_hash=framework.hash,
@@ -234,7 +235,9 @@ def _node_score(nodes: dict[str, FloatArray], path: str, row: int, scored: bool)
     return _optional(nodes[path][row]) if scored else None
 
 
-def _extremes(scores: dict[str, float | None]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _extremes(
+    scores: Mapping[IndicatorCode, float | None],
+) -> tuple[tuple[IndicatorCode, ...], tuple[IndicatorCode, ...]]:
     """The best and the worst indicators by score (ties, to 9 decimals, in code order)."""
     present = [(round(score, 9), code) for code, score in scores.items() if score is not None]
     best = sorted(present, key=lambda item: (-item[0], item[1]))[:SHOWN_EXTREMES]

@@ -42,7 +42,7 @@ from cityops.evaluation.entropy import EntropyVariant
 from cityops.evaluation.imputation import Imputation
 from cityops.evaluation.normalisation import FloatArray, Normalisation
 from cityops.indicators.catalogue import Catalogue, Goalposts, load_catalogue, shipped_catalogue
-from cityops.types import Polarity
+from cityops.types import IndicatorCode, Polarity
 
 __all__ = [
     "DEFAULT_FRAMEWORK",
@@ -224,7 +224,7 @@ class FrameworkDirection:
 class FrameworkIndicator:
     """A leaf: an indicator with its weight within its content and its treatment."""
 
-    code: str
+    code: IndicatorCode
     direction: str
     content: str
     weight: float
@@ -344,7 +344,7 @@ def resolve_framework(parsed: Definition[FrameworkFile], catalogue: Catalogue) -
                     )
                 leaves.append(
                     FrameworkIndicator(
-                        spec.code,
+                        IndicatorCode(spec.code),
                         direction.code,
                         content.name,
                         spec.weight,

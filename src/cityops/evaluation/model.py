@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cityops.domain.period import Period
+from cityops.types import IndicatorCode, RegionCode
+
 __all__ = ["EvaluationRun", "RegionResult", "RegionUncertainty"]
 
 
@@ -32,9 +35,9 @@ class RegionUncertainty:
 
 @dataclass(frozen=True, slots=True)
 class RegionResult:
-    region_code: str
+    region_code: RegionCode
     level: str
-    parent_code: str | None
+    parent_code: RegionCode | None
     name: str
     score: float | None
     """综合得分 0–100; None when not scored (too little data)."""
@@ -51,12 +54,12 @@ class RegionResult:
     directions: Mapping[str, float | None]
     contents: Mapping[str, float | None]
     """Score of every content node, by path ``direction/content``."""
-    indicators: Mapping[str, float | None]
+    indicators: Mapping[IndicatorCode, float | None]
     """Normalised 0–100 score of each framework indicator (imputed ones included); None
     when missing and not imputed."""
-    strengths: tuple[str, ...]
-    weaknesses: tuple[str, ...]
-    imputed: tuple[str, ...]
+    strengths: tuple[IndicatorCode, ...]
+    weaknesses: tuple[IndicatorCode, ...]
+    imputed: tuple[IndicatorCode, ...]
     """Indicators whose score was imputed for this region."""
     change: float | None
     """Score minus the score of the previous period's run (None: no previous score)."""
@@ -68,7 +71,7 @@ class EvaluationRun:
     """An immutable, reproducible evaluation: same inputs and code → same run_id."""
 
     run_id: str
-    period: str
+    period: Period
     created_at: str
     """ISO 8601, UTC; the only field that differs between identical re-runs."""
     framework_name: str

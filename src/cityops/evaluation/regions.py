@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from dataclasses import astuple, dataclass
 from typing import TYPE_CHECKING
 
+from cityops.types import RegionCode
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -16,10 +18,10 @@ __all__ = ["Region", "regions_from_arrow", "regions_hash"]
 
 @dataclass(frozen=True, slots=True)
 class Region:
-    region_code: str
+    region_code: RegionCode
     name: str
     level: str
-    parent_code: str | None
+    parent_code: RegionCode | None
     resident_population: int
 
 

@@ -105,7 +105,7 @@ def score_tree(
     ``scored`` regions).  ``aggregations`` = (choices, index per replication)
     replaces every node's aggregation (Monte Carlo; leading axis = replications).
     """
-    column = {leaf.code: j for j, leaf in enumerate(framework.indicators)}
+    column: dict[str, int] = {leaf.code: j for j, leaf in enumerate(framework.indicators)}
     nodes: dict[str, FloatArray] = {}
     used: dict[str, FloatArray] = {}
     for node in framework.nodes:

@@ -14,7 +14,8 @@ from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
-from cityops.errors import PipelineError
+from cityops.domain.period import Period
+from cityops.errors import ConfigError, PipelineError
 from cityops.evaluation.model import EvaluationRun, RegionResult, RegionUncertainty
 
 __all__ = ["latest_run", "load_run", "previous_run", "run_path", "save_run"]
@@ -46,7 +47,11 @@ def save_run(runs_dir: Path, run: EvaluationRun) -> Path:
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         temporary.write_text(
-            json.dumps({"run_format": RUN_FORMAT} | asdict(run), ensure_ascii=False, indent=2),
+            json.dumps(
+                {"run_format": RUN_FORMAT} | asdict(run) | {"period": str(run.period)},
+                ensure_ascii=False,
+                indent=2,
+            ),
             encoding="utf-8",
         )
         temporary.replace(path)
@@ -67,8 +72,9 @@ def load_run(path: Path) -> EvaluationRun:
                 f"evaluate the period again with `cityops evaluate --period {data.get('period')}`"
             )
         regions = tuple(_region(region) for region in data.pop("regions"))
-        return EvaluationRun(**data, regions=regions)
-    except (OSError, json.JSONDecodeError, TypeError, KeyError) as error:
+        period = Period.parse(str(data.pop("period")))
+        return EvaluationRun(**data, period=period, regions=regions)
+    except (OSError, json.JSONDecodeError, TypeError, KeyError, ConfigError) as error:
         raise PipelineError(f"cannot read evaluation run {path}: {error}") from error
 
 
@@ -86,12 +92,10 @@ def _region(region: dict[str, Any]) -> RegionResult:
     )
 
 
-def previous_run(runs_dir: Path, period: str, framework_hash: str) -> EvaluationRun | None:
+def previous_run(runs_dir: Path, period: Period, framework_hash: str) -> EvaluationRun | None:
     """The latest run of the month before ``period`` made with the same framework, if any
     (only such a run is comparable for the change against the previous period)."""
-    from cityops.domain.period import Period
-
-    wanted = str(Period.parse(period).plus(-1))
+    wanted = period.previous()
     runs = [
         run
         for run in _current_runs(runs_dir)

@@ -10,6 +10,11 @@ a fact records which engine computed it.
 An engine sees every contract table by its name, with the types of
 ``cityops.lake.schema.arrow_schema`` (timestamps as instants), and the compact
 tables built at ingest.  Days, hours and months are cut in Asia/Shanghai.
+
+Besides the period, a computation may use the city's settings that define it: the
+hotline's night (``NightHours``, ``[hotline]`` in ``cityops.toml``), as
+``$night_start`` and ``$night_end``.  They are part of its definition, so its
+definition hash covers the values it used.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.domain.period import CITY_TZ, Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta, load_catalogue
@@ -26,6 +32,7 @@ from cityops.indicators.computations import Computation, computation_of
 from cityops.indicators.computations.base import CLOSURE_SQL, FactRow
 from cityops.indicators.engine_name import DEFAULT_ENGINE, EngineName
 from cityops.indicators.facts import IndicatorFact
+from cityops.types import IndicatorCode, RegionCode
 
 if TYPE_CHECKING:
     import duckdb
@@ -120,12 +127,18 @@ def indicator_computation(catalogue: Catalogue, code: str) -> Computation:
     return computation
 
 
-def definition_hash(meta: IndicatorMeta, computation: Computation) -> str:
-    """sha256 of the definition (catalogue meta) and the exact SQL that computes it.
+def definition_hash(
+    meta: IndicatorMeta, computation: Computation, night: NightHours = DEFAULT_NIGHT
+) -> str:
+    """sha256 of the definition (catalogue meta), the exact SQL that computes it and the
+    values of the city's settings that SQL uses (``night``, when it names
+    ``$night_start`` or ``$night_end``).
 
     The same on every engine: an engine runs this SQL (translated, for Spark),
     so a fact's definition does not depend on where it was computed."""
-    text = "\n".join((meta.canonical_json(), CLOSURE_SQL, computation.sql))
+    used = _named(computation.sql, night.parameters)
+    settings = [f"${name} = {value}" for name, value in used.items()]
+    text = "\n".join((meta.canonical_json(), CLOSURE_SQL, computation.sql, *settings))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -135,13 +148,15 @@ def compute_indicators(
     codes: Sequence[str] | None = None,
     *,
     catalogue: Catalogue | None = None,
+    night: NightHours = DEFAULT_NIGHT,
 ) -> list[IndicatorFact]:
     """Facts for ``codes`` (default: every computable indicator) × every region.
 
     ``engine`` is a ``QueryEngine``, or a DuckDB connection over the tables (run
-    as ``DuckDBEngine``).  Each region's figure comes from the rows of the
-    region and the regions below it (``region_closure``), never from its
-    children's figures; a ratio with a zero denominator is missing (``value`` None).
+    as ``DuckDBEngine``); ``night`` is the city's (``[hotline]``).  Each region's
+    figure comes from the rows of the region and the regions below it
+    (``region_closure``), never from its children's figures; a ratio with a zero
+    denominator is missing (``value`` None).
     """
     runner = engine if isinstance(engine, QueryEngine) else DuckDBEngine(engine)
     catalogue = catalogue or load_catalogue()
@@ -151,13 +166,13 @@ def compute_indicators(
     facts: list[IndicatorFact] = []
     for code, computation in computations:
         meta = catalogue.get(code)
-        rows = runner.rows(computation, query_parameters(computation.sql, period, meta))
-        digest = definition_hash(meta, computation)
+        rows = runner.rows(computation, query_parameters(computation.sql, period, meta, night))
+        digest = definition_hash(meta, computation, night)
         facts.extend(
             IndicatorFact(
-                code,
-                region,
-                str(period),
+                IndicatorCode(code),
+                RegionCode(region),
+                period,
                 value,
                 numerator,
                 denominator,
@@ -170,15 +185,24 @@ def compute_indicators(
     return facts
 
 
-def query_parameters(sql: str, period: Period, meta: IndicatorMeta) -> dict[str, Any]:
-    """The values of the ``$name`` parameters that ``sql`` uses, for ``period``
-    (DuckDB rejects parameters a query does not name)."""
-    every = _parameters(period, meta)
+def query_parameters(
+    sql: str, period: Period, meta: IndicatorMeta, night: NightHours = DEFAULT_NIGHT
+) -> dict[str, Any]:
+    """The values of the ``$name`` parameters that ``sql`` uses, for ``period`` and the
+    city's ``night`` (DuckDB rejects parameters a query does not name)."""
+    every = _parameters(period, meta, night)
     return {name: every[name] for name in sorted(set(_PARAMETER.findall(sql)))}
 
 
-def _parameters(period: Period, meta: IndicatorMeta) -> dict[str, Any]:
+def _named(sql: str, parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Those of ``parameters`` that ``sql`` names, by name."""
+    named = set(_PARAMETER.findall(sql))
+    return {name: parameters[name] for name in sorted(named) if name in parameters}
+
+
+def _parameters(period: Period, meta: IndicatorMeta, night: NightHours) -> dict[str, Any]:
     return {
+        **night.parameters,
         "period_start": period.start,
         "period_end": period.end,
         "first_day": period.first_day,

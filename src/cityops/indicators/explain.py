@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.domain.period import Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue, IndicatorMeta
@@ -24,6 +25,7 @@ from cityops.indicators.engine import (
     query_parameters,
 )
 from cityops.indicators.facts import IndicatorFact
+from cityops.types import IndicatorCode, RegionCode
 
 __all__ = ["Explanation", "explain_fact"]
 
@@ -50,7 +52,7 @@ class Explanation:
             "unit": self.meta.unit,
             "polarity": self.meta.polarity,
             "region_code": fact.region_code,
-            "period": fact.period,
+            "period": str(fact.period),
             "value": fact.value,
             "numerator": fact.numerator,
             "denominator": fact.denominator,
@@ -67,13 +69,15 @@ class Explanation:
 def explain_fact(
     catalogue: Catalogue,
     facts: Sequence[IndicatorFact],
-    code: str,
-    region_code: str,
+    code: IndicatorCode,
+    region_code: RegionCode,
     period: Period,
     engine: EngineName | None = None,
+    night: NightHours = DEFAULT_NIGHT,
 ) -> Explanation:
     """Explain the stored fact of ``code`` for ``region_code`` in ``period``, with the
-    query of ``engine`` (default: the engine that computed the fact)."""
+    query of ``engine`` (default: the engine that computed the fact) and the city's
+    ``night`` (``[hotline]``)."""
     meta = catalogue.get(code)
     found = [f for f in facts if f.indicator == code and f.region_code == region_code]
     if not found:
@@ -82,7 +86,7 @@ def explain_fact(
             f"check the region code, or run `cityops indicators --period {period}`"
         )
     computation = indicator_computation(catalogue, code)
-    parameters = query_parameters(computation.sql, period, meta)
+    parameters = query_parameters(computation.sql, period, meta, night)
     # a fact no engine computed (one a city reported by hand, engine "manual") is shown
     # with DuckDB's query, the reference definition its hash is compared with
     stored_by = found[0].engine
@@ -93,5 +97,5 @@ def explain_fact(
         sql=engine_sql(shown, computation.sql, parameters),
         sql_engine=shown,
         parameters=parameters,
-        definition_current=found[0].definition_hash == definition_hash(meta, computation),
+        definition_current=found[0].definition_hash == definition_hash(meta, computation, night),
     )

@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Self
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from cityops.domain.period import Period
 from cityops.errors import PipelineError
+from cityops.types import IndicatorCode, RegionCode
 
 __all__ = [
     "FACT_SCHEMA",
@@ -41,15 +44,20 @@ class IndicatorFact:
     rows (of the region and the regions below it) that entered the figure.
     """
 
-    indicator: str
-    region_code: str
-    period: str
+    indicator: IndicatorCode
+    region_code: RegionCode
+    period: Period
     value: float | None
     numerator: float | None
     denominator: float | None
     rows_read: int
     engine: str
     definition_hash: str
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Self:
+        """The fact of a row of ``FACT_SCHEMA`` (the month as its text, ``YYYY-MM``)."""
+        return cls(**{**row, "period": Period.parse(row["period"])})
 
 
 FACT_SCHEMA = pa.schema(
@@ -71,6 +79,7 @@ _COLUMNS = tuple(FACT_SCHEMA.names)
 def facts_to_arrow(facts: Iterable[IndicatorFact]) -> pa.Table:
     rows = list(facts)
     columns = {name: [getattr(fact, name) for fact in rows] for name in _COLUMNS}
+    columns["period"] = [str(fact.period) for fact in rows]
     return pa.table(columns, schema=FACT_SCHEMA)
 
 
@@ -91,7 +100,7 @@ def read_facts(path: Path) -> list[IndicatorFact]:
     if not path.is_file():
         raise PipelineError(f"no indicator facts at {path}; run `cityops indicators` first")
     table = pq.read_table(path, schema=FACT_SCHEMA)
-    return [IndicatorFact(**row) for row in table.to_pylist()]
+    return [IndicatorFact.from_row(row) for row in table.to_pylist()]
 
 
 def facts_hash(facts: Sequence[IndicatorFact]) -> str:
@@ -100,7 +109,7 @@ def facts_hash(facts: Sequence[IndicatorFact]) -> str:
     ordered = sorted(facts, key=lambda f: (f.period, f.indicator, f.region_code))
     payload = [
         [
-            f.period,
+            str(f.period),
             f.indicator,
             f.region_code,
             f.value,

@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from cityops.domain.contract import CONTRACT_VERSION, TABLES, Field, FieldType, Table, TableKind
+from cityops.domain.period import PERIOD_PATTERN
 
 __all__ = ["example_rows", "table_schema", "write_schemas"]
 
 TIMESTAMP_PATTERN = (
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}(:?\d{2})?)?$"
 )
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 BOOLEAN_WORDS = ("true", "false", "1", "0", "是", "否")
 
 

@@ -40,10 +40,12 @@ def fact_figures(query: MonthQuery, codes: Sequence[str]) -> Mapping[str, FactFi
     if facts is not None:
         for row in select_facts(facts, region=query.region_code).to_pylist():
             if row["indicator"] in codes:
-                figures[row["indicator"]] = _figure(IndicatorFact(**row), stored=True)
+                figures[row["indicator"]] = _figure(IndicatorFact.from_row(row), stored=True)
     missing = [code for code in codes if code not in figures]
     if missing:
-        computed = compute_indicators(query.con, query.period, missing, catalogue=query.catalogue)
+        computed = compute_indicators(
+            query.con, query.period, missing, catalogue=query.catalogue, night=query.night
+        )
         for fact in computed:
             if fact.region_code == query.region_code:
                 figures[fact.indicator] = _figure(fact, stored=False)

@@ -13,8 +13,9 @@ whenever they happened.  Definitions (month P, region R):
   counted apart (``missing``); median and 90th percentile are continuous;
 - SLA misses: tickets of R due in P (``due_at``) not closed by then, the
   complement of ``capability.on_time_closure_rate``;
-- night: tickets created 22:00–06:00 local time; the hours show, for each hour
-  of the day, the tickets created and those answered within 30 minutes;
+- night: tickets created in the city's night (``[hotline]`` in ``cityops.toml``,
+  22:00–06:00 local time unless the city sets other hours); the hours show, for
+  each hour of the day, the tickets created and those answered within 30 minutes;
 - satisfaction: for each ticket of R called back in P with a score, its latest
   such callback (as ``effect.hotline_satisfaction`` counts them).
 """
@@ -26,7 +27,9 @@ from dataclasses import dataclass
 from pydantic import BaseModel
 
 from cityops.domain.contract import table
+from cityops.domain.period import Period
 from cityops.indicators.computations.common import (
+    AT_NIGHT,
     IN_PERIOD,
     LATEST_CALLBACK_CTE,
     TICKETS_CTE,
@@ -95,7 +98,7 @@ class ScoreCount(BaseModel):
 
 class HotlineOperations(BaseModel):
     region_code: str
-    period: str
+    period: Period
     created: int
     by_status: list[StatusCount]
     response_30min: FactFigure
@@ -105,6 +108,9 @@ class HotlineOperations(BaseModel):
     sla_missed: int
     sla_by_department: list[DepartmentMisses]
     """Departments with tickets due in the month, most misses first."""
+    night_start: int
+    night_end: int
+    """The city's night: from ``night_start`` o'clock up to ``night_end`` o'clock."""
     night_created: int
     night_response: FactFigure
     by_hour: list[HourCount]
@@ -127,8 +133,8 @@ SELECT t.ticket_id, t.created_at, t.due_at, t.responded_at, t.closed_at,
 FROM tickets AS t JOIN in_region USING (region_code) JOIN detail AS d USING (ticket_id)"""
 """Every ticket of R, kept as the table ``hotline`` (the events are read once)."""
 
-_SUMMARY = """SELECT count(*) AS created,
-    count(*) FILTER (WHERE hour(created_at) >= 22 OR hour(created_at) < 6) AS night_created
+_SUMMARY = f"""SELECT count(*) AS created,
+    count(*) FILTER (WHERE {AT_NIGHT.format(ts="created_at")}) AS night_created
 FROM hotline WHERE of_month"""
 
 _BY_STATUS = """SELECT k.status, count(h.ticket_id) AS tickets
@@ -197,7 +203,7 @@ def hotline_operations(query: MonthQuery) -> HotlineOperations:
     sla = [DepartmentMisses(**row) for row in query.rows(_SLA)]
     return HotlineOperations(
         region_code=query.region_code,
-        period=str(query.period),
+        period=query.period,
         created=summary["created"],
         by_status=[StatusCount(**row) for row in query.rows(_BY_STATUS, statuses=list(_STATUSES))],
         response_30min=facts["capability.response_30min_rate"],
@@ -206,6 +212,8 @@ def hotline_operations(query: MonthQuery) -> HotlineOperations:
         on_time_closure=facts["capability.on_time_closure_rate"],
         sla_missed=sum(row.missed for row in sla),
         sla_by_department=sla,
+        night_start=query.night.start,
+        night_end=query.night.end,
         night_created=summary["night_created"],
         night_response=facts["capability.night_response_rate"],
         by_hour=[HourCount(**row) for row in query.rows(_BY_HOUR)],

@@ -32,6 +32,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from cityops.domain.contract import DEFAULT_HEARTBEAT_INTERVAL_S, table
+from cityops.domain.period import Period
 from cityops.indicators.computations.common import ACTIVE_DEVICE, IN_PERIOD
 from cityops.operations.figures import FactFigure, fact_figures
 from cityops.operations.histogram import Bin, bin_sql, bins
@@ -173,7 +174,7 @@ class Security(BaseModel):
 
 class InfrastructureOperations(BaseModel):
     region_code: str
-    period: str
+    period: Period
     catalogue: Catalogue
     quality: Quality
     sharing: Sharing
@@ -284,7 +285,7 @@ def infrastructure_operations(query: MonthQuery) -> InfrastructureOperations:
     query.create("incidents_of_month", _INCIDENTS)
     return InfrastructureOperations(
         region_code=query.region_code,
-        period=str(query.period),
+        period=query.period,
         catalogue=_catalogue(query, facts),
         quality=_quality(query, facts),
         sharing=_sharing(query, facts),

@@ -1,7 +1,7 @@
 """One region's month on DuckDB: the connection every operations query runs on.
 
-``month_of(con, region, period, stored)`` takes a cursor on the workspace's
-analytics database (every contract table by its name, time zone
+``month_of(con, region, period, stored, catalogue, night)`` takes a cursor on the
+workspace's analytics database (every contract table by its name, time zone
 Asia/Shanghai; the unit of work gives one) and makes the temporary table
 ``in_region(region_code)``: the region and every region below it.  A cursor's
 temporary tables are its own, so requests on cursors of one database never
@@ -12,7 +12,8 @@ streets', computed from the rows themselves.
 Queries name the month with DuckDB parameters, as the indicator bodies do:
 ``$region``, ``$period_start`` and ``$period_end`` (TIMESTAMPTZ, end
 exclusive), ``$first_day``, ``$last_day`` and ``$end_day`` (DATE; ``$end_day``
-is the day after the month).
+is the day after the month), and the city's night, ``$night_start`` and
+``$night_end`` (``cityops.domain.night``).
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.domain.period import Period
 from cityops.indicators.catalogue import Catalogue
+from cityops.types import RegionCode
 
 __all__ = ["MonthQuery", "month_index", "month_of"]
 
@@ -55,12 +58,14 @@ class MonthQuery:
     """Queries of one region and month on an open connection over a workspace."""
 
     con: duckdb.DuckDBPyConnection
-    region_code: str
+    region_code: RegionCode
     period: Period
     stored_facts: pa.Table | None
     """The month's stored indicator facts (None: not computed yet)."""
     catalogue: Catalogue
     """The workspace's indicator catalogue: a figure not stored is computed with it."""
+    night: NightHours = DEFAULT_NIGHT
+    """The city's night (``[hotline]`` in ``cityops.toml``)."""
 
     @property
     def parameters(self) -> Mapping[str, Any]:
@@ -72,6 +77,7 @@ class MonthQuery:
             "first_day": period.first_day,
             "last_day": period.last_day,
             "end_day": period.next().first_day,
+            **self.night.parameters,
         }
 
     def rows(self, sql: str, **extra: Any) -> list[dict[str, Any]]:
@@ -100,15 +106,16 @@ class MonthQuery:
 @contextmanager
 def month_of(
     con: duckdb.DuckDBPyConnection,
-    region_code: str,
+    region_code: RegionCode,
     period: Period,
     stored_facts: pa.Table | None,
     catalogue: Catalogue,
+    night: NightHours = DEFAULT_NIGHT,
 ) -> Iterator[MonthQuery]:
     """A ``MonthQuery`` on the cursor ``con`` for the length of a ``with`` block (the
     cursor is closed after it)."""
     try:
-        query = MonthQuery(con, region_code, period, stored_facts, catalogue)
+        query = MonthQuery(con, region_code, period, stored_facts, catalogue, night)
         query.create("in_region", _IN_REGION)
         yield query
     finally:

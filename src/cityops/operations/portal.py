@@ -33,6 +33,7 @@ from datetime import date
 
 from pydantic import BaseModel
 
+from cityops.domain.period import Period
 from cityops.indicators.computations.common import (
     ACTIVE_SERVICE,
     IN_PERIOD,
@@ -81,8 +82,8 @@ class DailyActive(BaseModel):
 
 
 class Cohort(BaseModel):
-    cohort: str
-    """The registration month, YYYY-MM."""
+    cohort: Period
+    """The registration month (written YYYY-MM)."""
     users: int
     retention: list[float | None]
     """Share of the cohort active in its month + k, for k = 0 up to the month asked
@@ -114,7 +115,7 @@ class RatingCount(BaseModel):
 
 class PortalOperations(BaseModel):
     region_code: str
-    period: str
+    period: Period
     users: PortalUsers
     dau_mau: FactFigure
     """``effect.dau_mau``: numerator the mean daily actives, denominator the monthly actives."""
@@ -234,7 +235,7 @@ def portal_operations(query: MonthQuery) -> PortalOperations:
     query.create("residents", _RESIDENTS)
     return PortalOperations(
         region_code=query.region_code,
-        period=str(query.period),
+        period=query.period,
         users=PortalUsers(**query.one(_USERS), coverage=facts["effect.resident_coverage"]),
         dau_mau=facts["effect.dau_mau"],
         mau_rate=facts["effect.mau_rate"],
@@ -266,5 +267,5 @@ def _cohorts(query: MonthQuery) -> list[Cohort]:
             active.get((index, k), 0) / size if size else None
             for k in range(COHORT_MONTHS - offset)
         ]
-        cohorts.append(Cohort(cohort=str(month), users=size, retention=retention))
+        cohorts.append(Cohort(cohort=month, users=size, retention=retention))
     return cohorts

@@ -1,20 +1,22 @@
 """Dataclasses to register rows and back: a column holds the field that bears its name.
 
-An enum is stored as its value and an exact decimal as its text, and read back
-as the field's type; a field stored otherwise (in another column, in another
-form) is given by the caller.
+An enum is stored as its value, an exact decimal and a month (``Period``) as
+their text, and read back as the field's type; a field stored otherwise (in
+another column, in another form) is given by the caller.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from enum import Enum
 from functools import cache
 from typing import TYPE_CHECKING, Any, TypeVar, get_args, get_type_hints
 
 import sqlalchemy as sa
+
+from cityops.domain.period import Period
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -51,13 +53,13 @@ def from_row(kind: type[RecordT], row: Mapping[Any, Any], **values: Any) -> Reco
 def _stored(value: object) -> object:
     if isinstance(value, Enum):
         return value.value
-    return str(value) if isinstance(value, Decimal) else value
+    return str(value) if isinstance(value, Decimal | Period) else value
 
 
 @cache
-def _fields_of(kind: type[Any]) -> tuple[tuple[str, type[Any] | None], ...]:
-    """Each field ``kind`` is made with, and the type its stored value is read back as
-    (an enum from its value, an exact decimal from its text; None: as stored)."""
+def _fields_of(kind: type[Any]) -> tuple[tuple[str, Callable[[Any], Any] | None], ...]:
+    """Each field ``kind`` is made with, and how its stored value is read back (an enum
+    from its value, an exact decimal and a month from their text; None: as stored)."""
     types = get_type_hints(kind)
     return tuple(
         (field.name, _stored_as(types[field.name]))
@@ -66,8 +68,10 @@ def _fields_of(kind: type[Any]) -> tuple[tuple[str, type[Any] | None], ...]:
     )
 
 
-def _stored_as(annotation: Any) -> type[Any] | None:
+def _stored_as(annotation: Any) -> Callable[[Any], Any] | None:
     for kind in get_args(annotation) or (annotation,):
+        if kind is Period:
+            return Period.parse
         if isinstance(kind, type) and issubclass(kind, Enum | Decimal):
             return kind
     return None

@@ -19,6 +19,7 @@ from cityops.reporting.formatting import (
 )
 from cityops.reporting.labels import label, named
 from cityops.reporting.model import DirectionSection, FactRow, IndicatorFigure
+from cityops.types import IndicatorCode, RegionCode
 
 __all__ = ["fact_rows", "indicator_sections"]
 
@@ -96,7 +97,7 @@ def _figure(
     meta: IndicatorMeta,
     content: str,
     run: EvaluationRun,
-    facts: Mapping[tuple[str, str], IndicatorFact],
+    facts: Mapping[tuple[IndicatorCode, RegionCode], IndicatorFact],
     columns: Sequence[RegionResult],
     *,
     computed: bool,

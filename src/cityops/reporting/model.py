@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from cityops.domain.period import Period
 from cityops.indicators.catalogue import Unit
 from cityops.messages import Lang
 from cityops.reporting.labels import Label
@@ -36,7 +37,7 @@ __all__ = [
 @dataclass(frozen=True, slots=True)
 class Cover:
     city_name: str
-    period: str
+    period: Period
     run_id: str
     report_date: str
     """The day the report was made (YYYY-MM-DD, Asia/Shanghai)."""

@@ -68,7 +68,7 @@ def _summary(book: Workbook, r: ReportContent) -> None:
     label, cover, city = r.labels, r.cover, r.summary
     rows: list[tuple[str, Value, str | None]] = [
         (label["report.city"].full, cover.city_name, None),
-        (label["report.period"].full, cover.period, None),
+        (label["report.period"].full, str(cover.period), None),
         (label["report.run_id"].full, cover.run_id, None),
         (label["report.report_date"].full, cover.report_date, None),
         (label["report.created_at"].full, cover.created_at, None),

@@ -56,7 +56,7 @@ def evaluate_period(
         regions,
         period=period,
         framework=framework,
-        previous=previous_run(runs_dir, str(period), framework.hash),
+        previous=previous_run(runs_dir, period, framework.hash),
         replications=replications,
     )
     return run, save_run(runs_dir, run)
@@ -101,9 +101,9 @@ def find_run(workspace: Workspace, run_id: str) -> EvaluationRun | None:
     return run
 
 
-def latest_run_of(workspace: Workspace, period: Period | str) -> EvaluationRun | None:
+def latest_run_of(workspace: Workspace, period: Period) -> EvaluationRun | None:
     """The most recently created readable run of ``period``, if any."""
-    return next((run for run in saved_runs(workspace) if run.period == str(period)), None)
+    return next((run for run in saved_runs(workspace) if run.period == period), None)
 
 
 def run_or_latest(workspace: Workspace, run_id: str | None) -> EvaluationRun:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from cityops.domain.period import Period
+from cityops.domain.period import PERIOD_PATTERN, Period
 from cityops.errors import PipelineError
 from cityops.indicators.catalogue import Catalogue
 from cityops.indicators.engine import DuckDBEngine, QueryEngine, compute_indicators
@@ -31,6 +31,7 @@ from cityops.indicators.facts import (
 from cityops.services.definitions import workspace_catalogue
 from cityops.services.file_cache import FileCache, file_version
 from cityops.services.unit_of_work import UnitOfWork
+from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.workspace import Workspace
 from cityops.workspace.writer_lock import writer_lock
 
@@ -45,7 +46,7 @@ __all__ = [
     "stored_facts",
 ]
 
-_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_MONTH = re.compile(PERIOD_PATTERN)
 
 
 def compute_period(
@@ -56,8 +57,11 @@ def compute_period(
     ``facts/<period>.parquet``."""
     catalogue = workspace_catalogue(uow.workspace)
     # Under the writer lock: the facts are computed from a lake no batch is changing.
+    night = uow.workspace.config.hotline.night
     with writer_lock(uow.workspace.root, f"compute indicators {period}"):
-        facts = compute_indicators(query_engine(uow, engine), period, catalogue=catalogue)
+        facts = compute_indicators(
+            query_engine(uow, engine), period, catalogue=catalogue, night=night
+        )
         return facts, write_facts(uow.workspace.facts_path(period), facts)
 
 
@@ -74,20 +78,20 @@ def query_engine(uow: UnitOfWork, name: EngineName) -> QueryEngine:
     return DuckDBEngine(uow.analytics)
 
 
-def period_facts(uow: UnitOfWork, period: Period | str) -> list[IndicatorFact]:
+def period_facts(uow: UnitOfWork, period: Period) -> list[IndicatorFact]:
     """The stored facts of ``period``; a ``PipelineError`` says how to compute them."""
     return read_facts(uow.workspace.facts_path(period))
 
 
-def periods_with_facts(workspace: Workspace) -> list[str]:
-    """The months (``YYYY-MM``) whose facts are stored, oldest first."""
+def periods_with_facts(workspace: Workspace) -> list[Period]:
+    """The months whose facts are stored (``facts/YYYY-MM.parquet``), oldest first."""
     if not workspace.facts_dir.is_dir():
         return []
     found = (p.stem for p in workspace.facts_dir.glob("*.parquet"))
-    return sorted(stem for stem in found if _MONTH.fullmatch(stem))
+    return sorted(Period.parse(stem) for stem in found if _MONTH.match(stem))
 
 
-def facts_stamp(workspace: Workspace, period: Period | str) -> tuple[int, int] | None:
+def facts_stamp(workspace: Workspace, period: Period) -> tuple[int, int] | None:
     """The version of the month's stored facts (modification time and size), None when
     there are none: what an answer computed from them is kept with."""
     try:
@@ -110,7 +114,7 @@ def facts_at(path: Path) -> pa.Table:
     return _FACTS.get(path)
 
 
-def stored_facts(workspace: Workspace, period: Period | str) -> pa.Table | None:
+def stored_facts(workspace: Workspace, period: Period) -> pa.Table | None:
     """Every stored fact of ``period`` (schema ``FACT_SCHEMA``, by region and
     indicator), or None when the month has not been computed."""
     try:
@@ -121,8 +125,8 @@ def stored_facts(workspace: Workspace, period: Period | str) -> pa.Table | None:
 
 def explain_stored_fact(
     workspace: Workspace,
-    code: str,
-    region: str,
+    code: IndicatorCode,
+    region: RegionCode,
     period: Period,
     *,
     engine: EngineName | None = None,
@@ -140,6 +144,7 @@ def explain_stored_fact(
     found = select_facts(facts, region=region, indicator=code)
     if found.num_rows == 0:
         return None
-    stored = [IndicatorFact(**row) for row in found.to_pylist()]
+    stored = [IndicatorFact.from_row(row) for row in found.to_pylist()]
     chosen = catalogue or workspace_catalogue(workspace)
-    return explain_fact(chosen, stored, code, region, period, engine)
+    night = workspace.config.hotline.night
+    return explain_fact(chosen, stored, code, region, period, engine, night)

@@ -7,7 +7,8 @@ computed again.  An answer is therefore kept per page, workspace, region and
 month, together with the versions it was computed from: of the data (the
 register's record of ingest batches, ``register.batches.data_version``, which
 every ingest updates, whatever its table), of the month's facts file and of the
-workspace's own catalogue and framework files.  The
+workspace's own catalogue and framework files, and the city settings it used
+(the hotline's night).  The
 next request that finds a different version computes the answer again.
 
 When the service starts, ``warm_operations`` computes the latest month's
@@ -33,6 +34,7 @@ from cityops.services.definitions import definitions_stamp, workspace_catalogue
 from cityops.services.file_cache import VersionedCache
 from cityops.services.indicators import facts_stamp, stored_facts
 from cityops.services.unit_of_work import UnitOfWork
+from cityops.types import RegionCode
 
 __all__ = [
     "HOTLINE",
@@ -48,7 +50,7 @@ __all__ = [
 
 AnswerT = TypeVar("AnswerT", bound=BaseModel)
 
-PageKey = tuple[Path, str, Period]
+PageKey = tuple[Path, RegionCode, Period]
 """An answer's workspace, region and month."""
 
 
@@ -61,19 +63,21 @@ class OperationsPage(Generic[AnswerT]):
         default_factory=lambda: VersionedCache(capacity=128)
     )
 
-    def answer(self, uow: UnitOfWork, region_code: str, period: Period) -> AnswerT:
+    def answer(self, uow: UnitOfWork, region_code: RegionCode, period: Period) -> AnswerT:
         """The page of ``region_code`` (a known region) and ``period``."""
         workspace = uow.workspace
         data = uow.data_version()
+
+        night = workspace.config.hotline.night
 
         def compute() -> AnswerT:
             cursor = uow.backend.analytics_cursor(data, uow.register)
             stored = stored_facts(workspace, period)
             catalogue = workspace_catalogue(workspace)
-            with month_of(cursor, region_code, period, stored, catalogue) as query:
+            with month_of(cursor, region_code, period, stored, catalogue, night) as query:
                 return self.compute(query)
 
-        version = (data, facts_stamp(workspace, period), definitions_stamp(workspace))
+        version = (data, facts_stamp(workspace, period), definitions_stamp(workspace), night)
         return self.cache.get((workspace.root, region_code, period), version, compute)
 
 
@@ -82,7 +86,7 @@ HOTLINE: OperationsPage[HotlineOperations] = OperationsPage(hotline_operations)
 INFRASTRUCTURE: OperationsPage[InfrastructureOperations] = OperationsPage(infrastructure_operations)
 
 
-def warm_operations(uow: UnitOfWork, region_codes: Sequence[str], period: Period) -> None:
+def warm_operations(uow: UnitOfWork, region_codes: Sequence[RegionCode], period: Period) -> None:
     """Compute every page of ``period`` for ``region_codes`` (in their order), so they
     are kept."""
     for region_code in region_codes:

@@ -11,6 +11,7 @@ from cityops.access.scope import RegionTree
 from cityops.domain.contract import table
 from cityops.register.schema import current_table
 from cityops.services.unit_of_work import UnitOfWork
+from cityops.types import RegionCode
 
 __all__ = ["RegionRow", "list_regions", "region_tree"]
 
@@ -19,10 +20,10 @@ __all__ = ["RegionRow", "list_regions", "region_tree"]
 class RegionRow:
     """A region as the register holds it now."""
 
-    region_code: str
+    region_code: RegionCode
     name: str
     level: str
-    parent_code: str | None
+    parent_code: RegionCode | None
     resident_population: int
 
 

@@ -27,6 +27,7 @@ from cityops.settlement.statement import Statement, compute_statement
 from cityops.settlement.statement import statement_id as make_statement_id
 from cityops.settlement.store import ContractStore, StatementSummary, StoredContract
 from cityops.settlement.workflow import approve, review
+from cityops.types import RegionCode
 
 __all__ = [
     "StatementPublic",
@@ -90,7 +91,7 @@ def list_statements(uow: UnitOfWork, contract_id: str | None = None) -> list[str
     return ContractStore(uow.register).statement_ids(contract_id)
 
 
-def list_contracts(uow: UnitOfWork, region_code: str | None = None) -> list[StoredContract]:
+def list_contracts(uow: UnitOfWork, region_code: RegionCode | None = None) -> list[StoredContract]:
     return ContractStore(uow.register).contracts(region_code)
 
 
@@ -116,8 +117,8 @@ def settle_period(
         statement = compute_statement(
             stored.contract,
             facts,
-            period=str(period),
-            version=store.next_version(contract_id, str(period)),
+            period=period,
+            version=store.next_version(contract_id, period),
             contract_hash=stored.hash,
             created_at=_now(now),
             created_by=by,
@@ -139,7 +140,7 @@ def statement_summaries(
     uow: UnitOfWork,
     contract_ids: Sequence[str],
     *,
-    period: str | None = None,
+    period: Period | None = None,
     limit: int = 100,
     offset: int = 0,
 ) -> tuple[int, list[StatementSummary]]:
@@ -154,15 +155,15 @@ def show_statement(uow: UnitOfWork, statement_id: str) -> Statement:
     return ContractStore(uow.register).statement(statement_id)
 
 
-def latest_statements(uow: UnitOfWork, period: Period | str) -> list[Statement]:
+def latest_statements(uow: UnitOfWork, period: Period) -> list[Statement]:
     """The latest version of each contract's statement for ``period`` (none: empty)."""
     store = ContractStore(uow.register)
     found = []
     for stored in store.contracts():
         contract_id = stored.contract.contract_id
-        latest = store.next_version(contract_id, str(period)) - 1
+        latest = store.next_version(contract_id, period) - 1
         if latest > 0:
-            found.append(store.statement(make_statement_id(contract_id, str(period), latest)))
+            found.append(store.statement(make_statement_id(contract_id, period, latest)))
     return found
 
 

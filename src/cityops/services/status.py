@@ -106,7 +106,7 @@ def workspace_status(uow: UnitOfWork) -> WorkspaceStatus:
             )
         )
     facts = {
-        period: pq.read_metadata(workspace.facts_path(period)).num_rows
+        str(period): pq.read_metadata(workspace.facts_path(period)).num_rows
         for period in periods_with_facts(workspace)
     }
     return WorkspaceStatus(

@@ -25,11 +25,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from cityops.domain.period import Period
 from cityops.evaluation.model import EvaluationRun, RegionResult
 from cityops.messages import text
 from cityops.services.evaluation import latest_run_of
 from cityops.services.file_cache import FileCache
 from cityops.services.indicators import facts_at, periods_with_facts
+from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.workspace import Workspace
 
 __all__ = ["KEY_FIGURES", "FactPart", "KeyFigure", "RegionSummary", "region_summary"]
@@ -46,7 +48,7 @@ class KeyFigure:
     """A figure of the dashboard: one part of one indicator's fact."""
 
     key: str
-    indicator: str
+    indicator: IndicatorCode
     part: FactPart
     label: str
     """The message that names it (``cityops.messages``)."""
@@ -62,23 +64,29 @@ class KeyFigure:
 
 
 KEY_FIGURES: tuple[KeyFigure, ...] = (
-    KeyFigure("dau", "effect.dau_mau", FactPart.NUMERATOR, "portal.dau", "count"),
-    KeyFigure("mau", "effect.dau_mau", FactPart.DENOMINATOR, "portal.mau", "count"),
+    KeyFigure("dau", IndicatorCode("effect.dau_mau"), FactPart.NUMERATOR, "portal.dau", "count"),
+    KeyFigure("mau", IndicatorCode("effect.dau_mau"), FactPart.DENOMINATOR, "portal.mau", "count"),
     KeyFigure(
         "response_30min_rate",
-        "capability.response_30min_rate",
+        IndicatorCode("capability.response_30min_rate"),
         FactPart.VALUE,
         "hotline.response_30min",
         "ratio",
     ),
     KeyFigure(
         "camera_intact_rate",
-        "infra.camera_intact_rate",
+        IndicatorCode("infra.camera_intact_rate"),
         FactPart.VALUE,
         "infra.intact_rate",
         "ratio",
     ),
-    KeyFigure("leak_incidents", "security.leak_incidents", FactPart.VALUE, "infra.leaks", "count"),
+    KeyFigure(
+        "leak_incidents",
+        IndicatorCode("security.leak_incidents"),
+        FactPart.VALUE,
+        "infra.leaks",
+        "count",
+    ),
 )
 
 _Figures = Mapping[str, Mapping[str, float | None]]
@@ -87,10 +95,10 @@ _Figures = Mapping[str, Mapping[str, float | None]]
 
 @dataclass(frozen=True, slots=True)
 class RegionSummary:
-    region_code: str
-    period: str | None
+    region_code: RegionCode
+    period: Period | None
     """The month summarised: the one asked for, else the latest with facts."""
-    months: tuple[str, ...]
+    months: tuple[Period, ...]
     """Every month with facts, oldest first."""
     run: EvaluationRun | None
     """The latest run of the month (None: none, or the caller may not see evaluations)."""
@@ -118,14 +126,14 @@ _FIGURES: FileCache[_Figures] = FileCache(_index_figures)
 
 
 def region_summary(
-    workspace: Workspace, region_code: str, period: str | None, *, with_evaluation: bool
+    workspace: Workspace, region_code: RegionCode, period: Period | None, *, with_evaluation: bool
 ) -> RegionSummary | None:
     """The summary of ``region_code`` for ``period`` (None: the latest month with
     facts); None when that month has neither facts nor a run."""
     months = tuple(periods_with_facts(workspace))
     chosen = period or (months[-1] if months else None)
     figures: Mapping[str, float | None] = {}
-    if chosen in months:
+    if chosen is not None and chosen in months:
         try:
             figures = _FIGURES.get(workspace.facts_path(chosen)).get(region_code, {})
         except FileNotFoundError:  # removed since it was listed

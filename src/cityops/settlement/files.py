@@ -41,7 +41,7 @@ from cityops.settlement.model import (
 )
 from cityops.settlement.money import parse_money
 from cityops.settlement.tables import csv_to_register_document
-from cityops.types import Polarity
+from cityops.types import IndicatorCode, Polarity, RegionCode
 
 __all__ = [
     "CONTRACT_FILE",
@@ -270,7 +270,7 @@ def contract_to_domain(spec: ContractSpec, *, where: str | Place) -> Contract:
         contract_id=spec.id,
         name=spec.name,
         project_name=spec.project,
-        region_code=spec.region,
+        region_code=RegionCode(spec.region),
         operator_id=spec.operator,
         objects=tuple(spec.objects),
         model=spec.model,
@@ -310,8 +310,8 @@ def _clause(spec: KpiSpec, default_region: str, place: Place, name: str) -> KpiC
         raise place.error(f"{name}: a pass/fail clause needs a target")
     return KpiClause(
         clause_id=spec.id,
-        indicator=spec.indicator,
-        region_code=spec.region or default_region,
+        indicator=IndicatorCode(spec.indicator),
+        region_code=RegionCode(spec.region or default_region),
         formula=spec.formula,
         weight=spec.weight,
         payment_share=spec.payment_share,

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
-from cityops.types import Polarity
+from cityops.types import IndicatorCode, Polarity, RegionCode
 
 __all__ = [
     "Adjustment",
@@ -168,8 +168,8 @@ class KpiClause:
     """
 
     clause_id: str
-    indicator: str
-    region_code: str
+    indicator: IndicatorCode
+    region_code: RegionCode
     formula: Formula
     weight: Decimal
     payment_share: Decimal
@@ -194,7 +194,7 @@ class Contract:
     contract_id: str
     name: str
     project_name: str
-    region_code: str
+    region_code: RegionCode
     operator_id: str
     objects: tuple[str, ...]
     model: TypicalModel

@@ -31,6 +31,7 @@ from cityops.indicators.facts import IndicatorFact
 from cityops.settlement.model import Contract, KpiClause
 from cityops.settlement.money import ZERO, round_fen
 from cityops.settlement.scoring import as_decimal, bonuses_earned, completion, deductions_due
+from cityops.types import IndicatorCode, RegionCode
 
 __all__ = [
     "Evidence",
@@ -60,9 +61,9 @@ class LineStatus(StrEnum):
 class Evidence:
     """The fact behind a clause's value: which indicator, where, when, by which definition."""
 
-    indicator: str
-    region_code: str
-    period: str
+    indicator: IndicatorCode
+    region_code: RegionCode
+    period: Period
     definition_hash: str | None
     """None when there is no fact at all."""
     numerator: float | None
@@ -91,7 +92,7 @@ class StatementLine:
 class Statement:
     statement_id: str
     contract_id: str
-    period: str
+    period: Period
     version: int
     status: StatementStatus
     complete: bool = field(init=False)
@@ -117,7 +118,7 @@ class Statement:
         object.__setattr__(self, "complete", scored)
 
 
-def statement_id(contract_id: str, period: str, version: int) -> str:
+def statement_id(contract_id: str, period: Period, version: int) -> str:
     return f"{contract_id}@{period}#v{version}"
 
 
@@ -125,7 +126,7 @@ def compute_statement(
     contract: Contract,
     facts: Iterable[IndicatorFact],
     *,
-    period: str,
+    period: Period,
     version: int,
     contract_hash: str,
     created_at: datetime,
@@ -137,8 +138,7 @@ def compute_statement(
             f"contract {contract.contract_id} states no annual_amount, so it has no base to "
             "settle; add annual_amount to its file and load it again"
         )
-    month = Period.parse(period)
-    if month.last_day < contract.start or month.first_day > contract.end:
+    if period.last_day < contract.start or period.first_day > contract.end:
         raise PipelineError(
             f"{period} is outside contract {contract.contract_id}'s term "
             f"({contract.start} … {contract.end}); settle a month within it"
@@ -189,8 +189,8 @@ def _payable(
 def _line(
     clause: KpiClause,
     base: Decimal,
-    facts: Mapping[tuple[str, str], IndicatorFact],
-    period: str,
+    facts: Mapping[tuple[IndicatorCode, RegionCode], IndicatorFact],
+    period: Period,
 ) -> StatementLine:
     share_amount = round_fen(base * clause.payment_share)
     fact = facts.get((clause.indicator, clause.region_code))

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
+from cityops.domain.period import Period
 from cityops.register.contracts_schema import (
     contracts,
     operators,
@@ -63,7 +64,7 @@ class StatementSummary:
 
     statement_id: str
     contract_id: str
-    period: str
+    period: Period
     version: int
     status: StatementStatus
     total_payable: Decimal
@@ -138,10 +139,10 @@ class ContractStore:
 
     # -- statements ---------------------------------------------------------------
 
-    def next_version(self, contract_id: str, period: str) -> int:
+    def next_version(self, contract_id: str, period: Period) -> int:
         query = sa.select(sa.func.max(settlement_statements.c.version)).where(
             settlement_statements.c.contract_id == contract_id,
-            settlement_statements.c.period == period,
+            settlement_statements.c.period == str(period),
         )
         latest = self._con.execute(query).scalar_one_or_none()
         return 1 if latest is None else int(latest) + 1
@@ -159,7 +160,7 @@ class ContractStore:
                         settlement_lines,
                         statement_id=statement.statement_id,
                         line_no=number,
-                        **asdict(line.evidence),
+                        **asdict(line.evidence) | {"period": str(line.evidence.period)},
                     )
                     for number, line in enumerate(statement.lines, start=1)
                 ],
@@ -201,14 +202,14 @@ class ContractStore:
         return list(self._con.execute(query).scalars().all())
 
     def statement_summaries(
-        self, contract_ids: Sequence[str], *, period: str | None, limit: int, offset: int
+        self, contract_ids: Sequence[str], *, period: Period | None, limit: int, offset: int
     ) -> tuple[int, list[StatementSummary]]:
         """How many statements ``contract_ids`` have (in ``period``, when given), and the
         page ``offset``…``offset + limit`` of them by contract, period and version."""
         table = settlement_statements
         where: list[sa.ColumnElement[bool]] = [table.c.contract_id.in_(contract_ids)]
         if period is not None:
-            where.append(table.c.period == period)
+            where.append(table.c.period == str(period))
         total = self._con.execute(
             sa.select(sa.func.count()).select_from(table).where(*where)
         ).scalar_one()

@@ -80,7 +80,7 @@ class GovernanceStream:
     def _evidence(self, day: Day) -> Batch:
         ctx = self._ctx
         rng = ctx.rng("mechanism_evidence", day.month_index)
-        period = str(ctx.window.periods[day.month_index])
+        period = ctx.window.periods[day.month_index]
         items = len(MECHANISM_ITEMS)
         region = np.repeat(self._assessed, items)
         item = np.tile(np.arange(items), len(self._assessed))
@@ -101,7 +101,7 @@ class GovernanceStream:
             "mechanism_evidence",
             {
                 "region_code": codes,
-                "period": pa.array(np.full(len(region), period)),
+                "period": pa.array(np.full(len(region), str(period))),
                 "item_code": item_codes,
                 "score": score,
                 "evidence": evidence,
@@ -112,7 +112,7 @@ class GovernanceStream:
     def _surveys(self, day: Day) -> Batch:
         ctx = self._ctx
         rng = ctx.rng("surveys", day.month_index)
-        period = str(ctx.window.periods[day.month_index])
+        period = ctx.window.periods[day.month_index]
         districts = ctx.regions.district_index
         region = np.repeat(districts, 3)
         respondent = np.tile(np.arange(3), len(districts))
@@ -134,7 +134,7 @@ class GovernanceStream:
             "surveys",
             {
                 "region_code": categorical(ctx.regions.codes, region),
-                "period": pa.array(np.full(len(region), period)),
+                "period": pa.array(np.full(len(region), str(period))),
                 "respondent": categorical(RESPONDENTS, respondent),
                 "score": score,
                 "sample_size": samples.astype(np.int64),

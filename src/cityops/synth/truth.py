@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from cityops.domain.period import Period
+
 from .regions import RegionTree
 from .window import Window
 
@@ -32,7 +34,7 @@ class TruthRecorder:
         self._regions = regions
         self._sums: dict[str, npt.NDArray[np.float64]] = {}
         self._is_count: dict[str, bool] = {}
-        self._mechanism: dict[str, dict[str, dict[str, float]]] = {}
+        self._mechanism: dict[Period, dict[str, dict[str, float]]] = {}
         self.facts: dict[str, Any] = {}
 
     def add(
@@ -71,7 +73,7 @@ class TruthRecorder:
             keep = np.ones(region.shape, bool) if active is None else active[month]
             self.add(metric, month, region[keep], None if weights is None else weights[keep])
 
-    def mechanism_score(self, period: str, region_code: str, item: str, score: float) -> None:
+    def mechanism_score(self, period: Period, region_code: str, item: str, score: float) -> None:
         """Mechanism evidence is per region, never rolled up (INDICATORS.md)."""
         self._mechanism.setdefault(period, {}).setdefault(region_code, {})[item] = score
 
@@ -87,7 +89,7 @@ class TruthRecorder:
                     code: round(value) if self._is_count[metric] else float(value)
                     for code, value in zip(regions.codes, values, strict=True)
                 }
-            data["mechanism_evidence"] = self._mechanism.get(str(period), {})
+            data["mechanism_evidence"] = self._mechanism.get(period, {})
             months_data[str(period)] = data
         return {
             **self.facts,

@@ -14,6 +14,9 @@ Example::
     public_post = false                  # true: POST requests without an api_key
     posts_per_minute_per_key = 60
     posts_per_minute_per_client = 20
+    [hotline]
+    night_start = 22                     # the night: 22:00 up to 06:00, local time
+    night_end = 6
 
     [definitions]                        # a city's own, instead of the shipped ones
     catalogue = "catalogue.toml"         # indicator catalogue (docs/indicators.md)
@@ -23,9 +26,9 @@ Relative paths (including a relative SQLite file) are relative to the
 workspace directory, so a workspace can be moved or copied whole.
 
 Besides where things are, the file holds the city's own settings, one table per
-subject (``[tickets]``, ``[open311]``, ``[definitions]``): what a city would
-change, as opposed to how a process runs (``cityops.settings``).  Every key has
-a default that is today's behaviour, so a file without the table reads as
+subject (``[tickets]``, ``[hotline]``, ``[open311]``, ``[definitions]``): what a
+city would change, as opposed to how a process runs (``cityops.settings``).  Every
+key has a default that is today's behaviour, so a file without the table reads as
 before (save ``[open311] public_post``: submitting now needs a key by default).
 """
 
@@ -35,9 +38,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import tomli_w
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from cityops.definitions import DefinitionKind
+from cityops.domain.night import DEFAULT_NIGHT, NightHours
 from cityops.errors import WorkspaceError
 from cityops.settings import ProcessSettings, process_settings
 
@@ -45,6 +49,7 @@ __all__ = [
     "CONFIG_FILE",
     "CONFIG_FILE_KIND",
     "DefinitionsConfig",
+    "HotlineConfig",
     "Open311Config",
     "TicketsConfig",
     "WorkspaceConfig",
@@ -71,6 +76,34 @@ class TicketsConfig(BaseModel):
     @property
     def deadline(self) -> timedelta:
         return timedelta(hours=self.deadline_h)
+
+
+class HotlineConfig(BaseModel):
+    """``[hotline]``: the 12345 hotline's figures.
+
+    The night (``cityops.domain.night``) runs from ``night_start`` o'clock up to, not
+    including, ``night_end`` o'clock, local time, across midnight when the start is
+    the later hour: 22:00–06:00 by default.  The night response rate and the hotline
+    page's night figures take the tickets created in it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    night_start: int = Field(default=DEFAULT_NIGHT.start, ge=0, le=23, strict=True)
+    night_end: int = Field(default=DEFAULT_NIGHT.end, ge=0, le=23, strict=True)
+
+    @field_validator("night_end")
+    @classmethod
+    def _night_has_hours(cls, night_end: int, info: ValidationInfo) -> int:
+        if night_end == info.data.get("night_start"):
+            raise ValueError(
+                f"the night would start and end at {night_end}:00 and have no hours; "
+                "make night_end another hour than night_start"
+            )
+        return night_end
+
+    @property
+    def night(self) -> NightHours:
+        return NightHours(self.night_start, self.night_end)
 
 
 class Open311Config(BaseModel):
@@ -116,6 +149,7 @@ class WorkspaceConfig(BaseModel):
     register_url: str = f"{SQLITE_PREFIX}register.sqlite"
     lake_path: str = "lake"
     tickets: TicketsConfig = TicketsConfig()
+    hotline: HotlineConfig = HotlineConfig()
     open311: Open311Config = Open311Config()
     definitions: DefinitionsConfig = DefinitionsConfig()
 

@@ -60,7 +60,7 @@ class Workspace:
     def facts_dir(self) -> Path:
         return self.root / "facts"
 
-    def facts_path(self, period: Period | str) -> Path:
+    def facts_path(self, period: Period) -> Path:
         """``facts/<YYYY-MM>.parquet``: the indicator facts of ``period``."""
         return self.facts_dir / f"{period}.parquet"
 

@@ -90,7 +90,7 @@ def test_a_statement_shows_each_kpi_completion_and_amount(console: OpenConsole) 
     base = Decimal(contract["annual_amount"]) / 12
     facts = {
         fact.indicator: fact.value
-        for fact in read_facts(supervisor.site.workspace.facts_path(str(month)))
+        for fact in read_facts(supervisor.site.workspace.facts_path(month))
         if fact.region_code == contract["region"]
     }
     for kpi in contract["kpis"]:

@@ -7,6 +7,7 @@ import pytest
 from console_site import CITY, MONTHS, OpenConsole
 
 from cityops.access.roles import Role
+from cityops.domain.period import Period
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.facts import read_facts
 from cityops.workspace.workspace import Workspace
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.slow
 INDICATOR = "capability.response_30min_rate"
 
 
-def stored_fact(workspace: Workspace, month: object, indicator: str) -> tuple[float, float, float]:
+def stored_fact(workspace: Workspace, month: Period, indicator: str) -> tuple[float, float, float]:
     """(value, numerator, denominator) of the city's fact, read from the facts file."""
-    for fact in read_facts(workspace.facts_path(str(month))):
+    for fact in read_facts(workspace.facts_path(month)):
         if fact.indicator == indicator and fact.region_code == CITY:
             assert fact.value is not None
             assert fact.numerator is not None

@@ -68,7 +68,7 @@ def test_a_statement_is_settled_reviewed_and_approved_by_two_people(
     assert settled.status_code == 201, settled.text
     statement_id = settled.json()["statement_id"]
     assert statement_figures(settled.json()) == statement_by_hand(
-        backend_workspace.workspace, contract_id, facts, str(PERIOD)
+        backend_workspace.workspace, contract_id, facts, PERIOD
     )
 
     reviewed = backend_client.post(

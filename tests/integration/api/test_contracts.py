@@ -165,7 +165,7 @@ def test_a_statement_pays_what_the_clauses_give_for_the_months_facts(
 ) -> None:
     body = _statement(api_client, api_workspace, api_workspace.statements[relation])
     contract_id = api_workspace.contracts[relation]
-    expected = statement_by_hand(api_workspace.workspace, contract_id, facts, str(PERIOD))
+    expected = statement_by_hand(api_workspace.workspace, contract_id, facts, PERIOD)
     assert statement_figures(body) == expected
     assert (body["contract_id"], body["period"], body["status"]) == (
         contract_id,
@@ -203,7 +203,7 @@ def test_each_line_carries_the_fact_it_was_computed_from(
             fact.denominator,
         )
         assert evidence["definition_hash"] == fact.definition_hash
-        assert evidence["period"] == fact.period == "2025-01"
+        assert evidence["period"] == str(fact.period) == "2025-01"
 
 
 def test_statements_are_listed_for_the_contracts_in_scope_only(
@@ -279,7 +279,7 @@ def test_settling_stores_the_next_draft_version_computed_from_the_facts(
     assert (body["status"], body["created_by"]) == ("draft", "supervisor")
     assert body["reviewed_by"] is body["approved_by"] is None
     assert statement_figures(body) == statement_by_hand(
-        api_workspace.workspace, contract_id, facts, "2025-01"
+        api_workspace.workspace, contract_id, facts, PERIOD
     )
     assert _statement(api_client, api_workspace, statement_id) == body
     assert audit_trail(api_workspace.workspace, statement_id) == [("supervisor", "settle", "ok")]
@@ -313,6 +313,20 @@ def test_a_malformed_month_is_refused(
         headers=api_workspace.headers("supervisor"),
     )
     assert answer.status_code == 422
+
+
+def test_a_malformed_month_is_refused_saying_what_a_month_is(
+    api_client: TestClient, api_workspace: ApiWorkspace
+) -> None:
+    answer = api_client.post(
+        f"/api/v1/contracts/{api_workspace.contracts['own']}/statements",
+        json={"period": "2025-13"},
+        headers=api_workspace.headers("supervisor"),
+    )
+    assert answer.status_code == 422
+    [problem] = answer.json()["detail"]
+    assert problem["loc"] == ["body", "period"]
+    assert "period '2025-13' is not a month written YYYY-MM (e.g. 2025-03)" in problem["msg"]
 
 
 @pytest.mark.parametrize("user", ["operator", "evaluator", "auditor"])

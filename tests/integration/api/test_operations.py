@@ -499,6 +499,20 @@ def test_a_month_not_written_yyyy_mm_is_refused(
     assert answer.status_code == 422
 
 
+def test_a_month_not_written_yyyy_mm_is_refused_saying_so(
+    api_client: TestClient, api_workspace: ApiWorkspace
+) -> None:
+    answer = api_client.get(
+        f"/api/v1/operations/{OWN}/hotline",
+        params={"period": "2025-13"},
+        headers=api_workspace.headers("supervisor"),
+    )
+    assert answer.status_code == 422
+    [problem] = answer.json()["detail"]
+    assert problem["loc"] == ["query", "period"]
+    assert problem["msg"] == "period '2025-13' is not a month written YYYY-MM (e.g. 2025-03)"
+
+
 def test_the_figures_need_a_token(api_client: TestClient) -> None:
     answer = api_client.get(f"/api/v1/operations/{CITY_A}/hotline", params={"period": PERIOD})
     assert answer.status_code == 401

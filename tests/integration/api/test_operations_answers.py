@@ -25,6 +25,7 @@ from cityops.register.engine import make_engine
 from cityops.services.indicators import compute_period
 from cityops.services.operations import HOTLINE, INFRASTRUCTURE, PORTAL
 from cityops.services.unit_of_work import Backend, unit_of_work
+from cityops.types import RegionCode
 from cityops.workspace.workspace import Workspace
 
 USERS = (
@@ -109,9 +110,9 @@ def test_a_request_keeps_its_connection_when_the_data_change_meanwhile(tmp_path:
     month = Period(2025, 1)
     with Backend.open(workspace) as backend, backend.engine.connect() as register:
         cursor = backend.analytics_cursor((1, None), register)
-        with month_of(cursor, "330100", month, None, shipped_catalogue()) as first:
+        with month_of(cursor, RegionCode("330100"), month, None, shipped_catalogue()) as first:
             newer = backend.analytics_cursor((2, None), register)
-            with month_of(newer, "330100", month, None, shipped_catalogue()) as second:
+            with month_of(newer, RegionCode("330100"), month, None, shipped_catalogue()) as second:
                 assert second.rows(IN_REGION) == [{"regions": 3}]
             gc.collect()  # the database of version 1 is no longer kept
             assert first.rows(IN_REGION) == [{"regions": 3}]  # the city and its two districts

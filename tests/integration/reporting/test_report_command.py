@@ -23,6 +23,7 @@ from cityops.ingestion.batch import ingest_file
 from cityops.services.evaluation import evaluate_period
 from cityops.services.settlement import load_contracts, settle_period
 from cityops.services.unit_of_work import unit_of_work
+from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.create import create_workspace
 
 pytestmark = pytest.mark.slow  # a workspace, a Monte Carlo run and a PDF: ~15 s
@@ -64,7 +65,17 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     regions.write_text(REGIONS_CSV, encoding="utf-8")
     ingest_file(ws, "regions", regions)
     facts = [
-        IndicatorFact(code, region, str(PERIOD), value, value * 1000, 1000.0, 1, "duckdb", "h")
+        IndicatorFact(
+            IndicatorCode(code),
+            RegionCode(region),
+            PERIOD,
+            value,
+            value * 1000,
+            1000.0,
+            1,
+            "duckdb",
+            "h",
+        )
         for code, values in VALUES.items()
         for region, value in zip(CODES, values, strict=True)
     ]

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from cityops.cli import advise, compliance, contracts, settle
 from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, write_facts
+from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.create import create_workspace
 
 ROOT = Path(__file__).parents[3]
@@ -38,7 +39,17 @@ def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
     ws = create_workspace(root, name="示范市")
     facts = [
-        IndicatorFact(code, "970100", "2025-03", value, value, 1.0, 1, "duckdb", f"h-{code}")
+        IndicatorFact(
+            IndicatorCode(code),
+            RegionCode("970100"),
+            Period(2025, 3),
+            value,
+            value,
+            1.0,
+            1,
+            "duckdb",
+            f"h-{code}",
+        )
         for code, value in VALUES.items()
     ]
     write_facts(ws.facts_path(Period(2025, 3)), facts)

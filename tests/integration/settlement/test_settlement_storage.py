@@ -29,6 +29,7 @@ from cityops.settlement.model import OperatorType
 from cityops.settlement.statement import StatementStatus
 from cityops.settlement.store import ContractStore
 from cityops.settlement.workflow import SettlementError, StatementLockedError
+from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.create import create_workspace
 
 PERIOD = Period(2025, 3)
@@ -59,9 +60,9 @@ contracts:
 def _facts(value: float) -> list[IndicatorFact]:
     return [
         IndicatorFact(
-            indicator="effect.mau_rate",
-            region_code="970100",
-            period=str(PERIOD),
+            indicator=IndicatorCode("effect.mau_rate"),
+            region_code=RegionCode("970100"),
+            period=PERIOD,
             value=value,
             numerator=value * 1000,
             denominator=1000.0,

@@ -21,6 +21,7 @@ from cityops.settlement.model import (
     Shareholder,
     TypicalModel,
 )
+from cityops.types import RegionCode
 
 RULES = load_rules()
 
@@ -28,7 +29,7 @@ PURCHASE = Contract(
     contract_id="POS",
     name="政务云服务",
     project_name="政务云",
-    region_code="970100",
+    region_code=RegionCode("970100"),
     operator_id="OP",
     objects=("基础设施",),
     model=TypicalModel.PURCHASE_OF_SERVICES,
@@ -127,7 +128,7 @@ def test_ppp_expenditure_is_at_most_10_percent_of_the_general_budget(
 def test_the_ppp_expenditure_adds_other_ppp_and_only_contracts_active_that_year() -> None:
     budget = replace(BUDGET, other_ppp_expenditure=Decimal("20000.00"))
     later = replace(PPP, contract_id="LATER", start=date(2026, 1, 1), end=date(2036, 12, 31))
-    elsewhere = replace(PPP, contract_id="ELSEWHERE", region_code="970102")
+    elsewhere = replace(PPP, contract_id="ELSEWHERE", region_code=RegionCode("970102"))
     # 20,000 (other) + 100,000 (PPP, active 2025); LATER starts 2026, ELSEWHERE is another level
     assert ppp_expenditure(budget, [PPP, later, elsewhere]) == Decimal("120000.00")
 

@@ -25,7 +25,10 @@ from cityops.settlement.files import load_register_file
 from cityops.workspace.config import read_config
 
 EXAMPLES = Path(__file__).parents[3] / "examples"
-CITYOPS_TOML = 'name = "示范县"\nlake_path = "lake"\n\n[tickets]\ndeadline_h = 120.0\n'
+CITYOPS_TOML = (
+    'name = "示范县"\nlake_path = "lake"\n\n[tickets]\ndeadline_h = 120.0\n\n'
+    "[hotline]\nnight_start = 22\nnight_end = 6\n"
+)
 CONTRACTS_CSV = (
     "id,name,project,region,operator,model,investor_mode,return_mechanisms,start,end,"
     "total_amount\n"
@@ -160,6 +163,14 @@ CASES = {
         "deadline_h = 120.0",
         "deadline_h = -1",
         "tickets.deadline_h: Input should be greater than 0",
+    ),
+    "a workspace whose night ends when it starts": Case(
+        lambda path: read_config(path.parent),
+        "cityops.toml",
+        lambda: CITYOPS_TOML,
+        "night_end = 6",
+        "night_end = 22",
+        "hotline.night_end: Value error, the night would start and end at 22:00",
     ),
 }
 

@@ -4,8 +4,9 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
 
-from cityops.domain.period import CITY_TZ, Period
+from cityops.domain.period import CITY_TZ, PERIOD_PATTERN, Period
 from cityops.errors import ConfigError
 
 periods = st.builds(Period, st.integers(1990, 2200), st.integers(1, 12))
@@ -44,4 +45,31 @@ def test_bounds_are_local_midnights_in_shanghai() -> None:
 @pytest.mark.parametrize("text", ["2025-13", "2025-00", "25-01", "2025/01", "2025-1", ""])
 def test_malformed_periods_are_refused_with_the_expected_form(text: str) -> None:
     with pytest.raises(ConfigError, match="YYYY-MM"):
+        Period.parse(text)
+
+
+class _Answer(BaseModel):
+    period: Period
+    months: list[Period] = []
+
+
+def test_a_period_in_a_pydantic_model_is_read_and_written_as_yyyy_mm() -> None:
+    answer = _Answer.model_validate({"period": "2025-03", "months": ["2024-12", Period(2025, 1)]})
+    assert answer.period == Period(2025, 3)
+    assert answer.months == [Period(2024, 12), Period(2025, 1)]
+    assert answer.model_dump() == {"period": "2025-03", "months": ["2024-12", "2025-01"]}
+    assert answer.model_dump_json() == '{"period":"2025-03","months":["2024-12","2025-01"]}'
+    schema = _Answer.model_json_schema()["properties"]["period"]
+    assert (schema["type"], schema["pattern"]) == ("string", PERIOD_PATTERN)
+
+
+@pytest.mark.parametrize("written", ["2025-13", "2025-3", "", 202503])
+def test_a_pydantic_model_refuses_a_period_that_is_not_a_month(written: object) -> None:
+    with pytest.raises(ValidationError, match="a month written YYYY-MM"):
+        _Answer.model_validate({"period": written})
+
+
+@pytest.mark.parametrize("text", ["0000-01", "9999-12"])
+def test_a_month_without_instants_is_refused(text: str) -> None:
+    with pytest.raises(ConfigError, match="is not a month of the years 0001–9998"):
         Period.parse(text)

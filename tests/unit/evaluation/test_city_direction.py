@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from cityops.domain.period import Period
 from cityops.evaluation.engine import evaluate
 from cityops.evaluation.framework import load_framework
 from cityops.evaluation.regions import Region
@@ -33,10 +34,11 @@ from cityops.indicators.facts import IndicatorFact
 from cityops.messages import Lang
 from cityops.reporting.content import build_report_content
 from cityops.reporting.html import render_html
+from cityops.types import IndicatorCode, RegionCode
 
 SHIPPED = Path(__file__).parents[3] / "src" / "cityops" / "evaluation" / "framework.yaml"
-PERIOD = "2025-03"
-CITY, DISTRICT = "330100", "330102"
+PERIOD = Period(2025, 3)
+CITY, DISTRICT = RegionCode("330100"), RegionCode("330102")
 MOVED = (
     """      - name: 安全保障
         name_en: Security
@@ -80,7 +82,9 @@ def city_framework(tmp_path: Path) -> Path:
 
 
 def fact(code: str, region: str, value: float) -> IndicatorFact:
-    return IndicatorFact(code, region, PERIOD, value, None, None, 1, "duckdb", "h")
+    return IndicatorFact(
+        IndicatorCode(code), RegionCode(region), PERIOD, value, None, None, 1, "duckdb", "h"
+    )
 
 
 FACTS = [

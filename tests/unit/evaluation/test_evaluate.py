@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from cityops.domain.period import Period
 from cityops.errors import PipelineError
 from cityops.evaluation.engine import evaluate
 from cityops.evaluation.framework import Framework, parse_framework, resolve_framework
@@ -17,9 +18,15 @@ from cityops.evaluation.ranking import peer_ranks
 from cityops.evaluation.regions import Region
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.facts import IndicatorFact
+from cityops.types import IndicatorCode, RegionCode
 
-PERIOD = "2025-03"
-CITY, DISTRICT_A, DISTRICT_B, DISTRICT_C = "330100", "330102", "330105", "330106"
+PERIOD = Period(2025, 3)
+CITY, DISTRICT_A, DISTRICT_B, DISTRICT_C = (
+    RegionCode("330100"),
+    RegionCode("330102"),
+    RegionCode("330105"),
+    RegionCode("330106"),
+)
 SHARE, OPEN, MECH, LOSS, MAU = (
     "data.sharing_rate",
     "data.open_rate",
@@ -69,7 +76,9 @@ def framework(threshold: float = 0.0, imputation: str = "renormalise") -> Framew
 def facts_for(values: Mapping[tuple[str, str], float | None]) -> list[IndicatorFact]:
     """Facts keyed by (indicator, region); numerator and denominator do not matter here."""
     return [
-        IndicatorFact(code, region, PERIOD, value, None, None, 1, "duckdb", "h")
+        IndicatorFact(
+            IndicatorCode(code), RegionCode(region), PERIOD, value, None, None, 1, "duckdb", "h"
+        )
         for (code, region), value in values.items()
     ]
 
@@ -168,9 +177,9 @@ def test_strengths_and_weaknesses_are_the_best_and_worst_indicators() -> None:
 
 def test_change_is_measured_against_the_previous_periods_run() -> None:
     before = evaluate(
-        [replace(f, period="2025-02") for f in FACTS if f.indicator != MECH],
+        [replace(f, period=Period(2025, 2)) for f in FACTS if f.indicator != MECH],
         REGIONS,
-        period="2025-02",
+        period=Period(2025, 2),
         framework=framework(),
     )
     now = _run(previous=before)
@@ -234,4 +243,4 @@ def test_changing_a_fact_changes_the_run_id() -> None:
 
 def test_facts_of_another_period_are_refused() -> None:
     with pytest.raises(PipelineError, match="2025-02"):
-        _run([replace(FACTS[0], period="2025-02")])
+        _run([replace(FACTS[0], period=Period(2025, 2))])

@@ -8,25 +8,31 @@ from pathlib import Path
 
 import pytest
 
+from cityops.domain.period import Period
 from cityops.errors import PipelineError
 from cityops.evaluation.engine import evaluate
 from cityops.evaluation.model import EvaluationRun
 from cityops.evaluation.regions import Region
 from cityops.evaluation.store import latest_run, load_run, previous_run, save_run
 from cityops.indicators.facts import IndicatorFact
+from cityops.types import IndicatorCode, RegionCode
 
 REGIONS = (
-    Region("330100", "示范市", "city", None, 1_000_000),
-    Region("330102", "上城区", "district", "330100", 400_000),
-    Region("330105", "拱墅区", "district", "330100", 600_000),
+    Region(RegionCode("330100"), "示范市", "city", None, 1_000_000),
+    Region(RegionCode("330102"), "上城区", "district", RegionCode("330100"), 400_000),
+    Region(RegionCode("330105"), "拱墅区", "district", RegionCode("330100"), 600_000),
 )
 
 
-def _run(value: float = 0.6, day: int = 1, period: str = "2025-03", **kw: int) -> EvaluationRun:
+MARCH = Period(2025, 3)
+SHARING = IndicatorCode("data.sharing_rate")
+
+
+def _run(value: float = 0.6, day: int = 1, period: Period = MARCH, **kw: int) -> EvaluationRun:
     facts = [
-        IndicatorFact("data.sharing_rate", "330102", period, value, 6, 10, 10, "duckdb", "h"),
-        IndicatorFact("data.sharing_rate", "330105", period, 0.9, 9, 10, 10, "duckdb", "h"),
-        IndicatorFact("data.sharing_rate", "330100", period, 0.5, 5, 10, 10, "duckdb", "h"),
+        IndicatorFact(SHARING, RegionCode("330102"), period, value, 6, 10, 10, "duckdb", "h"),
+        IndicatorFact(SHARING, RegionCode("330105"), period, 0.9, 9, 10, 10, "duckdb", "h"),
+        IndicatorFact(SHARING, RegionCode("330100"), period, 0.5, 5, 10, 10, "duckdb", "h"),
     ]
     moment = datetime(2025, 4, day, tzinfo=UTC)
     return evaluate(facts, REGIONS, period=period, created_at=moment, **kw)  # type: ignore[arg-type]
@@ -66,13 +72,13 @@ def test_latest_run_is_the_most_recently_created(tmp_path: Path) -> None:
 
 
 def test_the_previous_run_is_last_months_with_the_same_framework(tmp_path: Path) -> None:
-    assert previous_run(tmp_path, "2025-03", "any") is None
-    february = _run(period="2025-02")
+    assert previous_run(tmp_path, Period(2025, 3), "any") is None
+    february = _run(period=Period(2025, 2))
     save_run(tmp_path, february)
-    save_run(tmp_path, _run(period="2025-03"))
-    assert previous_run(tmp_path, "2025-03", february.framework_hash) == february
-    assert previous_run(tmp_path, "2025-03", "another framework") is None
-    assert previous_run(tmp_path, "2025-05", february.framework_hash) is None
+    save_run(tmp_path, _run(period=Period(2025, 3)))
+    assert previous_run(tmp_path, Period(2025, 3), february.framework_hash) == february
+    assert previous_run(tmp_path, Period(2025, 3), "another framework") is None
+    assert previous_run(tmp_path, Period(2025, 5), february.framework_hash) is None
 
 
 # A run file as cityops 0.1.0 wrote it before the full evaluation engine (run format 1):
@@ -92,7 +98,7 @@ def test_a_run_of_an_older_format_is_named_and_passed_over(tmp_path: Path) -> No
         load_run(old)
     with pytest.raises(PipelineError, match="no evaluation runs"):
         latest_run(tmp_path)
-    current = _run(period="2025-04")
+    current = _run(period=Period(2025, 4))
     save_run(tmp_path, current)
     assert latest_run(tmp_path).run_id == current.run_id
-    assert previous_run(tmp_path, "2025-04", current.framework_hash) is None
+    assert previous_run(tmp_path, Period(2025, 4), current.framework_hash) is None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cityops.domain.night import NightHours
+
 from fake_lake import (
     CITY,
     DISTRICT_A,
@@ -110,6 +112,49 @@ def test_night_response_rate_takes_tickets_created_between_22_and_6_local_time()
         STREET_A1: None,
         DISTRICT_B: 1.0,
     }
+
+
+NIGHT_TICKETS = [
+    ticket_event("a", "created", "2025-03-10 22:30", DISTRICT_B),
+    ticket_event("a", "responded", "2025-03-10 22:50", DISTRICT_B),  # 20 min
+    ticket_event("b", "created", "2025-03-11 06:30", DISTRICT_A),
+    ticket_event("b", "responded", "2025-03-11 07:30", DISTRICT_A),  # 60 min
+    ticket_event("c", "created", "2025-03-11 05:00", STREET_A1),
+    ticket_event("c", "responded", "2025-03-11 05:10", STREET_A1),  # 10 min
+    ticket_event("d", "created", "2025-03-11 23:15", DISTRICT_B),  # never responded
+    ticket_event("e", "created", "2025-03-12 00:00", DISTRICT_A),
+    ticket_event("e", "responded", "2025-03-12 00:05", DISTRICT_A),  # 5 min
+]
+"""Tickets created at 22:30, 06:30, 05:00, 23:15 and 00:00; a, c and e answered in time."""
+
+
+@pytest.mark.parametrize(
+    ("night", "expected"),
+    [
+        # 22–6: a ✓ d ✗ in B; c ✓ e ✓ in A (c in its street): B 1/2, A 2/2, city 3/4
+        (
+            NightHours(22, 6),
+            {CITY: (3, 4), DISTRICT_A: (2, 2), STREET_A1: (1, 1), DISTRICT_B: (1, 2)},
+        ),
+        # 23–7: b ✗ c ✓ e ✓ in A, d ✗ in B: A 2/3, B 0/1, city 2/4
+        (
+            NightHours(23, 7),
+            {CITY: (2, 4), DISTRICT_A: (2, 3), STREET_A1: (1, 1), DISTRICT_B: (0, 1)},
+        ),
+        # 0–6, not across midnight: c ✓ e ✓, both in A
+        (
+            NightHours(0, 6),
+            {CITY: (2, 2), DISTRICT_A: (2, 2), STREET_A1: (1, 1), DISTRICT_B: (0, 0)},
+        ),
+    ],
+)
+def test_night_response_rate_takes_the_tickets_created_in_the_citys_night_hours(
+    night: NightHours, expected: dict[str, tuple[int, int]]
+) -> None:
+    lake = FakeLake()
+    lake.add("ticket_events", NIGHT_TICKETS)
+    facts = lake.compute("capability.night_response_rate", night=night)
+    assert {r: (f.numerator, f.denominator) for r, f in facts.items()} == expected
 
 
 def test_on_time_closure_takes_tickets_due_in_the_month() -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from city_catalogue import EXAMPLE_CATALOGUE, sql_indicator, write_city_catalogue
 
+from cityops.domain.period import Period
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.engine import compute_indicators
 
@@ -85,7 +86,7 @@ def test_the_example_indicator_for_a_street_its_district_and_the_city(
         DISTRICT_B: (0.0, 0, 2, 2),
         CITY: (0.5, 3, 6, 6),
     }
-    assert {f.period for f in facts.values()} == {"2025-03"}
+    assert {f.period for f in facts.values()} == {Period(2025, 3)}
 
 
 def test_a_region_without_calls_has_no_value(sharing_lake: FakeLake) -> None:

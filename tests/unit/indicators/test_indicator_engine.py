@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from city_catalogue import sql_indicator, write_city_catalogue
 
+from cityops.domain.period import Period
 from cityops.errors import ConfigError, PipelineError
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.computations import COMPUTATIONS
 from cityops.indicators.engine import computable_codes, compute_indicators
 from cityops.indicators.facts import IndicatorFact, facts_hash, read_facts, write_facts
+from cityops.types import IndicatorCode
 
 from fake_lake import CITY, DISTRICT_A, DISTRICT_B, PERIOD, STREET_A1, FakeLake
 
@@ -28,14 +30,14 @@ def test_every_computable_indicator_yields_a_fact_for_every_region() -> None:
         (code, region) for code in codes for region in (CITY, DISTRICT_A, STREET_A1, DISTRICT_B)
     }
     assert {f.engine for f in facts} == {"duckdb"}
-    assert {f.period for f in facts} == {"2025-03"}
+    assert {f.period for f in facts} == {Period(2025, 3)}
 
 
 def test_definition_hashes_differ_between_indicators_and_repeat_between_runs() -> None:
     lake = FakeLake()
     first = compute_indicators(lake.con, PERIOD, ["data.sharing_rate", "data.open_rate"])
     second = compute_indicators(lake.con, PERIOD, ["data.sharing_rate", "data.open_rate"])
-    hashes = {f.indicator: f.definition_hash for f in first}
+    hashes: dict[str, str] = {f.indicator: f.definition_hash for f in first}
     assert hashes["data.sharing_rate"] != hashes["data.open_rate"]
     assert [f.definition_hash for f in first] == [f.definition_hash for f in second]
 
@@ -50,6 +52,7 @@ def test_every_indicator_of_the_shipped_catalogue_is_computed() -> None:
     assert computable_codes(catalogue) == catalogue.codes
 
 
+MAU = IndicatorCode("effect.mau_rate")
 CITY_OWN_INDICATOR = """
 [[indicator]]
 code = "city.bike_docks"
@@ -124,7 +127,7 @@ def test_a_city_adds_an_indicator_by_editing_its_catalogue_file_alone(tmp_path: 
         CITY: 3,
     }
     assert {(f.denominator, f.engine, f.period) for f in own.values()} == {
-        (None, "duckdb", "2025-03")
+        (None, "duckdb", Period(2025, 3))
     }
 
 
@@ -155,9 +158,11 @@ def test_the_definition_hash_covers_the_computation_text(tmp_path: Path) -> None
 
 def _facts() -> list[IndicatorFact]:
     return [
-        IndicatorFact("effect.mau_rate", CITY, "2025-03", 0.4, 2.0, 5.0, 5, "duckdb", "h1"),
-        IndicatorFact("effect.mau_rate", DISTRICT_B, "2025-03", None, 0.0, 0.0, 0, "duckdb", "h1"),
-        IndicatorFact("portal.service_count", CITY, "2025-03", 3.0, 3.0, None, 3, "duckdb", "h2"),
+        IndicatorFact(MAU, CITY, PERIOD, 0.4, 2.0, 5.0, 5, "duckdb", "h1"),
+        IndicatorFact(MAU, DISTRICT_B, PERIOD, None, 0.0, 0.0, 0, "duckdb", "h1"),
+        IndicatorFact(
+            IndicatorCode("portal.service_count"), CITY, PERIOD, 3.0, 3.0, None, 3, "duckdb", "h2"
+        ),
     ]
 
 

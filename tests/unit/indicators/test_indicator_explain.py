@@ -11,10 +11,11 @@ from cityops.errors import PipelineError
 from cityops.indicators.catalogue import load_catalogue
 from cityops.indicators.engine import compute_indicators
 from cityops.indicators.explain import explain_fact
+from cityops.types import IndicatorCode, RegionCode
 
 from fake_lake import DISTRICT_A, PERIOD, STREET_A1, FakeLake, at, ticket_event
 
-CODE = "capability.response_30min_rate"
+CODE = IndicatorCode("capability.response_30min_rate")
 
 
 @pytest.fixture
@@ -53,12 +54,12 @@ def test_a_fact_from_an_older_definition_is_flagged(lake: FakeLake) -> None:
 def test_an_unknown_region_is_a_clear_error(lake: FakeLake) -> None:
     facts = compute_indicators(lake.con, PERIOD, [CODE])
     with pytest.raises(PipelineError, match=r"no fact of .* for region 999999"):
-        explain_fact(load_catalogue(), facts, CODE, "999999", PERIOD)
+        explain_fact(load_catalogue(), facts, CODE, RegionCode("999999"), PERIOD)
 
 
 def test_the_explained_query_of_a_catalogue_computation_reproduces_its_fact() -> None:
     catalogue = load_catalogue(EXAMPLE_CATALOGUE)
-    code = "data.sharing_call_success_rate"
+    code = IndicatorCode("data.sharing_call_success_rate")
     lake = FakeLake()
     resource = {"department": "数据局", "name": "r", "classification": "general"}
     resource |= {"share_type": "unconditional", "open_type": "none", "update_frequency": "daily"}

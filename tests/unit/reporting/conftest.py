@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from cityops.domain.period import Period
 from cityops.evaluation.engine import evaluate
 from cityops.evaluation.framework import load_framework
 from cityops.evaluation.model import EvaluationRun
@@ -29,8 +30,14 @@ from cityops.reporting.content import build_report_content
 from cityops.reporting.model import ReportContent
 from cityops.settlement.files import load_register_file
 from cityops.settlement.statement import Statement, compute_statement
+from cityops.types import IndicatorCode, RegionCode
 
-CITY, SAFE, EVIL, FORMULA = "330100", "330102", "330105", "330106"
+CITY, SAFE, EVIL, FORMULA = (
+    RegionCode("330100"),
+    RegionCode("330102"),
+    RegionCode("330105"),
+    RegionCode("330106"),
+)
 EVIL_NAME = "<script>alert(1)</script>区"
 FORMULA_NAME = "=1+2"
 REGIONS = (
@@ -39,11 +46,13 @@ REGIONS = (
     Region(EVIL, EVIL_NAME, "district", CITY, 300_000),
     Region(FORMULA, FORMULA_NAME, "district", CITY, 300_000),
 )
-PERIOD = "2025-03"
+PERIOD = Period(2025, 3)
 
 
 def fact(code: str, region: str, value: float, numerator: float | None = None) -> IndicatorFact:
-    return IndicatorFact(code, region, PERIOD, value, numerator, None, 1, "duckdb", "h")
+    return IndicatorFact(
+        IndicatorCode(code), RegionCode(region), PERIOD, value, numerator, None, 1, "duckdb", "h"
+    )
 
 
 FACTS = [
@@ -80,7 +89,9 @@ def run() -> EvaluationRun:
 def statement() -> Statement:
     contract = load_register_file(DEMO_CONTRACT).contracts[0]
     facts = [
-        IndicatorFact(code, "970100", PERIOD, value, value, 1.0, 1, "duckdb", "h")
+        IndicatorFact(
+            IndicatorCode(code), RegionCode("970100"), PERIOD, value, value, 1.0, 1, "duckdb", "h"
+        )
         for code, value in CONTRACT_VALUES.items()
     ]
     return compute_statement(

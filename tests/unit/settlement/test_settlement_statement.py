@@ -11,15 +11,17 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cityops.domain.period import Period
 from cityops.errors import ConfigError, PipelineError
 from cityops.indicators.facts import IndicatorFact
 from cityops.settlement.files import parse_register_text
 from cityops.settlement.model import Contract, Formula, KpiClause
 from cityops.settlement.scoring import completion
 from cityops.settlement.statement import LineStatus, Statement, compute_statement
+from cityops.types import IndicatorCode, RegionCode
 
-PERIOD = "2025-03"
-CITY = "970100"
+PERIOD = Period(2025, 3)
+CITY = RegionCode("970100")
 
 # base = 1,200,000.00 ÷ 12 = 100,000.00 a month; KPI shares 0.40 + 0.30 + 0.10 + 0.10
 # = 0.90, so the fixed part is 0.10 × 100,000.00 = 10,000.00.
@@ -85,8 +87,8 @@ def _contract(text: str = CONTRACT_YAML) -> Contract:
 
 def _fact(indicator: str, value: float | None, region: str = CITY) -> IndicatorFact:
     return IndicatorFact(
-        indicator=indicator,
-        region_code=region,
+        indicator=IndicatorCode(indicator),
+        region_code=RegionCode(region),
         period=PERIOD,
         value=value,
         numerator=value,
@@ -260,7 +262,7 @@ def test_a_value_exactly_on_a_band_threshold_earns_that_band() -> None:
 
 _LINEAR = KpiClause(
     clause_id="L",
-    indicator="x",
+    indicator=IndicatorCode("x"),
     region_code=CITY,
     formula=Formula.LINEAR,
     weight=Decimal(100),
@@ -286,7 +288,7 @@ def test_a_month_outside_the_contract_term_cannot_be_settled() -> None:
         compute_statement(
             _contract(),
             [],
-            period="2026-01",
+            period=Period(2026, 1),
             version=1,
             contract_hash="h",
             created_at=NOW,

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 
+from cityops.domain.period import Period
 from cityops.settlement.statement import (
     Evidence,
     LineStatus,
@@ -22,6 +23,7 @@ from cityops.settlement.workflow import (
     approve,
     review,
 )
+from cityops.types import IndicatorCode, RegionCode
 
 T0 = datetime(2025, 4, 1, tzinfo=UTC)
 T1 = datetime(2025, 4, 2, tzinfo=UTC)
@@ -42,9 +44,9 @@ def _line(status: LineStatus) -> StatementLine:
         bonuses=Decimal("0.00"),
         note="",
         evidence=Evidence(
-            indicator="effect.mau_rate",
-            region_code="970100",
-            period="2025-03",
+            indicator=IndicatorCode("effect.mau_rate"),
+            region_code=RegionCode("970100"),
+            period=Period(2025, 3),
             definition_hash="h",
             numerator=None,
             denominator=None,
@@ -57,7 +59,7 @@ def _draft(status: LineStatus = LineStatus.SCORED) -> Statement:
     return Statement(
         statement_id="C1@2025-03#v1",
         contract_id="C1",
-        period="2025-03",
+        period=Period(2025, 3),
         version=1,
         contract_hash="h",
         status=StatementStatus.DRAFT,

@@ -8,6 +8,7 @@ lies in their scope, and ``compliant`` speaks of those only.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -50,7 +51,7 @@ def check_compliance(
     )
 
 
-def _subject_region(subject: str, region_of: dict[str, str]) -> str | None:
+def _subject_region(subject: str, region_of: Mapping[str, str]) -> str | None:
     """The region a finding concerns: its contract's, or the region of ``<region>/<year>``."""
     if subject in region_of:
         return region_of[subject]

@@ -16,12 +16,13 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request, status
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from cityops.access.roles import Action, Resource, Role
 from cityops.access.scope import Principal
 from cityops.api.deps import (
     Allowed,
+    OptionalPeriodQuery,
     StateDep,
     UnitOfWorkDep,
     audit,
@@ -60,7 +61,6 @@ Reviewer = Annotated[Principal, Depends(Allowed(Resource.REVIEW, Action.WRITE))]
 Approver = Annotated[Principal, Depends(Allowed(Resource.APPROVAL, Action.WRITE))]
 ContractId = Annotated[str, Path(min_length=1, max_length=200)]
 StatementId = Annotated[str, Path(min_length=1, max_length=300)]
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @derived_from(
@@ -92,7 +92,7 @@ class ContractPublic(Public):
 
 
 class SettleRequest(BaseModel):
-    period: str = Field(pattern=PERIOD_PATTERN, max_length=7, examples=["2025-01"])
+    period: Period
 
 
 @router.get(
@@ -142,7 +142,7 @@ def list_statements_in_scope(
     uow: UnitOfWorkDep,
     principal: StatementReader,
     contract_id: Annotated[str | None, Query(max_length=200)] = None,
-    period: Annotated[str | None, Query(pattern=PERIOD_PATTERN, max_length=7)] = None,
+    period: OptionalPeriodQuery = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Offset = 0,
 ) -> Page[StatementSummary]:
@@ -186,7 +186,7 @@ def settle(
     """Compute a new draft statement (the next version) of the contract for a month from
     that month's indicator facts."""
     _contract_in_scope(state, uow, principal, contract_id)
-    month = Period.parse(body.period)
+    month = body.period
     if stored_facts(state.workspace, month) is None:  # the service's error names a server path
         raise HTTPException(
             status.HTTP_409_CONFLICT,

@@ -9,20 +9,18 @@ from pydantic import BaseModel
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
+from cityops.api.deps import Allowed, PeriodQuery, StateDep, not_found, require_in_scope
 from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
-from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, select_facts
 from cityops.public import Public, derived_from
 from cityops.services.definitions import workspace_catalogue, workspace_framework
 from cityops.services.indicators import explain_stored_fact, stored_facts
+from cityops.types import IndicatorCode, RegionCode
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1", tags=["indicators"])
 Reader = Annotated[Principal, Depends(Allowed(Resource.INDICATORS, Action.READ))]
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
-PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="A month, YYYY-MM.")]
 RegionQuery = Annotated[str, Query(min_length=1, max_length=20, description="A region code.")]
 
 
@@ -100,9 +98,9 @@ def list_facts(
         _require_region(state, principal, region)
     if indicator is not None and indicator not in workspace_catalogue(state.workspace).codes:
         raise not_found("indicator", indicator)
-    facts = stored_facts(state.workspace, Period.parse(period))
+    facts = stored_facts(state.workspace, period)
     if facts is None:
-        raise not_found("facts of period", period)
+        raise not_found("facts of period", str(period))
     visible = None
     if principal.region_code is not None:
         visible = state.region_tree().descendants(principal.region_code)
@@ -111,7 +109,7 @@ def list_facts(
         total=rows.num_rows,
         limit=limit,
         offset=offset,
-        items=[IndicatorFact(**row) for row in rows.slice(offset, limit).to_pylist()],
+        items=[IndicatorFact.from_row(row) for row in rows.slice(offset, limit).to_pylist()],
     )
 
 
@@ -131,10 +129,15 @@ def explain_fact(
     catalogue = workspace_catalogue(state.workspace)
     if indicator not in catalogue.codes:
         raise not_found("indicator", indicator)
-    month = Period.parse(period)
     explanation = (
-        explain_stored_fact(state.workspace, indicator, region, month, catalogue=catalogue)
-        if stored_facts(state.workspace, month) is not None
+        explain_stored_fact(
+            state.workspace,
+            IndicatorCode(indicator),
+            RegionCode(region),
+            period,
+            catalogue=catalogue,
+        )
+        if stored_facts(state.workspace, period) is not None
         else None
     )
     if explanation is None:

@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 
 from cityops.access.roles import Action, Resource
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep, not_found, require_in_scope
-from cityops.domain.period import Period
+from cityops.api.deps import (
+    Allowed,
+    PeriodQuery,
+    StateDep,
+    UnitOfWorkDep,
+    not_found,
+    require_in_scope,
+)
 from cityops.services.operations import (
     HOTLINE,
     INFRASTRUCTURE,
@@ -25,22 +31,20 @@ from cityops.services.operations import (
     InfrastructureOperations,
     PortalOperations,
 )
+from cityops.types import RegionCode
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/operations", tags=["operations"])
 Reader = Annotated[Principal, Depends(Allowed(Resource.INDICATORS, Action.READ))]
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 RegionPath = Annotated[str, Path(max_length=20, description="A region code.")]
-PeriodQuery = Annotated[str, Query(pattern=PERIOD_PATTERN, description="A month, YYYY-MM.")]
 
 
-def _region_month(state: StateDep, principal: Principal, region_code: str, period: str) -> Period:
-    """The month asked for; 404 unless the region is known and in the caller's scope."""
+def _require_region(state: StateDep, principal: Principal, region_code: str) -> None:
+    """404 unless the region is known and in the caller's scope."""
     require_in_scope(state, principal, region_code, "region", region_code)
     if region_code not in state.region_tree().parents:
         raise not_found("region", region_code)
-    return Period.parse(period)
 
 
 @router.get(
@@ -58,8 +62,8 @@ def get_portal_operations(
     """Portal operations (门户运营): registered and real-name users and their coverage of
     residents, daily and monthly actives, retention by registration month, the most
     used services, 一件事 funnels and the ratings (好差评)."""
-    month = _region_month(state, principal, region_code, period)
-    return PORTAL.answer(uow, region_code, month)
+    _require_region(state, principal, region_code)
+    return PORTAL.answer(uow, RegionCode(region_code), period)
 
 
 @router.get(
@@ -76,8 +80,8 @@ def get_hotline_operations(
 ) -> HotlineOperations:
     """12345 hotline (热线): tickets by status, response and closure times, SLA misses by
     department, the night and each hour of the day, callback satisfaction."""
-    month = _region_month(state, principal, region_code, period)
-    return HOTLINE.answer(uow, region_code, month)
+    _require_region(state, principal, region_code)
+    return HOTLINE.answer(uow, RegionCode(region_code), period)
 
 
 @router.get(
@@ -95,5 +99,5 @@ def get_infrastructure_operations(
     """Data, infrastructure and security (数据、设施与安全): the data catalogue and its
     quality by dimension, data sharing, camera availability, cloud utilisation, and
     security incidents by grade with their timelines."""
-    month = _region_month(state, principal, region_code, period)
-    return INFRASTRUCTURE.answer(uow, region_code, month)
+    _require_region(state, principal, region_code)
+    return INFRASTRUCTURE.answer(uow, RegionCode(region_code), period)

@@ -9,20 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Path
 
 from cityops.access.roles import Action, Resource, allows
 from cityops.access.scope import Principal
-from cityops.api.deps import Allowed, StateDep, not_found, require_in_scope
+from cityops.api.deps import Allowed, OptionalPeriodQuery, StateDep, not_found, require_in_scope
 from cityops.evaluation.model import RegionResult
 from cityops.public import Public, derived_from
 from cityops.services.summary import KEY_FIGURES, KeyFigure, RegionSummary, region_summary
+from cityops.types import RegionCode
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api/v1/regions", tags=["regions"])
 Reader = Annotated[Principal, Depends(Allowed(Resource.INDICATORS, Action.READ))]
-PERIOD_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 
 @derived_from(
@@ -82,21 +82,19 @@ def get_region_summary(
     region_code: Annotated[str, Path(max_length=20)],
     state: StateDep,
     principal: Reader,
-    period: Annotated[
-        str | None,
-        Query(pattern=PERIOD_PATTERN, description="A month, YYYY-MM (default: the latest)."),
-    ] = None,
+    period: OptionalPeriodQuery = None,
 ) -> RegionSummaryPublic:
     """A region's month at a glance: its latest evaluation of the month (score, stage,
     rank among its peers, the four direction scores), key figures from the facts
     (daily and monthly active users, 30-minute response rate, camera intact rate,
-    leak incidents) and the months that have facts."""
+    leak incidents) and the months that have facts.  Without ``period``: the latest
+    month with facts."""
     require_in_scope(state, principal, region_code, "region", region_code)
     if region_code not in state.region_tree().parents:
         raise not_found("region", region_code)
     summary = region_summary(
         state.workspace,
-        region_code,
+        RegionCode(region_code),
         period,
         with_evaluation=allows(principal.role, Resource.EVALUATIONS, Action.READ),
     )

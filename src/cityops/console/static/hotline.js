@@ -1,9 +1,18 @@
 // 12345 热线: tickets by status, response and closure times, deadlines missed by
-// department, the hours of the day (night shaded) and callback satisfaction.
+// department, the hours of the day (the city's night shaded) and callback satisfaction.
 "use strict";
 
 (() => {
   const c = window.cityops;
+
+  const hour = (h) => `${String(h).padStart(2, "0")}:00`;
+  const nightText = (data) => `${hour(data.night_start)}–${hour(data.night_end)}`;
+
+  // The night's hours as spans [first, last] of the hour axis: two across midnight.
+  function nightSpans(start, end) {
+    if (start < end) return [[start, end - 1]];
+    return end > 0 ? [[0, end - 1], [start, 23]] : [[start, 23]];
+  }
 
   function drawFigures(data) {
     c.figures([
@@ -11,7 +20,7 @@
       ["hotline.response_30min", c.fact(data.response_30min)],
       ["hotline.on_time_closure", c.fact(data.on_time_closure)],
       ["hotline.sla_missed", c.integer(data.sla_missed)],
-      ["hotline.night_created", c.integer(data.night_created)],
+      ["hotline.night_created", `${c.integer(data.night_created)} (${nightText(data)})`],
       ["hotline.night_response", c.fact(data.night_response)],
       ["hotline.satisfaction", c.fact(data.satisfaction)],
     ]);
@@ -78,7 +87,10 @@
     ], departments.map((d) => ({ ...d, key: name(d) })));
   }
 
-  function drawHours(hours) {
+  function drawHours(hours, night) {
+    const spans = nightSpans(night.night_start, night.night_end).map(([first, last], i) => [
+      { ...(i === 0 ? { name: c.t("hotline.night") } : {}), xAxis: `${first}:00` },
+      { xAxis: `${last}:00` }]);
     const rate = (h) => (h.created ? Number(((h.responded_30min / h.created) * 100).toFixed(1)) : null);
     c.chartWithTable("hotline-hours", {
       tooltip: { trigger: "axis" },
@@ -90,8 +102,7 @@
       series: [
         { type: "bar", name: c.t("hotline.tickets"), data: hours.map((h) => h.created),
           markArea: { silent: true, itemStyle: { color: "rgba(15, 37, 64, 0.08)" },
-                      data: [[{ name: c.t("hotline.night"), xAxis: "0:00" }, { xAxis: "5:00" }],
-                             [{ xAxis: "22:00" }, { xAxis: "23:00" }]] } },
+                      data: spans } },
         { type: "line", yAxisIndex: 1, name: c.t("hotline.response_30min"), data: hours.map(rate) },
       ],
     }, [
@@ -120,7 +131,7 @@
     drawTimes("hotline-response", data.response_time, "hotline.not_responded");
     drawTimes("hotline-closure", data.closure_time, "hotline.not_closed");
     drawSla(data.sla_by_department);
-    drawHours(data.by_hour);
+    drawHours(data.by_hour, data);
     drawScores(data.satisfaction_scores);
   }
 

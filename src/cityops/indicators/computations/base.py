@@ -11,7 +11,9 @@ a count of 0, or a missing (NULL) ratio.
 Parameters a body may use (DuckDB ``$name``): ``$period_start`` and
 ``$period_end`` (TIMESTAMPTZ, the month in Asia/Shanghai, end exclusive),
 ``$first_day`` and ``$last_day`` (DATE), ``$period`` ('YYYY-MM'), ``$days``
-(days in the month) and ``$items`` (a mechanism indicator's evidence items).
+(days in the month), ``$items`` (a mechanism indicator's evidence items), and
+``$night_start`` and ``$night_end`` (INTEGER, the city's night hours,
+``cityops.domain.night``).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ from cityops.indicators.computations.base import Computation
 from cityops.indicators.computations.common import (
     ACTIVE_SERVICE,
     ALL,
+    AT_NIGHT,
     IN_PERIOD,
     RESIDENCE_BY_IX_CTE,
     SHARE,
@@ -88,8 +89,8 @@ CAPABILITY: tuple[Computation, ...] = (
         _response_within_30_min(""),
     ),
     Computation(
-        "capability.night_response_rate",  # 夜间响应率: created 22:00–06:00 local time
-        _response_within_30_min(" AND (hour(created_at) >= 22 OR hour(created_at) < 6)"),
+        "capability.night_response_rate",  # 夜间响应率: created at night ([hotline] of the city)
+        _response_within_30_min(f" AND {AT_NIGHT.format(ts='created_at')}"),
     ),
     Computation(
         "capability.on_time_closure_rate",  # 按时办结率: due in P, first closed by due_at

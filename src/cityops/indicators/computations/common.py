@@ -8,6 +8,7 @@ __all__ = [
     "ACTIVE_DEVICE",
     "ACTIVE_SERVICE",
     "ALL",
+    "AT_NIGHT",
     "IN_PERIOD",
     "LATEST_CALLBACK_CTE",
     "RESIDENCE_BY_IX_CTE",
@@ -24,6 +25,12 @@ __all__ = [
 
 IN_PERIOD = "{ts} >= $period_start AND {ts} < $period_end"
 """An instant inside P (format with the timestamp column as ``ts``)."""
+
+AT_NIGHT = "(hour({ts}) - $night_start + 24) % 24 < ($night_end - $night_start + 24) % 24"
+"""An instant in the city's night (``cityops.domain.night.NightHours``: from
+``$night_start`` o'clock up to ``$night_end`` o'clock, local time, across midnight
+when the start is the later hour): its hours since the night started are fewer than
+the night has (format with the timestamp column as ``ts``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,23 +78,22 @@ def exact_sum(expression: str, where: str | None = None) -> str:
     return f"CAST(sum(CAST({expression} AS DECIMAL(38, 12))){only} AS DOUBLE)"
 
 
-RESIDENCE_CTE = """residence AS (
-    SELECT user_id, region_code, real_name
-    FROM portal_users
+def _residence_cte(user: str, registrations: str) -> str:
+    """The ``residence`` CTE of each ``user`` (column) from the table ``registrations``."""
+    return f"""residence AS (
+    SELECT {user}, region_code, real_name
+    FROM {registrations}
     WHERE registered_at < $period_end
     QUALIFY row_number() OVER (
-        PARTITION BY user_id ORDER BY registered_at DESC, event_id DESC) = 1
+        PARTITION BY {user} ORDER BY registered_at DESC, event_id DESC) = 1
 )"""
+
+
+RESIDENCE_CTE = _residence_cte("user_id", "portal_users")
 """A user's residence and real-name status: their latest ``portal_users`` row
 registered by the end of P (ties broken by event id, so the choice is stable)."""
 
-RESIDENCE_BY_IX_CTE = """residence AS (
-    SELECT user_ix, region_code, real_name
-    FROM user_registrations
-    WHERE registered_at < $period_end
-    QUALIFY row_number() OVER (
-        PARTITION BY user_ix ORDER BY registered_at DESC, event_id DESC) = 1
-)"""
+RESIDENCE_BY_IX_CTE = _residence_cte("user_ix", "user_registrations")
 """``RESIDENCE_CTE`` by dense user index, from the compact copy of ``portal_users``
 built at ingest (``user_registrations``): the same rows, chosen the same way,
 keyed by an integer and read from a few files instead of by user_id across the
