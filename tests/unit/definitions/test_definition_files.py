@@ -152,8 +152,8 @@ CASES = {
         load_profile,
         "profile.yaml",
         lambda: _example("advisor", "xiangtan.yaml"),
-        "fiscal_room: low",
-        "fiscal_rooms: low",
+        "fiscal_room: unknown",
+        "fiscal_rooms: unknown",
         "fiscal_rooms: Extra inputs are not permitted",
     ),
     "a workspace whose ticket deadline is not positive": Case(

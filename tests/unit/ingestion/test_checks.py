@@ -7,12 +7,15 @@ import pytest
 
 from cityops.domain.contract import Field, FieldType, table
 from cityops.ingestion.checks import checks_for, typed_expression
+from cityops.ingestion.personal import register_personal_functions
 
 
 @pytest.fixture
 def con() -> duckdb.DuckDBPyConnection:
+    """A connection as ingestion opens one: Shanghai time, the personal-data scanner."""
     connection = duckdb.connect()
     connection.execute("SET TimeZone = 'Asia/Shanghai'")
+    register_personal_functions(connection)
     return connection
 
 
