@@ -70,6 +70,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import settings
 from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.core.result import Ok
 from schemathesis.filters import HasAPIOperation
 from served_workspace import Served, serve_workspace
 
@@ -156,11 +157,11 @@ def _config(mode: str, *, every_check: bool = False) -> schemathesis.Config:
 
 
 @schemathesis.serializer(NDJSON)
-def _ndjson(_context: schemathesis.SerializationContext, value: Any) -> dict[str, bytes]:
+def _ndjson(_context: schemathesis.SerializationContext, value: Any) -> bytes:
     """A generated ingest body sent as NDJSON: one JSON text a line (a body that is
     not a list is one line)."""
     rows = value if isinstance(value, list) else [value]
-    return {"data": "".join(json.dumps(row) + "\n" for row in rows).encode()}
+    return "".join(json.dumps(row) + "\n" for row in rows).encode()
 
 
 def _openapi_document() -> dict[str, Any]:
@@ -242,6 +243,7 @@ def test_every_check_of_schemathesis_is_on() -> None:
     names = {check.__name__ for check in CHECKS.get_all() if not isinstance(check, type)}
     assert len(names) >= 14
     for operation in schema.get_all_operations():
+        assert isinstance(operation, Ok), operation
         checks = schema.config.checks_config_for(operation=operation.ok(), phase="fuzzing")
         assert all(checks.get_by_name(name=name).enabled for name in names)
 
