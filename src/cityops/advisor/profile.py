@@ -106,6 +106,19 @@ class PppBudgetShare(StrEnum):
         return cls.ABOVE_5 if share > Decimal("0.05") else cls.WITHIN_5
 
 
+_YES_NO_FIELDS: Final = (
+    "boundary_clear",
+    "wants_local_team",
+    "time_critical",
+    "long_term_stable_demand",
+    "construction_heavy",
+    "government_can_operate",
+    "existing_joint_company",
+    "social_capital_builds",
+)
+"""The condition fields that are booleans (or ``unknown``)."""
+
+
 class ProjectProfile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -160,6 +173,15 @@ class ProjectProfile(BaseModel):
         description="PPP only: the SPV builds and runs the main projects itself (true) or "
         "only designs, finances and manages them (false) — 表7",
     )
+
+    @field_validator(*_YES_NO_FIELDS, mode="before")
+    @classmethod
+    def _yes_no_is_a_boolean(cls, value: object) -> object:
+        """``true``, ``false`` or ``unknown``, as written: no ``0``, ``1`` or ``"yes"``
+        read as a boolean, which the published schema does not allow either."""
+        if value is None or isinstance(value, bool) or value == UNKNOWN:
+            return value
+        raise ValueError("must be true, false or unknown")
 
     @field_validator("assumed")
     @classmethod

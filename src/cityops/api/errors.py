@@ -8,8 +8,11 @@ from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.encoders import jsonable_encoder
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.routing import Match, Mount
 
 from cityops.errors import CityopsError, ConfigError, ContractError, PipelineError
 
@@ -51,7 +54,35 @@ def _cut(value: Any) -> Any:
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
 
 
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+"""The methods an operation of the API may have (``HEAD`` and ``OPTIONS`` are served
+by no operation)."""
+
+
+def allowed_methods(app: FastAPI, request: Request) -> list[str]:
+    """The methods of every operation whose path matches the request's: a path may be
+    served by several (``GET`` and ``POST /open311/v2/requests.{format}``), and the
+    router's own ``405`` names only the first one's."""
+    return [
+        method
+        for method in _METHODS
+        if any(
+            not isinstance(route, Mount)
+            and route.matches({**request.scope, "method": method})[0] is Match.FULL
+            for route in app.router.routes
+        )
+    ]
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if error.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+            methods = allowed_methods(app, request)
+            if methods:
+                error.headers = {**(error.headers or {}), "Allow": ", ".join(methods)}
+        return await http_exception_handler(request, error)
+
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(
