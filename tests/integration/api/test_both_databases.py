@@ -56,7 +56,7 @@ def test_contracts_are_listed_by_scope_and_holder(
     assert listed("operator") == ["C-own-OP-EAST"]
 
 
-def test_a_statement_is_settled_reviewed_and_approved_by_two_people(
+def test_a_statement_is_settled_reviewed_and_approved_by_three_people(
     backend_client: TestClient, backend_workspace: ApiWorkspace, facts: list[IndicatorFact]
 ) -> None:
     contract_id = backend_workspace.contracts["own"]
@@ -79,13 +79,17 @@ def test_a_statement_is_settled_reviewed_and_approved_by_two_people(
         statement_url(statement_id, "approve"), headers=backend_workspace.headers("evaluator")
     )
     assert refused.status_code == 403
-    approved = backend_client.post(
+    drafter = backend_client.post(
         statement_url(statement_id, "approve"), headers=backend_workspace.headers("supervisor")
     )
-    assert approved.status_code == 200, approved.text
-    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", "supervisor")
-    again = backend_client.post(
+    assert drafter.status_code == 409, "the drafter may not approve its own statement"
+    approved = backend_client.post(
         statement_url(statement_id, "approve"), headers=backend_workspace.headers("admin")
+    )
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", "admin")
+    again = backend_client.post(
+        statement_url(statement_id, "approve"), headers=backend_workspace.headers("supervisor")
     )
     assert again.status_code == 409
 
@@ -96,8 +100,9 @@ def test_a_statement_is_settled_reviewed_and_approved_by_two_people(
     assert audit_trail(backend_workspace.workspace, statement_id) == [
         ("supervisor", "settle", "ok"),
         ("evaluator", "review", "ok"),
-        ("supervisor", "approve", "ok"),
-        ("admin", "approve", "refused"),
+        ("supervisor", "approve", "refused"),
+        ("admin", "approve", "ok"),
+        ("supervisor", "approve", "refused"),
     ]
 
 

@@ -192,6 +192,7 @@ def test_no_route_but_ingest_writes_the_register(api: WritableApi) -> None:
         (method, path) for method, path in _routes(app.routes) if method not in {"GET", "HEAD"}
     )
     assert writes == [
+        ("DELETE", "/api/v1/auth/tokens/{token_id}"),
         ("POST", "/api/v1/advisor"),
         ("POST", "/api/v1/auth/logout"),
         ("POST", "/api/v1/auth/token"),
