@@ -12,6 +12,7 @@ from rich.table import Table as RichTable
 from cityops.cli.options import JsonOption, WorkspaceOption, emit, unit_of_work
 
 if TYPE_CHECKING:
+    from cityops.services.settlement import Credentials
     from cityops.settlement.statement import Statement
 
 __all__ = ["settle_app"]
@@ -19,7 +20,14 @@ __all__ = ["settle_app"]
 settle_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, add_completion=False)
 
 StatementArgument = Annotated[str, typer.Argument(help="Statement id, e.g. C1@2025-03#v1.")]
-ByOption = Annotated[str, typer.Option("--by", help="Who does this step (name or user id).")]
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        help="The registered user who takes this step: proven by $CITYOPS_TOKEN, else by "
+        "$CITYOPS_PASSWORD, else by the password asked for.",
+    ),
+]
 
 
 @settle_app.callback()
@@ -27,22 +35,31 @@ def settle(
     context: typer.Context,
     contract: Annotated[str | None, typer.Option("--contract", help="Contract id.")] = None,
     period: Annotated[str | None, typer.Option("--period", help="Month, YYYY-MM.")] = None,
-    by: Annotated[str, typer.Option("--by", help="Who computes the statement.")] = "cityops",
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="The registered user who drafts the statement (password or token as for "
+            "`settle review`).",
+            show_default=False,
+        ),
+    ] = None,
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Compute a new draft statement of CONTRACT for PERIOD from facts/<period>.parquet:
     per KPI clause the value, completion, points and amount, each with its evidence.
-    `settle review|approve ID --by NAME` move a statement on; `settle show ID` prints it."""
+    `settle review|approve ID --by USER` move a statement on; `settle show ID` prints it.
+    Every step is taken by a registered user whose role may take it, and audited."""
     if context.invoked_subcommand is not None:
         return
-    if contract is None or period is None:
-        raise typer.BadParameter("give --contract ID and --period YYYY-MM")
+    if contract is None or period is None or by is None:
+        raise typer.BadParameter("give --contract ID, --period YYYY-MM and --by USER")
     from cityops.domain.period import Period
-    from cityops.services.settlement import settle_period
+    from cityops.services.settlement import settle_as
 
     with unit_of_work(workspace) as uow:
-        _emit(settle_period(uow, contract, Period.parse(period), by=by), as_json)
+        _emit(settle_as(uow, _credentials(by), contract, Period.parse(period)), as_json)
 
 
 @settle_app.command("show")
@@ -80,11 +97,10 @@ def _step_command(step: Literal["review", "approve"], summary: str) -> None:
         workspace: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        from cityops.services.settlement import approve_statement, review_statement
+        from cityops.services.settlement import step_as
 
-        take = review_statement if step == "review" else approve_statement
         with unit_of_work(workspace) as uow:
-            _emit(take(uow, statement_id, by=by), as_json)
+            _emit(step_as(uow, _credentials(by), step, statement_id), as_json)
 
     settle_app.command(step, help=summary)(command)
 
@@ -93,6 +109,21 @@ _step_command("review", "Mark a draft statement reviewed (复核).")
 _step_command(
     "approve", "Approve (批准) a reviewed, complete statement; it never changes afterwards."
 )
+
+
+def _credentials(username: str) -> Credentials:
+    """What proves ``username``: ``$CITYOPS_TOKEN``, else ``$CITYOPS_PASSWORD``, else a
+    password asked for without echo (never a command-line option)."""
+    from cityops.services.settlement import Credentials
+    from cityops.settings import process_settings
+
+    settings = process_settings()
+    if settings.token is not None:
+        return Credentials(username, token=settings.token.get_secret_value())
+    if settings.password is not None:
+        return Credentials(username, password=settings.password.get_secret_value())
+    entered: str = typer.prompt(f"Password of {username}", hide_input=True)
+    return Credentials(username, password=entered)
 
 
 def _emit(statement: Statement, as_json: bool) -> None:

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
 from cityops.domain.period import Period
 from cityops.public import OFFSET_TIME, Public, derived_from
+from cityops.services.actors import Credentials, audit_step, authenticate_actor
 from cityops.services.indicators import period_facts
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.settlement.files import (
@@ -26,9 +27,10 @@ from cityops.settlement.model import Operator, RegionBudget
 from cityops.settlement.statement import Statement, compute_statement
 from cityops.settlement.statement import statement_id as make_statement_id
 from cityops.settlement.store import ContractStore, StatementSummary, StoredContract
-from cityops.settlement.workflow import approve, review
+from cityops.settlement.workflow import SettlementError, approve, review
 
 __all__ = [
+    "Credentials",
     "StatementPublic",
     "StatementSummary",
     "approve_statement",
@@ -41,10 +43,12 @@ __all__ = [
     "load_contracts",
     "register_contract",
     "review_statement",
+    "settle_as",
     "settle_period",
     "show_statement",
     "statement_as_dict",
     "statement_summaries",
+    "step_as",
 ]
 
 
@@ -133,6 +137,46 @@ def settle_period(
             continue
         return statement
     raise AssertionError("unreachable: the last attempt returns or raises")
+
+
+def settle_as(
+    uow: UnitOfWork, credentials: Credentials, contract_id: str, period: Period
+) -> Statement:
+    """Draft (编制) a statement as the user ``credentials`` prove (``settle_period``):
+    refused and audited unless that user may write statements in the contract's
+    region; the draft is audited too."""
+    contract = get_contract(uow, contract_id).contract
+    obj = f"{contract_id}@{period}"
+    principal = authenticate_actor(
+        uow, credentials, "settle", obj, region_code=contract.region_code
+    )
+    statement = settle_period(uow, contract_id, period, by=principal.username)
+    audit_step(uow, principal, "settle", statement.statement_id, "ok", client=credentials.client)
+    return statement
+
+
+def step_as(
+    uow: UnitOfWork, credentials: Credentials, step: Literal["review", "approve"], statement_id: str
+) -> Statement:
+    """Review (复核) or approve (批准) ``statement_id`` as the user ``credentials`` prove.
+
+    Refused and audited when that user is not proven, may not take the step, or the
+    workflow refuses it (the drafter reviewing, the drafter or the reviewer
+    approving, a step that does not fit the statement's state); audited when taken."""
+    statement = show_statement(uow, statement_id)
+    contract = get_contract(uow, statement.contract_id).contract
+    principal = authenticate_actor(
+        uow, credentials, step, statement_id, region_code=contract.region_code
+    )
+    take = review_statement if step == "review" else approve_statement
+    try:
+        taken = take(uow, statement_id, by=principal.username)
+    except SettlementError:
+        uow.rollback()
+        audit_step(uow, principal, step, statement_id, "refused", client=credentials.client)
+        raise
+    audit_step(uow, principal, step, statement_id, "ok", client=credentials.client)
+    return taken
 
 
 def statement_summaries(
