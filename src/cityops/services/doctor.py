@@ -341,6 +341,14 @@ def _audit(workspace: Workspace) -> Check:
         found = verify(uow)
     if found.intact:
         return Check("audit", Level.OK, f"hash chain intact ({found.checked:,} entries)")
+    if found.first_bad_seq is None:
+        return Check(
+            "audit",
+            Level.FAIL,
+            f"approved statements altered: {'; '.join(found.altered_statements)}",
+            "a sealed statement was changed outside cityops: keep this register as "
+            "evidence, restore it from a backup, and see `cityops audit verify`",
+        )
     return Check(
         "audit",
         Level.FAIL,

@@ -5,6 +5,8 @@ console call, each on the caller's unit of work.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,9 +14,12 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from cityops.audit.log import AuditEntry, read_entries
 from cityops.domain.period import Period
 from cityops.public import OFFSET_TIME, Public, derived_from
+from cityops.register.contracts_schema import settlement_statements
 from cityops.services.actors import Credentials, audit_step, authenticate_actor
+from cityops.services.audit import record
 from cityops.services.indicators import period_facts
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.settlement.files import (
@@ -24,15 +29,17 @@ from cityops.settlement.files import (
     load_register_file,
 )
 from cityops.settlement.model import Operator, RegionBudget
-from cityops.settlement.statement import Statement, compute_statement
+from cityops.settlement.statement import Statement, StatementStatus, compute_statement
 from cityops.settlement.statement import statement_id as make_statement_id
 from cityops.settlement.store import ContractStore, StatementSummary, StoredContract
 from cityops.settlement.workflow import SettlementError, approve, review
 
 __all__ = [
+    "SEAL_ACTION",
     "Credentials",
     "StatementPublic",
     "StatementSummary",
+    "altered_statements",
     "approve_statement",
     "get_contract",
     "latest_statements",
@@ -47,6 +54,7 @@ __all__ = [
     "settle_period",
     "show_statement",
     "statement_as_dict",
+    "statement_seal",
     "statement_summaries",
     "step_as",
 ]
@@ -220,8 +228,74 @@ def review_statement(
 def approve_statement(
     uow: UnitOfWork, statement_id: str, *, by: str, now: datetime | None = None
 ) -> Statement:
-    """Approve (批准) a reviewed, complete statement; from then on it never changes."""
-    return _step(uow, statement_id, lambda before: approve(before, by=by, at=_now(now)))
+    """Approve (批准) a reviewed, complete statement; from then on it never changes.
+
+    The approval is sealed: the same transaction appends a ``seal`` entry to the
+    audit chain whose object is the statement id and the hash of its content as
+    stored (``statement_seal``), which ``cityops audit verify`` derives again."""
+    store = ContractStore(uow.register)
+    before = store.statement(statement_id)
+    after = approve(before, by=by, at=_now(now))
+    store.record_step(before, after)
+    stored = store.statement(statement_id)
+    record(uow, AuditEntry(SEAL_ACTION, f"{statement_id} {statement_seal(stored)}", "ok", by))
+    return after
+
+
+SEAL_ACTION = "seal"
+"""The audit action of a statement's seal (its object: ``<statement id> sha256:<hex>``)."""
+
+_UNSEALED_FIELDS = frozenset({"status"})
+"""Left out of the seal: the status alone may yet change legitimately (a correction
+marks the statement it corrects as superseded); who approved and when are sealed."""
+
+
+def statement_seal(statement: Statement) -> str:
+    """``sha256:<hex>`` of the statement's canonical content: its public shape
+    (``StatementPublic``: contract hash, amounts as exact decimal text, every line
+    with its evidence — the facts' definition hash, value, numerator and
+    denominator —, who drafted, reviewed and approved it and when) as JSON with
+    sorted keys and no blanks, every field but ``status``."""
+    shape = {
+        name: value
+        for name, value in statement_as_dict(statement).items()
+        if name not in _UNSEALED_FIELDS
+    }
+    canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"sha256:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+
+
+def altered_statements(uow: UnitOfWork) -> list[str]:
+    """Every sealed statement whose stored content no longer matches its seal, and
+    every approved statement without a seal, each as ``<id>: why``, by id."""
+    sealed: dict[str, str] = {}
+    for _seq, entry, _prev, _hash in read_entries(uow.register):
+        if entry.action == SEAL_ACTION and entry.result == "ok":
+            statement_id, _, digest = entry.object.rpartition(" ")
+            sealed[statement_id] = digest
+    approved = set(
+        uow.register.execute(
+            sa.select(settlement_statements.c.statement_id).where(
+                settlement_statements.c.status == StatementStatus.APPROVED.value
+            )
+        ).scalars()
+    )
+    store = ContractStore(uow.register)
+    found: list[str] = []
+    for statement_id in sorted(sealed.keys() | approved):
+        if statement_id not in sealed:
+            found.append(f"{statement_id}: approved, but never sealed by an approval")
+            continue
+        try:
+            statement = store.statement(statement_id)
+        except SettlementError:
+            found.append(f"{statement_id}: sealed, but no longer stored")
+            continue
+        if statement_id not in approved:
+            found.append(f"{statement_id}: sealed, but now {statement.status.value}")
+        elif statement_seal(statement) != sealed[statement_id]:
+            found.append(f"{statement_id}: its stored content no longer matches its seal")
+    return found
 
 
 def _step(uow: UnitOfWork, statement_id: str, take: Callable[[Statement], Statement]) -> Statement:

@@ -56,7 +56,7 @@ def test_contracts_are_listed_by_scope_and_holder(
     assert listed("operator") == ["C-own-OP-EAST"]
 
 
-def test_a_statement_is_settled_reviewed_and_approved_by_two_people(
+def test_a_statement_is_settled_reviewed_and_approved_by_three_people(
     backend_client: TestClient, backend_workspace: ApiWorkspace, facts: list[IndicatorFact]
 ) -> None:
     contract_id = backend_workspace.contracts["own"]
@@ -80,14 +80,18 @@ def test_a_statement_is_settled_reviewed_and_approved_by_two_people(
     )
     assert refused.status_code == 403
     approved = backend_client.post(
-        statement_url(statement_id, "approve"), headers=backend_workspace.headers("supervisor")
-    )
-    assert approved.status_code == 200, approved.text
-    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", "supervisor")
-    again = backend_client.post(
         statement_url(statement_id, "approve"), headers=backend_workspace.headers("admin")
     )
+    assert approved.status_code == 200, approved.text
+    assert (approved.json()["status"], approved.json()["approved_by"]) == ("approved", "admin")
+    again = backend_client.post(
+        statement_url(statement_id, "approve"), headers=backend_workspace.headers("supervisor")
+    )
     assert again.status_code == 409
+    verified = backend_client.get(
+        "/api/v1/audit/verify", headers=backend_workspace.headers("auditor")
+    )
+    assert verified.json()["altered_statements"] == []  # sealed by the approval, unchanged
 
     shown = backend_client.get(
         statement_url(statement_id), headers=backend_workspace.headers("auditor")
@@ -96,8 +100,8 @@ def test_a_statement_is_settled_reviewed_and_approved_by_two_people(
     assert audit_trail(backend_workspace.workspace, statement_id) == [
         ("supervisor", "settle", "ok"),
         ("evaluator", "review", "ok"),
-        ("supervisor", "approve", "ok"),
-        ("admin", "approve", "refused"),
+        ("admin", "approve", "ok"),
+        ("supervisor", "approve", "refused"),
     ]
 
 
