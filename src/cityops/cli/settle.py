@@ -53,13 +53,17 @@ def settle(
     Every step is taken by a registered user whose role may take it, and audited."""
     if context.invoked_subcommand is not None:
         return
-    if contract is None or period is None or by is None:
+    if contract is None or period is None:
         raise typer.BadParameter("give --contract ID, --period YYYY-MM and --by USER")
     from cityops.domain.period import Period
-    from cityops.services.settlement import settle_as
+    from cityops.services.settlement import get_contract, settle_as
 
+    month = Period.parse(period)
     with unit_of_work(workspace) as uow:
-        _emit(settle_as(uow, _credentials(by), contract, Period.parse(period)), as_json)
+        get_contract(uow, contract)  # an unknown contract is named before a password is asked
+        if by is None:
+            raise typer.BadParameter("say who drafts the statement: --by USER")
+        _emit(settle_as(uow, _credentials(by), contract, month), as_json)
 
 
 @settle_app.command("show")
@@ -97,9 +101,10 @@ def _step_command(step: Literal["review", "approve"], summary: str) -> None:
         workspace: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        from cityops.services.settlement import step_as
+        from cityops.services.settlement import show_statement, step_as
 
         with unit_of_work(workspace) as uow:
+            show_statement(uow, statement_id)  # an unknown one is named before a password is asked
             _emit(step_as(uow, _credentials(by), step, statement_id), as_json)
 
     settle_app.command(step, help=summary)(command)
