@@ -85,7 +85,7 @@ def _audit(ws: Workspace) -> list[tuple[str | None, str, str, str]]:
         rows = uow.register.execute(
             sa.text("SELECT username, action, object, result FROM audit_log ORDER BY seq")
         ).all()
-    return [tuple(row) for row in rows if row[1] in {"settle", "review", "approve"}]  # type: ignore[misc]
+    return [tuple(row) for row in rows if row[1] in {"settle", "review", "approve"}]
 
 
 def _draft(ws: Workspace) -> str:
