@@ -18,7 +18,7 @@ def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> No
     altered, inserted or missing entry.  Then derive every approved statement's seal
     again and name each statement whose stored content no longer matches it.  Exit
     status 1 when the log is not intact or a statement was altered."""
-    from cityops.services.audit import verify as verify_chain
+    from cityops.services.settlement import verify_audit as verify_chain
 
     with unit_of_work(workspace) as uow:
         outcome = verify_chain(uow)

@@ -4,7 +4,7 @@ the chain's head outside the register, and verify the chain against its anchors.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -135,16 +135,8 @@ def audit_page(
 def verify(uow: UnitOfWork) -> Verification:
     """Recompute the whole keyed chain and compare it with every anchor; name the first
     entry altered, inserted or removed (``first_bad_seq`` 0: the anchors file itself
-    was altered).  Then derive every approved statement's seal from the register
-    again and name each one whose stored content no longer matches the seal its
-    approval wrote into the chain (``altered_statements``)."""
-    from cityops.services.settlement import altered_statements  # it audits, so it imports this
-
-    chain = _verify_chain(uow)
-    return replace(chain, altered_statements=tuple(altered_statements(uow)))
-
-
-def _verify_chain(uow: UnitOfWork) -> Verification:
+    was altered).  ``cityops.services.settlement.verify_audit`` adds the sealed
+    statements to this."""
     backend = uow.backend
     try:
         anchors = read_anchors(backend.audit_anchors_path, backend.audit_key)
@@ -158,7 +150,7 @@ def anchor(uow: UnitOfWork) -> Anchor:
     the anchors file; an altered chain is refused rather than anchored.  The counts
     of anonymous refusals of hours already over are written first."""
     flush_refusals(uow)
-    outcome = _verify_chain(uow)
+    outcome = verify(uow)
     if not outcome.intact:
         raise WorkspaceError(
             f"the audit log is not intact at entry {outcome.first_bad_seq} "

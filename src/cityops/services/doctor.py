@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from cityops.errors import CityopsError
 from cityops.register.engine import make_engine, masked_url
 from cityops.register.migrate import require_current_schema
-from cityops.services.audit import verify
+from cityops.services.settlement import verify_audit as verify
 from cityops.services.unit_of_work import unit_of_work
 from cityops.settings import ProcessSettings, process_settings
 from cityops.workspace.config import SQLITE_PREFIX

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from cityops.domain.period import Period
 from cityops.public import OFFSET_TIME, Public, derived_from
 from cityops.register.contracts_schema import settlement_statements
 from cityops.services.actors import Credentials, audit_step, authenticate_actor
-from cityops.services.audit import record
+from cityops.services.audit import Verification, record, verify
 from cityops.services.indicators import period_facts
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.settlement.files import (
@@ -57,6 +58,7 @@ __all__ = [
     "statement_seal",
     "statement_summaries",
     "step_as",
+    "verify_audit",
 ]
 
 
@@ -263,6 +265,14 @@ def statement_seal(statement: Statement) -> str:
     }
     canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return f"sha256:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+
+
+def verify_audit(uow: UnitOfWork) -> Verification:
+    """What ``cityops audit verify`` and ``GET /api/v1/audit/verify`` report: the keyed
+    chain against its anchors (``cityops.services.audit.verify``), then every approved
+    statement's seal derived again from the register (``altered_statements``)."""
+    chain = verify(uow)
+    return replace(chain, altered_statements=tuple(altered_statements(uow)))
 
 
 def altered_statements(uow: UnitOfWork) -> list[str]:

@@ -17,7 +17,6 @@ from cityops.cli.app import app
 from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, write_facts
 from cityops.services.accounts import create_user
-from cityops.services.audit import verify
 from cityops.services.settlement import (
     approve_statement,
     load_contracts,
@@ -26,6 +25,7 @@ from cityops.services.settlement import (
     show_statement,
     statement_seal,
 )
+from cityops.services.settlement import verify_audit as verify
 from cityops.services.unit_of_work import unit_of_work
 from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace

@@ -17,7 +17,8 @@ from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep
 from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.public import Public, derived_from
-from cityops.services.audit import AuditRecord, Verification, audit_page, verify
+from cityops.services.audit import AuditRecord, Verification, audit_page
+from cityops.services.settlement import verify_audit
 
 __all__ = ["VerificationPublic", "router"]
 
@@ -54,4 +55,4 @@ def verify_audit_log(uow: UnitOfWorkDep, _principal: Auditor) -> VerificationPub
     """Recompute the hash chain, as ``cityops audit verify`` does; name the first entry
     that was altered, inserted or removed, and every approved statement whose stored
     content no longer matches the seal its approval wrote into the chain."""
-    return VerificationPublic.of(verify(uow))
+    return VerificationPublic.of(verify_audit(uow))
