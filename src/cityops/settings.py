@@ -68,7 +68,10 @@ class ProcessSettings(BaseSettings):
     """The workspace of every command that is not given ``--workspace``."""
     password: SecretStr | None = None
     """The demo users' password (``cityops demo``), and the one ``cityops user create``
-    takes without prompting."""
+    takes without prompting; also the password ``cityops settle --by USER`` checks."""
+    token: SecretStr | None = None
+    """An API token proving the user ``cityops settle … --by USER`` names, instead of
+    a password (the only way for a user with a second factor)."""
     spark_master: str = "local[2]"
     """The Spark master URL of ``--engine spark`` (``spark://host:7077``, ``yarn``, …)."""
     api_ingest_max_bytes: int = Field(default=16 * 1024 * 1024, ge=1)
@@ -188,7 +191,7 @@ def _named(error: ValidationError, environ: Mapping[str, str]) -> ConfigError:
     name = variable(field)
     if field in _RETIRED:
         return ConfigError(f"{name} is no longer read: {_RETIRED[field]}")
-    value = "***" if field == "password" else repr(environ.get(name, ""))
+    value = "***" if field in {"password", "token"} else repr(environ.get(name, ""))
     default = ProcessSettings.model_fields[field].default
     return ConfigError(
         f"{name}={value}: {first['msg']}; unset it for the default ({default}) or correct it"

@@ -14,9 +14,10 @@ import pytest
 from typer.testing import CliRunner
 
 from cityops.cli.app import app
-from cityops.demo import run_demo
+from cityops.demo import DEMO_PASSWORD, run_demo
 from cityops.domain.contract import EVENT_TABLES, REGISTER_TABLES
 from cityops.domain.period import Period
+from cityops.settings import ProcessSettings
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +26,10 @@ STATEMENT = "DEMO-970100-2025-PORTAL@2025-01#v1"
 
 
 def cli(*args: str) -> str:
-    done = CliRunner().invoke(app, list(args))
+    """Run a command as the demo users (their password is the demo's)."""
+    ProcessSettings.settings_clear_cache()  # read the environment given here afresh
+    done = CliRunner().invoke(app, list(args), env={"CITYOPS_PASSWORD": DEMO_PASSWORD})
+    ProcessSettings.settings_clear_cache()
     assert done.exit_code == 0, done.output
     return done.stdout
 
@@ -38,8 +42,9 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     run_demo(root, scale="tiny", start=Period.parse("2025-01"))
     ws = str(root)
     cli("contracts", "load", str(CONTRACTS), "-w", ws)
-    cli("settle", "-w", ws, "--contract", "DEMO-970100-2025-PORTAL", "--period", "2025-01")
-    cli("settle", "review", STATEMENT, "--by", "ann", "-w", ws)
+    cli("settle", "-w", ws, "--contract", "DEMO-970100-2025-PORTAL", "--period", "2025-01",
+        "--by", "supervisor")  # fmt: skip
+    cli("settle", "review", STATEMENT, "--by", "evaluator", "-w", ws)
     bad = root.parent / "bad-regions.csv"
     bad.write_text("region_code,name,level,resident_population\n1,x,planet,5\n", "utf-8")
     cli("ingest", "-w", ws, "regions", str(bad))

@@ -74,10 +74,14 @@ class Verification:
     reason: str | None = None
     anchors: int = 0
     """How many anchors the chain was compared with."""
+    altered_statements: tuple[str, ...] = ()
+    """Approved statements whose stored content no longer matches the seal their
+    approval wrote into the chain (``<id>: why``); ``cityops.services.audit.verify``
+    fills it in."""
 
     @property
     def intact(self) -> bool:
-        return self.first_bad_seq is None
+        return self.first_bad_seq is None and not self.altered_statements
 
 
 def entry_hash(seq: int, entry: AuditEntry, prev_hash: str, key: bytes) -> str:

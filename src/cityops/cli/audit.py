@@ -15,8 +15,10 @@ audit_app = typer.Typer(help="The tamper-evident audit log (审计日志).", no_
 @audit_app.command("verify")
 def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> None:
     """Recompute the keyed hash chain and compare it with every anchor; name the first
-    altered, inserted or missing entry.  Exit status 1 when the log is not intact."""
-    from cityops.services.audit import verify as verify_chain
+    altered, inserted or missing entry.  Then derive every approved statement's seal
+    again and name each statement whose stored content no longer matches it.  Exit
+    status 1 when the log is not intact or a statement was altered."""
+    from cityops.services.settlement import verify_audit as verify_chain
 
     with unit_of_work(workspace) as uow:
         outcome = verify_chain(uow)
@@ -26,10 +28,11 @@ def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> No
         "first_bad_seq": outcome.first_bad_seq,
         "reason": outcome.reason,
         "anchors": outcome.anchors,
+        "altered_statements": list(outcome.altered_statements),
     }
 
     def describe(console: Console) -> None:
-        if outcome.intact:
+        if outcome.first_bad_seq is None:
             console.print(
                 f"audit log intact: {outcome.checked:,} entries, {outcome.anchors:,} anchors"
             )
@@ -37,6 +40,8 @@ def verify(workspace: WorkspaceOption = None, as_json: JsonOption = False) -> No
             console.print(
                 f"[bold red]audit log altered[/] at entry {outcome.first_bad_seq}: {outcome.reason}"
             )
+        for altered in outcome.altered_statements:
+            console.print(f"[bold red]statement altered[/] {altered}", markup=True)
 
     emit(result, as_json, describe)
     if not outcome.intact:

@@ -13,6 +13,7 @@ from cityops.cli.options import JsonOption, WorkspaceOption, emit, period_option
 from cityops.domain.period import Period
 
 if TYPE_CHECKING:
+    from cityops.services.settlement import Credentials
     from cityops.settlement.statement import Statement
 
 __all__ = ["settle_app"]
@@ -20,7 +21,14 @@ __all__ = ["settle_app"]
 settle_app = typer.Typer(invoke_without_command=True, no_args_is_help=False, add_completion=False)
 
 StatementArgument = Annotated[str, typer.Argument(help="Statement id, e.g. C1@2025-03#v1.")]
-ByOption = Annotated[str, typer.Option("--by", help="Who does this step (name or user id).")]
+ByOption = Annotated[
+    str,
+    typer.Option(
+        "--by",
+        help="The registered user who takes this step: proven by $CITYOPS_TOKEN, else by "
+        "$CITYOPS_PASSWORD, else by the password asked for.",
+    ),
+]
 
 
 @settle_app.callback()
@@ -28,21 +36,33 @@ def settle(
     context: typer.Context,
     contract: Annotated[str | None, typer.Option("--contract", help="Contract id.")] = None,
     period: Annotated[Period | None, period_option("Month, YYYY-MM.")] = None,
-    by: Annotated[str, typer.Option("--by", help="Who computes the statement.")] = "cityops",
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="The registered user who drafts the statement (password or token as for "
+            "`settle review`).",
+            show_default=False,
+        ),
+    ] = None,
     workspace: WorkspaceOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Compute a new draft statement of CONTRACT for PERIOD from facts/<period>.parquet:
     per KPI clause the value, completion, points and amount, each with its evidence.
-    `settle review|approve ID --by NAME` move a statement on; `settle show ID` prints it."""
+    `settle review|approve ID --by USER` move a statement on; `settle show ID` prints it.
+    Every step is taken by a registered user whose role may take it, and audited."""
     if context.invoked_subcommand is not None:
         return
     if contract is None or period is None:
-        raise typer.BadParameter("give --contract ID and --period YYYY-MM")
-    from cityops.services.settlement import settle_period
+        raise typer.BadParameter("give --contract ID, --period YYYY-MM and --by USER")
+    from cityops.services.settlement import get_contract, settle_as
 
     with unit_of_work(workspace) as uow:
-        _emit(settle_period(uow, contract, period, by=by), as_json)
+        get_contract(uow, contract)  # an unknown contract is named before a password is asked
+        if by is None:
+            raise typer.BadParameter("say who drafts the statement: --by USER")
+        _emit(settle_as(uow, _credentials(by), contract, period), as_json)
 
 
 @settle_app.command("show")
@@ -80,11 +100,11 @@ def _step_command(step: Literal["review", "approve"], summary: str) -> None:
         workspace: WorkspaceOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        from cityops.services.settlement import approve_statement, review_statement
+        from cityops.services.settlement import show_statement, step_as
 
-        take = review_statement if step == "review" else approve_statement
         with unit_of_work(workspace) as uow:
-            _emit(take(uow, statement_id, by=by), as_json)
+            show_statement(uow, statement_id)  # an unknown one is named before a password is asked
+            _emit(step_as(uow, _credentials(by), step, statement_id), as_json)
 
     settle_app.command(step, help=summary)(command)
 
@@ -93,6 +113,21 @@ _step_command("review", "Mark a draft statement reviewed (复核).")
 _step_command(
     "approve", "Approve (批准) a reviewed, complete statement; it never changes afterwards."
 )
+
+
+def _credentials(username: str) -> Credentials:
+    """What proves ``username``: ``$CITYOPS_TOKEN``, else ``$CITYOPS_PASSWORD``, else a
+    password asked for without echo (never a command-line option)."""
+    from cityops.services.settlement import Credentials
+    from cityops.settings import process_settings
+
+    settings = process_settings()
+    if settings.token is not None:
+        return Credentials(username, token=settings.token.get_secret_value())
+    if settings.password is not None:
+        return Credentials(username, password=settings.password.get_secret_value())
+    entered: str = typer.prompt(f"Password of {username}", hide_input=True)
+    return Credentials(username, password=entered)
 
 
 def _emit(statement: Statement, as_json: bool) -> None:

@@ -135,7 +135,8 @@ def audit_page(
 def verify(uow: UnitOfWork) -> Verification:
     """Recompute the whole keyed chain and compare it with every anchor; name the first
     entry altered, inserted or removed (``first_bad_seq`` 0: the anchors file itself
-    was altered)."""
+    was altered).  ``cityops.services.settlement.verify_audit`` adds the sealed
+    statements to this."""
     backend = uow.backend
     try:
         anchors = read_anchors(backend.audit_anchors_path, backend.audit_key)

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit
 from cityops.errors import CityopsError
 from cityops.register.engine import make_engine, masked_url
 from cityops.register.migrate import require_current_schema
-from cityops.services.audit import verify
+from cityops.services.settlement import verify_audit as verify
 from cityops.services.unit_of_work import unit_of_work
 from cityops.settings import ProcessSettings, process_settings
 from cityops.workspace.config import SQLITE_PREFIX
@@ -341,6 +341,14 @@ def _audit(workspace: Workspace) -> Check:
         found = verify(uow)
     if found.intact:
         return Check("audit", Level.OK, f"hash chain intact ({found.checked:,} entries)")
+    if found.first_bad_seq is None:
+        return Check(
+            "audit",
+            Level.FAIL,
+            f"approved statements altered: {'; '.join(found.altered_statements)}",
+            "a sealed statement was changed outside cityops: keep this register as "
+            "evidence, restore it from a backup, and see `cityops audit verify`",
+        )
     return Check(
         "audit",
         Level.FAIL,

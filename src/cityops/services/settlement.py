@@ -5,15 +5,22 @@ console call, each on the caller's unit of work.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from cityops.audit.log import AuditEntry, read_entries
 from cityops.domain.period import Period
 from cityops.public import OFFSET_TIME, Public, derived_from
+from cityops.register.contracts_schema import settlement_statements
+from cityops.services.actors import Credentials, audit_step, authenticate_actor
+from cityops.services.audit import Verification, record, verify
 from cityops.services.indicators import period_facts
 from cityops.services.unit_of_work import UnitOfWork
 from cityops.settlement.files import (
@@ -23,15 +30,18 @@ from cityops.settlement.files import (
     load_register_file,
 )
 from cityops.settlement.model import Operator, RegionBudget
-from cityops.settlement.statement import Statement, compute_statement
+from cityops.settlement.statement import Statement, StatementStatus, compute_statement
 from cityops.settlement.statement import statement_id as make_statement_id
 from cityops.settlement.store import ContractStore, StatementSummary, StoredContract
-from cityops.settlement.workflow import approve, review
+from cityops.settlement.workflow import SettlementError, approve, review
 from cityops.types import RegionCode
 
 __all__ = [
+    "SEAL_ACTION",
+    "Credentials",
     "StatementPublic",
     "StatementSummary",
+    "altered_statements",
     "approve_statement",
     "get_contract",
     "latest_statements",
@@ -42,10 +52,14 @@ __all__ = [
     "load_contracts",
     "register_contract",
     "review_statement",
+    "settle_as",
     "settle_period",
     "show_statement",
     "statement_as_dict",
+    "statement_seal",
     "statement_summaries",
+    "step_as",
+    "verify_audit",
 ]
 
 
@@ -136,6 +150,46 @@ def settle_period(
     raise AssertionError("unreachable: the last attempt returns or raises")
 
 
+def settle_as(
+    uow: UnitOfWork, credentials: Credentials, contract_id: str, period: Period
+) -> Statement:
+    """Draft (编制) a statement as the user ``credentials`` prove (``settle_period``):
+    refused and audited unless that user may write statements in the contract's
+    region; the draft is audited too."""
+    contract = get_contract(uow, contract_id).contract
+    obj = f"{contract_id}@{period}"
+    principal = authenticate_actor(
+        uow, credentials, "settle", obj, region_code=contract.region_code
+    )
+    statement = settle_period(uow, contract_id, period, by=principal.username)
+    audit_step(uow, principal, "settle", statement.statement_id, "ok", client=credentials.client)
+    return statement
+
+
+def step_as(
+    uow: UnitOfWork, credentials: Credentials, step: Literal["review", "approve"], statement_id: str
+) -> Statement:
+    """Review (复核) or approve (批准) ``statement_id`` as the user ``credentials`` prove.
+
+    Refused and audited when that user is not proven, may not take the step, or the
+    workflow refuses it (the drafter reviewing, the drafter or the reviewer
+    approving, a step that does not fit the statement's state); audited when taken."""
+    statement = show_statement(uow, statement_id)
+    contract = get_contract(uow, statement.contract_id).contract
+    principal = authenticate_actor(
+        uow, credentials, step, statement_id, region_code=contract.region_code
+    )
+    take = review_statement if step == "review" else approve_statement
+    try:
+        taken = take(uow, statement_id, by=principal.username)
+    except SettlementError:
+        uow.rollback()
+        audit_step(uow, principal, step, statement_id, "refused", client=credentials.client)
+        raise
+    audit_step(uow, principal, step, statement_id, "ok", client=credentials.client)
+    return taken
+
+
 def statement_summaries(
     uow: UnitOfWork,
     contract_ids: Sequence[str],
@@ -177,8 +231,82 @@ def review_statement(
 def approve_statement(
     uow: UnitOfWork, statement_id: str, *, by: str, now: datetime | None = None
 ) -> Statement:
-    """Approve (批准) a reviewed, complete statement; from then on it never changes."""
-    return _step(uow, statement_id, lambda before: approve(before, by=by, at=_now(now)))
+    """Approve (批准) a reviewed, complete statement; from then on it never changes.
+
+    The approval is sealed: the same transaction appends a ``seal`` entry to the
+    audit chain whose object is the statement id and the hash of its content as
+    stored (``statement_seal``), which ``cityops audit verify`` derives again."""
+    store = ContractStore(uow.register)
+    before = store.statement(statement_id)
+    after = approve(before, by=by, at=_now(now))
+    store.record_step(before, after)
+    stored = store.statement(statement_id)
+    record(uow, AuditEntry(SEAL_ACTION, f"{statement_id} {statement_seal(stored)}", "ok", by))
+    return after
+
+
+SEAL_ACTION = "seal"
+"""The audit action of a statement's seal (its object: ``<statement id> sha256:<hex>``)."""
+
+_UNSEALED_FIELDS = frozenset({"status"})
+"""Left out of the seal: the status alone may yet change legitimately (a correction
+marks the statement it corrects as superseded); who approved and when are sealed."""
+
+
+def statement_seal(statement: Statement) -> str:
+    """``sha256:<hex>`` of the statement's canonical content: its public shape
+    (``StatementPublic``: contract hash, amounts as exact decimal text, every line
+    with its evidence — the facts' definition hash, value, numerator and
+    denominator —, who drafted, reviewed and approved it and when) as JSON with
+    sorted keys and no blanks, every field but ``status``."""
+    shape = {
+        name: value
+        for name, value in statement_as_dict(statement).items()
+        if name not in _UNSEALED_FIELDS
+    }
+    canonical = json.dumps(shape, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"sha256:{hashlib.sha256(canonical.encode('utf-8')).hexdigest()}"
+
+
+def verify_audit(uow: UnitOfWork) -> Verification:
+    """What ``cityops audit verify`` and ``GET /api/v1/audit/verify`` report: the keyed
+    chain against its anchors (``cityops.services.audit.verify``), then every approved
+    statement's seal derived again from the register (``altered_statements``)."""
+    chain = verify(uow)
+    return replace(chain, altered_statements=tuple(altered_statements(uow)))
+
+
+def altered_statements(uow: UnitOfWork) -> list[str]:
+    """Every sealed statement whose stored content no longer matches its seal, and
+    every approved statement without a seal, each as ``<id>: why``, by id."""
+    sealed: dict[str, str] = {}
+    for _seq, entry, _prev, _hash in read_entries(uow.register):
+        if entry.action == SEAL_ACTION and entry.result == "ok":
+            statement_id, _, digest = entry.object.rpartition(" ")
+            sealed[statement_id] = digest
+    approved = set(
+        uow.register.execute(
+            sa.select(settlement_statements.c.statement_id).where(
+                settlement_statements.c.status == StatementStatus.APPROVED.value
+            )
+        ).scalars()
+    )
+    store = ContractStore(uow.register)
+    found: list[str] = []
+    for statement_id in sorted(sealed.keys() | approved):
+        if statement_id not in sealed:
+            found.append(f"{statement_id}: approved, but never sealed by an approval")
+            continue
+        try:
+            statement = store.statement(statement_id)
+        except SettlementError:
+            found.append(f"{statement_id}: sealed, but no longer stored")
+            continue
+        if statement_id not in approved:
+            found.append(f"{statement_id}: sealed, but now {statement.status.value}")
+        elif statement_seal(statement) != sealed[statement_id]:
+            found.append(f"{statement_id}: its stored content no longer matches its seal")
+    return found
 
 
 def _step(uow: UnitOfWork, statement_id: str, take: Callable[[Statement], Statement]) -> Statement:

@@ -92,6 +92,10 @@ def test_a_statement_is_settled_reviewed_and_approved_by_three_people(
         statement_url(statement_id, "approve"), headers=backend_workspace.headers("supervisor")
     )
     assert again.status_code == 409
+    verified = backend_client.get(
+        "/api/v1/audit/verify", headers=backend_workspace.headers("auditor")
+    )
+    assert verified.json()["altered_statements"] == []  # sealed by the approval, unchanged
 
     shown = backend_client.get(
         statement_url(statement_id), headers=backend_workspace.headers("auditor")

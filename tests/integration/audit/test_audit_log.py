@@ -102,7 +102,14 @@ def test_an_untouched_log_verifies_from_the_api_and_the_command(
     assert _verify(engine, key) == (True, None, None)
     assert _cli_verify(workspace) == (
         0,
-        {"intact": True, "checked": 5, "first_bad_seq": None, "reason": None, "anchors": 0},
+        {
+            "intact": True,
+            "checked": 5,
+            "first_bad_seq": None,
+            "reason": None,
+            "anchors": 0,
+            "altered_statements": [],
+        },
     )
 
 

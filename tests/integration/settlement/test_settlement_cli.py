@@ -10,9 +10,12 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from cityops.access.roles import Role
 from cityops.cli import advise, compliance, contracts, settle
 from cityops.domain.period import Period
 from cityops.indicators.facts import IndicatorFact, write_facts
+from cityops.services.accounts import create_user
+from cityops.services.unit_of_work import unit_of_work
 from cityops.types import IndicatorCode, RegionCode
 from cityops.workspace.create import create_workspace
 
@@ -25,6 +28,7 @@ app.add_typer(settle.settle_app, name="settle")
 app.command("compliance")(compliance.compliance)
 app.command("advise")(advise.advise)
 
+PASSWORD = "Harbour-lights-7"
 VALUES = {
     "effect.resident_coverage": 0.45,
     "capability.online_availability": 0.999,
@@ -53,6 +57,9 @@ def workspace(tmp_path: Path) -> Path:
         for code, value in VALUES.items()
     ]
     write_facts(ws.facts_path(Period(2025, 3)), facts)
+    with unit_of_work(ws) as uow:  # three people; the workflow keeps them apart
+        for name in ("赵编制", "张审核", "李批准"):
+            create_user(uow, username=name, password=PASSWORD, role=Role.ADMIN, region_code=None)
     return root
 
 
@@ -63,13 +70,17 @@ def _run(*args: str) -> dict[str, object]:
     return parsed
 
 
-def test_a_month_is_settled_reviewed_and_approved_from_the_command_line(workspace: Path) -> None:
+def test_a_month_is_settled_reviewed_and_approved_from_the_command_line(
+    workspace: Path, environment: pytest.MonkeyPatch
+) -> None:
+    environment.setenv("CITYOPS_PASSWORD", PASSWORD)
     ws = str(workspace)
     loaded = _run("contracts", "load", "-w", ws, str(DEMO_CONTRACT))
     assert loaded["contracts"] == ["DEMO-970100-2025-PORTAL"]
     statement = _run(
-        "settle", "-w", ws, "--contract", "DEMO-970100-2025-PORTAL", "--period", "2025-03"
-    )
+        "settle", "-w", ws, "--contract", "DEMO-970100-2025-PORTAL", "--period", "2025-03",
+        "--by", "赵编制",
+    )  # fmt: skip
     # base 3,600,000 ÷ 12 = 300,000.00; fixed 0.10 → 30,000.00
     # K1 (0.45 − 0.30) ÷ 0.30 = 0.5 → 300,000 × 0.30 × 0.5 = 45,000.00
     # K2 0.999 → band 1.0 → 60,000.00; K3 0.90 = target → 60,000.00 (bonus needs 0.95)
@@ -81,7 +92,7 @@ def test_a_month_is_settled_reviewed_and_approved_from_the_command_line(workspac
     approved = _run("settle", "approve", "-w", ws, identifier, "--by", "李批准")
     assert (approved["status"], approved["approved_by"]) == ("approved", "李批准")
 
-    again = CliRunner().invoke(app, ["settle", "review", "-w", ws, identifier, "--by", "王"])
+    again = CliRunner().invoke(app, ["settle", "review", "-w", ws, identifier, "--by", "张审核"])
     assert again.exit_code != 0
 
 

@@ -17,7 +17,8 @@ from cityops.access.scope import Principal
 from cityops.api.deps import Allowed, StateDep, UnitOfWorkDep
 from cityops.api.pages import DEFAULT_LIMIT, Limit, Offset, Page
 from cityops.public import Public, derived_from
-from cityops.services.audit import AuditRecord, Verification, audit_page, verify
+from cityops.services.audit import AuditRecord, Verification, audit_page
+from cityops.services.settlement import verify_audit
 
 __all__ = ["VerificationPublic", "router"]
 
@@ -25,7 +26,10 @@ router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
 Auditor = Annotated[Principal, Depends(Allowed(Resource.AUDIT, Action.READ))]
 
 
-@derived_from(Verification, fields=("intact", "checked", "first_bad_seq", "reason", "anchors"))
+@derived_from(
+    Verification,
+    fields=("intact", "checked", "first_bad_seq", "reason", "anchors", "altered_statements"),
+)
 class VerificationPublic(Public):
     """The outcome of ``verify_chain``, as ``cityops audit verify`` reports it."""
 
@@ -49,5 +53,6 @@ def list_audit_entries(
 @router.get("/verify", operation_id="verify_audit_log", response_model=VerificationPublic)
 def verify_audit_log(uow: UnitOfWorkDep, _principal: Auditor) -> VerificationPublic:
     """Recompute the hash chain, as ``cityops audit verify`` does; name the first entry
-    that was altered, inserted or removed."""
-    return VerificationPublic.of(verify(uow))
+    that was altered, inserted or removed, and every approved statement whose stored
+    content no longer matches the seal its approval wrote into the chain."""
+    return VerificationPublic.of(verify_audit(uow))
