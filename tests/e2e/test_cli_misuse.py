@@ -321,3 +321,17 @@ def test_ctrl_c_is_one_line_and_status_130(tmp_path: Path) -> None:
     said = [line for line in (first + rest).splitlines() if "error:" in line]
     assert len(said) == 1
     assert said[0].endswith("error: interrupted (Ctrl-C); run the command again to finish its work")
+
+
+def test_the_advisor_prints_profile_text_as_written(tmp_path: Path) -> None:
+    example = Path(__file__).parents[2] / "examples" / "advisor" / "xiangtan.yaml"
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        example.read_text("utf-8").replace(
+            "name: 湘潭市新型智慧城市PPP项目", "name: '[bold]湘潭[/bold] [v2]'"
+        ),
+        "utf-8",
+    )
+    done = CliRunner().invoke(app, ["advise", str(profile)], env={"COLUMNS": "400"})
+    assert done.exit_code == 0, done.output
+    assert "[bold]湘潭[/bold] [v2]" in done.stdout

@@ -47,77 +47,69 @@ def advise(
         return f"{found.zh} {found.en}"
 
     def describe(console: Console) -> None:
-        console.print(
-            f"[bold]{advice.profile}[/]: {words('advisor.recommended')} "
-            f"[bold]{advice.recommended}[/]"
-        )
+        def say(line: str) -> None:
+            """One line as written: profile and rule texts are never read as markup."""
+            console.print(line, markup=False, highlight=False)
+
+        say(f"{advice.profile}: {words('advisor.recommended')} {advice.recommended}")
         if advice.investor_mode is not None:
             mode = advice.investor_mode
-            console.print(
+            say(
                 f"{words('advisor.investor_mode')}: {mode.value.value} ({mode.implementation})"
-                f" — {mode.reason}  [dim]({mode.source})[/]",
-                highlight=False,
+                f" — {mode.reason}  ({mode.source})",
             )
         if advice.operation_type is not None:
             kind = advice.operation_type
-            console.print(
+            say(
                 f"{words('advisor.operation_type')}: {kind.value.value} — {kind.reason}"
-                f"  [dim]({kind.source})[/]",
-                highlight=False,
+                f"  ({kind.source})",
             )
         if advice.mechanisms:
             names = " + ".join(m.value for m in advice.mechanisms)
-            console.print(f"{words('advisor.return_mechanism')}: {names}")
+            say(f"{words('advisor.return_mechanism')}: {names}")
         if advice.ppp_sub_mode is not None and advice.sub_mode_reason is not None:
-            console.print(
+            say(
                 f"{words('advisor.ppp_sub_mode')}: {advice.ppp_sub_mode.value} — "
-                f"{advice.sub_mode_reason.reason}  [dim]({advice.sub_mode_reason.source})[/]",
-                highlight=False,
+                f"{advice.sub_mode_reason.reason}  ({advice.sub_mode_reason.source})",
             )
         for rank, score in enumerate(advice.ranking, start=1):
-            console.print(f"{rank}. {score.model.value}  {score.score:+d}")
+            say(f"{rank}. {score.model.value}  {score.score:+d}")
             for gate in score.ruled_out_by:
-                console.print(
-                    f"   {words('advisor.ruled_out')}: {gate.reason}  [dim]({gate.source})[/]",
-                    highlight=False,
+                say(
+                    f"   {words('advisor.ruled_out')}: {gate.reason}  ({gate.source})",
                 )
             for reason in score.reasons:
-                console.print(
-                    f"   {reason.points:+d}  {reason.reason}  [dim]({reason.source})[/]",
-                    highlight=False,
+                say(
+                    f"   {reason.points:+d}  {reason.reason}  ({reason.source})",
                 )
         for gate in advice.gates:
             if gate.holds is None:
                 models = "、".join(m.value for m in gate.models)
-                console.print(
+                say(
                     f"{words('advisor.gate_unknown')}: {models} ← {', '.join(gate.fields)}"
                     f" — {gate.reason}",
-                    highlight=False,
                 )
         if facts is not None:
             share = "—" if facts.ppp_share is None else f"{facts.ppp_share * 100:.2f} %"
-            console.print(
+            say(
                 f"{words('advisor.city')} {facts.region_code} ({facts.year or '—'}): "
                 f"{words('advisor.ppp_budget_share')} {share}; "
                 f"{words('advisor.joint_companies')}: {'、'.join(facts.joint_companies) or '—'}",
-                highlight=False,
             )
         for risk in advice.risks:
-            console.print(
-                f"{words('advisor.risk')}: {risk.reason}  [dim]({risk.source})[/]",
-                highlight=False,
+            say(
+                f"{words('advisor.risk')}: {risk.reason}  ({risk.source})",
             )
         if advice.unknown_fields:
-            console.print(f"{words('advisor.unknown_fields')}: {', '.join(advice.unknown_fields)}")
+            say(f"{words('advisor.unknown_fields')}: {', '.join(advice.unknown_fields)}")
             if advice.certain:
-                console.print(f"  {words('advisor.certain')}")
+                say(f"  {words('advisor.certain')}")
             for alt in advice.alternatives:
                 outcome = alt.outcome
-                console.print(
+                say(
                     f"  {words('advisor.alternatives')} {alt.field}={alt.value}: "
                     f"{outcome.recommended.value} · {outcome.investor_mode or '—'} · "
                     f"{outcome.operation_type or '—'}",
-                    highlight=False,
                 )
 
     emit(record, as_json, describe)
