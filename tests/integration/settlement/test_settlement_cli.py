@@ -8,19 +8,13 @@ from pathlib import Path
 
 import pytest
 import typer
+from demo_contract_month import DEMO_CONTRACT, workspace_with_facts
 from typer.testing import CliRunner
 
 from cityops.access.roles import Role
 from cityops.cli import advise, compliance, contracts, settle
-from cityops.domain.period import Period
-from cityops.indicators.facts import IndicatorFact, write_facts
 from cityops.services.accounts import create_user
 from cityops.services.unit_of_work import unit_of_work
-from cityops.types import IndicatorCode, RegionCode
-from cityops.workspace.create import create_workspace
-
-ROOT = Path(__file__).parents[3]
-DEMO_CONTRACT = ROOT / "examples" / "contracts" / "demo-purchase-of-service.yaml"
 
 app = typer.Typer()
 app.add_typer(contracts.contracts_app, name="contracts")
@@ -29,34 +23,12 @@ app.command("compliance")(compliance.compliance)
 app.command("advise")(advise.advise)
 
 PASSWORD = "Harbour-lights-7"
-VALUES = {
-    "effect.resident_coverage": 0.45,
-    "capability.online_availability": 0.999,
-    "capability.response_30min_rate": 0.90,
-    "effect.rating_good_rate": 0.92,
-    "security.leak_incidents": 0.0,
-}
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
     root = tmp_path / "ws"
-    ws = create_workspace(root, name="示范市")
-    facts = [
-        IndicatorFact(
-            IndicatorCode(code),
-            RegionCode("970100"),
-            Period(2025, 3),
-            value,
-            value,
-            1.0,
-            1,
-            "duckdb",
-            f"h-{code}",
-        )
-        for code, value in VALUES.items()
-    ]
-    write_facts(ws.facts_path(Period(2025, 3)), facts)
+    ws = workspace_with_facts(root)
     with unit_of_work(ws) as uow:  # three people; the workflow keeps them apart
         for name in ("赵编制", "张审核", "李批准"):
             create_user(uow, username=name, password=PASSWORD, role=Role.ADMIN, region_code=None)
@@ -101,7 +73,7 @@ def test_compliance_and_the_advisor_answer_in_json(workspace: Path) -> None:
     _run("contracts", "load", "-w", ws, str(DEMO_CONTRACT))
     checked = _run("compliance", "-w", ws)
     assert checked["compliant"] is True
-    advice = _run("advise", str(ROOT / "examples" / "advisor" / "xiangtan.yaml"))
+    advice = _run("advise", str(DEMO_CONTRACT.parents[1] / "advisor" / "xiangtan.yaml"))
     assert advice["recommended"] == "PPP"
 
 

@@ -9,30 +9,18 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from demo_contract_month import DEMO_CONTRACT, DEMO_CONTRACT_ID, workspace_with_facts
 from typer.testing import CliRunner, Result
 
 from cityops.cli.app import app
-from cityops.domain.period import Period
-from cityops.indicators.facts import IndicatorFact, write_facts
 from cityops.services.accounts import authenticate
 from cityops.services.unit_of_work import unit_of_work
 from cityops.settings import ProcessSettings
-from cityops.types import IndicatorCode, RegionCode
-from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
-ROOT = Path(__file__).parents[3]
-DEMO_CONTRACT = ROOT / "examples" / "contracts" / "demo-purchase-of-service.yaml"
-CONTRACT = "DEMO-970100-2025-PORTAL"
+CONTRACT = DEMO_CONTRACT_ID
 PASSWORD = "Harbour-lights-7"
 
-VALUES = {
-    "effect.resident_coverage": 0.45,
-    "capability.online_availability": 0.999,
-    "capability.response_30min_rate": 0.90,
-    "effect.rating_good_rate": 0.92,
-    "security.leak_incidents": 0.0,
-}
 USERS = {  # user: role
     "drafter": "supervisor",
     "approver": "supervisor",
@@ -60,22 +48,7 @@ def _said(result: Result) -> str:
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Workspace:
-    ws = create_workspace(tmp_path / "ws", name="示范市")
-    facts = [
-        IndicatorFact(
-            IndicatorCode(code),
-            RegionCode("970100"),
-            Period(2025, 3),
-            value,
-            value,
-            1.0,
-            1,
-            "duckdb",
-            f"h-{code}",
-        )
-        for code, value in VALUES.items()
-    ]
-    write_facts(ws.facts_path(Period(2025, 3)), facts)
+    ws = workspace_with_facts(tmp_path / "ws")
     regions = tmp_path / "regions.csv"
     regions.write_text(
         "region_code,name,level,parent_code,resident_population\n970100,示范市,city,,300000\n",

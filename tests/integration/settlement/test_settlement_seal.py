@@ -10,12 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from demo_contract_month import DEMO_CONTRACT, DEMO_CONTRACT_ID, workspace_with_facts
 from typer.testing import CliRunner
 
 from cityops.access.roles import Role
 from cityops.cli.app import app
 from cityops.domain.period import Period
-from cityops.indicators.facts import IndicatorFact, write_facts
 from cityops.services.accounts import create_user
 from cityops.services.settlement import (
     approve_statement,
@@ -27,41 +27,15 @@ from cityops.services.settlement import (
 )
 from cityops.services.settlement import verify_audit as verify
 from cityops.services.unit_of_work import unit_of_work
-from cityops.types import IndicatorCode, RegionCode
-from cityops.workspace.create import create_workspace
 from cityops.workspace.workspace import Workspace
 
-ROOT = Path(__file__).parents[3]
-DEMO_CONTRACT = ROOT / "examples" / "contracts" / "demo-purchase-of-service.yaml"
-CONTRACT = "DEMO-970100-2025-PORTAL"
-VALUES = {
-    "effect.resident_coverage": 0.45,
-    "capability.online_availability": 0.999,
-    "capability.response_30min_rate": 0.90,
-    "effect.rating_good_rate": 0.92,
-    "security.leak_incidents": 0.0,
-}
+CONTRACT = DEMO_CONTRACT_ID
 
 
 @pytest.fixture
 def sealed(tmp_path: Path) -> tuple[Workspace, str, str]:
     """A workspace with one approved (sealed) statement and one draft after it."""
-    ws = create_workspace(tmp_path / "ws", name="示范市")
-    facts = [
-        IndicatorFact(
-            IndicatorCode(code),
-            RegionCode("970100"),
-            Period(2025, 3),
-            value,
-            value,
-            1.0,
-            1,
-            "duckdb",
-            f"h-{code}",
-        )
-        for code, value in VALUES.items()
-    ]
-    write_facts(ws.facts_path(Period(2025, 3)), facts)
+    ws = workspace_with_facts(tmp_path / "ws")
     with unit_of_work(ws) as uow:
         load_contracts(uow, DEMO_CONTRACT)
         for name in ("drafter", "reviewer", "approver"):
