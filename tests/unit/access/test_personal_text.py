@@ -3,11 +3,11 @@ found, at its place in the original text, and masking never leaves it whole."""
 
 import re
 import unicodedata
-from datetime import date
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from id_card_numbers import id_card_numbers
 
 from cityops.access.personal_text import PersonalKind, find_personal, mask_personal
 
@@ -95,21 +95,6 @@ def test_an_id_card_number_is_found_before_a_phone_inside_it() -> None:
 def digits_of(text: str) -> str:
     """The ASCII digits of ``text`` after NFKC: what a reader could piece together."""
     return re.sub(r"[^0-9Xx]", "", unicodedata.normalize("NFKC", text)).upper()
-
-
-def check_character(first17: str) -> str:
-    """ISO 7064 MOD 11-2 written out independently: weight 2^(17-i) mod 11."""
-    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
-    return "10X98765432"[total % 11]
-
-
-@st.composite
-def id_card_numbers(draw: st.DrawFn) -> str:
-    region = draw(st.integers(110000, 659999))
-    born = draw(st.dates(date(1900, 1, 1), date(2024, 12, 31)))
-    sequence = draw(st.integers(0, 999))
-    first17 = f"{region:06d}{born:%Y%m%d}{sequence:03d}"
-    return first17 + check_character(first17)
 
 
 mobiles = st.builds(

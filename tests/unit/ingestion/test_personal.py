@@ -6,13 +6,13 @@ the SQL that ingestion runs is checked against the Python rules.
 
 import hashlib
 import hmac
-from datetime import date
 
 import duckdb
 import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from id_card_numbers import id_card_numbers
 
 from cityops.ingestion.personal import (
     is_id_card_number,
@@ -26,21 +26,6 @@ from cityops.ingestion.personal import (
 # The example of GB 11643-1999 itself and one worked by hand:
 # 11010519491231002: Σ digit × weight = 167, 167 mod 11 = 2 → check "X".
 WORKED_ID = "11010519491231002X"
-
-
-def check_character(first17: str) -> str:
-    """GB 11643 written out independently: weight 2^(17-i) mod 11, 'mod 11-2' table."""
-    total = sum(int(d) * pow(2, 17 - i, 11) for i, d in enumerate(first17))
-    return "10X98765432"[total % 11]
-
-
-@st.composite
-def id_card_numbers(draw: st.DrawFn) -> str:
-    region = draw(st.integers(110000, 659999))
-    born = draw(st.dates(date(1900, 1, 1), date(2024, 12, 31)))
-    sequence = draw(st.integers(0, 999))
-    first17 = f"{region:06d}{born:%Y%m%d}{sequence:03d}"
-    return first17 + check_character(first17)
 
 
 def test_the_worked_example_is_an_id_card_number() -> None:
